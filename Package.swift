@@ -1,0 +1,51 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "LNet",
+    products: [
+        .executable(name: "lnet", targets: ["lnet"]),
+        .library(name: "LNetStorage", targets: ["LNetStorage"]),
+        .library(name: "LNetTraining", targets: ["LNetTraining"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // The real HDF5 C library (Debian's libhdf5-dev, serial build), found with pkg-config.
+        .systemLibrary(
+            name: "CHDF5",
+            pkgConfig: "hdf5",
+            providers: [.apt(["libhdf5-dev"])]
+        ),
+        // zlib, for deflated .npz members and gzipped MNIST IDX files.
+        .systemLibrary(
+            name: "CZlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        // BLIS behind its CBLAS interface, chosen by measurement (benchmarks/blas/README.md).
+        .systemLibrary(
+            name: "CBLIS",
+            providers: [.apt(["libblis-openmp-dev"])]
+        ),
+        .target(
+            name: "LNetStorage",
+            dependencies: ["CHDF5", "CZlib"]
+        ),
+        .target(
+            name: "LNetTraining",
+            dependencies: ["LNetStorage", "CBLIS"]
+        ),
+        .executableTarget(
+            name: "lnet",
+            dependencies: [
+                "LNetTraining",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "LNetStorageTests", dependencies: ["LNetStorage"]),
+        .testTarget(name: "LNetTrainingTests", dependencies: ["LNetTraining"]),
+        .testTarget(name: "lnetTests", dependencies: ["lnet"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,13 @@
+import ArgumentParser
+import LNetStorage
+import LNetTraining
+
+@main
+struct LNet: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lnet",
+        abstract: "Train L-layer networks from HDF5 data, resume exactly, and look inside what you saved.",
+        version: LNetVersion.string,
+        subcommands: []
+    )
+}

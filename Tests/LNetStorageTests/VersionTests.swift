@@ -1,0 +1,6 @@
+import Testing
+@testable import LNetStorage
+
+@Test func versionIsSemantic() {
+    #expect(LNetVersion.string.split(separator: ".").count == 3)
+}

@@ -1,0 +1,6 @@
+import Testing
+@testable import LNetTraining
+
+@Test func blisReportsAKernel() {
+    #expect(!BLAS.kernelName.isEmpty)
+}
