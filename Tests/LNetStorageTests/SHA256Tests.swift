@@ -1,0 +1,49 @@
+import Foundation
+import Testing
+@testable import LNetStorage
+
+/// FIPS 180-4 example vectors, plus lengths around the padding boundary
+/// checked against Python's hashlib at test time.
+struct SHA256Tests {
+    private func digest(_ text: String) -> String {
+        var hasher = SHA256()
+        hasher.update(bytes: Array(text.utf8))
+        return hasher.hexDigest()
+    }
+
+    @Test func fipsExampleVectors() {
+        #expect(digest("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(digest("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(
+            digest("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")
+                == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+    }
+
+    @Test func streamingInPiecesEqualsOneUpdate() {
+        let bytes = (0..<1000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+        var whole = SHA256()
+        whole.update(bytes: bytes)
+        var pieces = SHA256()
+        var start = 0
+        for size in [1, 63, 64, 65, 7, 200, 600] where start < bytes.count {
+            let end = min(bytes.count, start + size)
+            pieces.update(bytes: bytes[start..<end])
+            start = end
+        }
+        pieces.update(bytes: bytes[start...])
+        #expect(whole.hexDigest() == pieces.hexDigest())
+    }
+
+    @Test func paddingBoundariesMatchHashlib() throws {
+        let python = try PythonTools.interpreter()
+        let lengths = [0, 1, 55, 56, 57, 63, 64, 65, 119, 120, 128, 1000]
+        let script = "import hashlib\nfor n in \(lengths): print(hashlib.sha256(bytes((i*31+7) % 256 for i in range(n))).hexdigest())"
+        let expected = try PythonTools.run(python, arguments: ["-c", script]).split(separator: "\n").map(String.init)
+        let ours = lengths.map { n -> String in
+            var hasher = SHA256()
+            hasher.update(bytes: (0..<n).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) })
+            return hasher.hexDigest()
+        }
+        #expect(ours == expected)
+    }
+}
