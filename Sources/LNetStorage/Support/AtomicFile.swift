@@ -1,0 +1,85 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// Replaces a file atomically and durably: the new content is written to a
+/// temporary file in the same folder, flushed to disk, renamed over the target,
+/// and the folder itself is flushed, so that a crash at any moment leaves
+/// either the old file or the new one, whole (formats/checkpoint.md, "Writing
+/// safely").
+public enum AtomicFile {
+    /// An I/O failure while replacing a file.
+    public struct Failure: Error, CustomStringConvertible, Sendable {
+        public let path: String
+        public let operation: String
+        public let reason: String
+        public var description: String { "\(path): \(operation) failed: \(reason)" }
+    }
+
+    /// The prefix of the temporary files this process writes for `path`.
+    static func temporaryPrefix(for path: String) -> String {
+        path + ".tmp-"
+    }
+
+    /// Writes `path` atomically: `write` receives the temporary path to fill
+    /// (and may create the file there however it likes, HDF5 included). When it
+    /// throws, the temporary file is removed and `path` is untouched.
+    public static func replace(_ path: String, write: (String) throws -> Void) throws {
+        removeStaleTemporaries(of: path)
+        let temporary = temporaryPrefix(for: path) + String(getpid())
+        unlink(temporary)
+        do {
+            try write(temporary)
+            try synchronize(file: temporary)
+            guard rename(temporary, path) == 0 else {
+                throw Failure(path: path, operation: "rename", reason: String(cString: strerror(errno)))
+            }
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+        try synchronize(folderOf: path)
+    }
+
+    /// Removes the temporary files that processes no longer running left beside
+    /// `path` (a killed run's), so they never pile up.
+    public static func removeStaleTemporaries(of path: String) {
+        let url = URL(fileURLWithPath: path)
+        let folder = url.deletingLastPathComponent().path
+        let prefix = url.lastPathComponent + ".tmp-"
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
+        for name in names where name.hasPrefix(prefix) {
+            guard let pid = pid_t(name.dropFirst(prefix.count)) else { continue }
+            // kill(pid, 0) fails with ESRCH only when no such process exists.
+            if pid != getpid(), kill(pid, 0) != 0, errno == ESRCH {
+                unlink(folder + "/" + name)
+            }
+        }
+    }
+
+    private static func synchronize(file path: String) throws {
+        let descriptor = open(path, O_RDONLY)
+        guard descriptor >= 0 else {
+            throw Failure(path: path, operation: "open for fsync", reason: String(cString: strerror(errno)))
+        }
+        defer { close(descriptor) }
+        guard fsync(descriptor) == 0 else {
+            throw Failure(path: path, operation: "fsync", reason: String(cString: strerror(errno)))
+        }
+    }
+
+    private static func synchronize(folderOf path: String) throws {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        let descriptor = open(folder, O_RDONLY | O_DIRECTORY)
+        guard descriptor >= 0 else {
+            throw Failure(path: folder, operation: "open folder for fsync", reason: String(cString: strerror(errno)))
+        }
+        defer { close(descriptor) }
+        guard fsync(descriptor) == 0 else {
+            throw Failure(path: folder, operation: "fsync of the folder", reason: String(cString: strerror(errno)))
+        }
+    }
+}
