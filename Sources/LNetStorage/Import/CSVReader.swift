@@ -1,0 +1,221 @@
+// CSV/TSV → rows of Double features plus an Int64 class label.
+//
+// The file is read twice, each time streaming with a bounded buffer:
+// 1. a scan pass tokenizes every record without parsing numbers: it checks
+//    the field count of each row, counts the rows, and decides the label kind
+//    (integer class ids, or strings) while keeping only the distinct label
+//    values. A ragged file is thus refused before anything is written, and
+//    the row count is known up front (the writer can preallocate).
+// 2. `nextChunk` tokenizes again and parses the features.
+// The alternative, one pass that remaps string labels at the end, would force
+// the HDF5 writer to rewrite the label dataset; the scan pass costs far less
+// than number parsing (it only looks for delimiters, quotes and line ends).
+
+/// How CSV fields are separated.
+public enum CSVDelimiter: Sendable, Equatable {
+    case comma, tab, semicolon
+    /// Any other single ASCII byte.
+    case byte(UInt8)
+
+    var byte: UInt8 {
+        switch self {
+        case .comma: return UInt8(ascii: ",")
+        case .tab: return UInt8(ascii: "\t")
+        case .semicolon: return UInt8(ascii: ";")
+        case .byte(let b): return b
+        }
+    }
+
+    /// Tab for `.tsv` / `.tab` files (also under `.gz`-less names only), comma otherwise.
+    public static func forPath(_ path: String) -> CSVDelimiter {
+        let lower = path.lowercased()
+        return (lower.hasSuffix(".tsv") || lower.hasSuffix(".tab")) ? .tab : .comma
+    }
+}
+
+/// Reads a delimited text file with a header row as a `RowSource`.
+///
+/// - Features: every column but the label column, parsed as Double (the same
+///   value strtod gives; `nan`, `inf` accepted; an empty or non-numeric field
+///   is an error naming the line and column). `featureShape` is `[columns-1]`.
+/// - Labels: when every label is a decimal integer, the labels are those class
+///   ids; otherwise every label is a string, and class ids number the distinct
+///   strings in sorted (UTF-8 byte, i.e. code point) order, with the names in
+///   `classNames`.
+/// - Memory: two 1 MiB-ish tokenizer buffers, one chunk, and the distinct
+///   label values.
+public final class CSVReader: RowSource {
+    /// The column names from the header row.
+    public let header: [String]
+    /// 0-based index of the label column in `header`.
+    public let labelColumnIndex: Int
+    /// The names of the feature columns, in order.
+    public var featureNames: [String] {
+        header.enumerated().filter { $0.offset != labelColumnIndex }.map(\.element)
+    }
+    public let featureShape: [Int]
+    public let featureType: FeatureElementType = .float64
+    /// The number of data rows (known after the scan pass in `init`).
+    public let rowCount: Int?
+    public let classNames: [String]?
+
+    private let path: String
+    private let totalRows: Int
+    private var tokenizer: CSVTokenizer
+    /// Sorted distinct label strings (string-label mode only).
+    private let sortedLabelBytes: [[UInt8]]?
+    private var rowsDelivered = 0
+
+    /// Opens `path` and runs the scan pass.
+    /// - Parameters:
+    ///   - delimiter: nil chooses from the extension (`.tsv` → tab, else comma).
+    ///   - labelColumn: a column name from the header, or else a 0-based column
+    ///     index; nil means the last column.
+    public init(path: String, delimiter: CSVDelimiter? = nil, labelColumn: String? = nil) throws {
+        self.path = path
+        let separator = (delimiter ?? CSVDelimiter.forPath(path)).byte
+        guard separator != 0x22, separator != 0x0A, separator != 0x0D else {
+            throw ImportError(file: path, problem: "the delimiter cannot be a quote or a line break")
+        }
+
+        // Scan pass.
+        let scanFile = try InputFile(path: path)
+        var scanner = CSVTokenizer(file: scanFile, delimiter: separator)
+        defer { scanner.deallocate() }
+        guard try scanner.nextRecord() else {
+            throw ImportError(file: path, problem: "the file is empty; a header row and at least one data row are required")
+        }
+        let names = (0..<scanner.fields.count).map { String(decoding: scanner.bytes(of: $0), as: UTF8.self) }
+        guard names.count >= 2 else {
+            throw ImportError(file: path, line: scanner.recordLine, problem: "the header has \(names.count) column; at least a feature column and a label column are needed (is the delimiter right?)")
+        }
+        let labelIndex = try Self.resolveLabelColumn(labelColumn, in: names, path: path, line: scanner.recordLine)
+        let columnCount = names.count
+
+        var rows = 0
+        var allIntegers = true
+        var distinctLabels = Set<[UInt8]>()
+        while try scanner.nextRecord() {
+            guard scanner.fields.count == columnCount else {
+                throw ImportError(file: path, line: scanner.recordLine, problem: "expected \(columnCount) fields as in the header, found \(scanner.fields.count)")
+            }
+            let label = scanner.bytes(of: labelIndex)
+            if label.isEmpty {
+                throw ImportError(file: path, line: scanner.recordLine, problem: "the label (column \(labelIndex + 1), '\(names[labelIndex])') is empty")
+            }
+            if allIntegers, parseCSVInt64(label) == nil { allIntegers = false }
+            // Only the distinct values are kept (a handful of classes in practice).
+            // They are kept in integer mode too, in case a later row turns out
+            // to be a string and every label becomes a string.
+            distinctLabels.insert(Array(label))
+            rows += 1
+        }
+        guard rows > 0 else {
+            throw ImportError(file: path, problem: "the file has a header but no data rows")
+        }
+
+        header = names
+        labelColumnIndex = labelIndex
+        featureShape = [columnCount - 1]
+        rowCount = rows
+        totalRows = rows
+        if allIntegers {
+            sortedLabelBytes = nil
+            classNames = nil
+        } else {
+            let sorted = distinctLabels.sorted { $0.lexicographicallyPrecedes($1) }
+            sortedLabelBytes = sorted
+            classNames = sorted.map { String(decoding: $0, as: UTF8.self) }
+        }
+
+        // Parse pass: a fresh tokenizer, positioned after the header.
+        tokenizer = CSVTokenizer(file: try InputFile(path: path), delimiter: separator)
+        _ = try tokenizer.nextRecord()
+    }
+
+    deinit { tokenizer.deallocate() }
+
+    private static func resolveLabelColumn(_ label: String?, in names: [String], path: String, line: Int) throws -> Int {
+        guard let label else { return names.count - 1 }
+        let matches = names.indices.filter { names[$0] == label }
+        if matches.count == 1 { return matches[0] }
+        if matches.count > 1 {
+            throw ImportError(file: path, line: line, problem: "label column name '\(label)' appears \(matches.count) times in the header")
+        }
+        if let index = Int(label) {
+            guard index >= 0, index < names.count else {
+                throw ImportError(file: path, line: line, problem: "label column index \(index) is out of range: the header has \(names.count) columns (0...\(names.count - 1))")
+            }
+            return index
+        }
+        let shown = names.count <= 12 ? names.joined(separator: ", ") : names.prefix(12).joined(separator: ", ") + ", …"
+        throw ImportError(file: path, line: line, problem: "no column named '\(label)' (columns: \(shown))")
+    }
+
+    public func nextChunk(maxRows: Int) throws -> RowChunk? {
+        let wanted = min(max(1, maxRows), totalRows - rowsDelivered)
+        guard wanted > 0 else { return nil }
+        let columnCount = header.count
+        let featureCount = columnCount - 1
+        let labelIndex = labelColumnIndex
+        var features = [Double](repeating: 0, count: wanted * featureCount)
+        var labels = [Int64](repeating: 0, count: wanted)
+        var row = 0
+        try features.withUnsafeMutableBufferPointer { out in
+            while row < wanted {
+                guard try tokenizer.nextRecord() else {
+                    throw ImportError(file: path, problem: "the file changed while reading: it now ends after \(rowsDelivered + row) data rows, the scan found \(totalRows)")
+                }
+                let line = tokenizer.recordLine
+                guard tokenizer.fields.count == columnCount else {
+                    throw ImportError(file: path, line: line, problem: "expected \(columnCount) fields as in the header, found \(tokenizer.fields.count)")
+                }
+                var outIndex = row * featureCount
+                for column in 0..<columnCount {
+                    let field = tokenizer.bytes(of: column)
+                    if column == labelIndex {
+                        labels[row] = try label(from: field, line: line)
+                        continue
+                    }
+                    guard let value = parseCSVDouble(field) else {
+                        throw ImportError(file: path, line: line, problem: Self.describeBadNumber(field, column: column, name: header[column]))
+                    }
+                    out[outIndex] = value
+                    outIndex += 1
+                }
+                row += 1
+            }
+        }
+        rowsDelivered += wanted
+        return RowChunk(rowCount: wanted, features: .float64(features), labels: labels)
+    }
+
+    private func label(from field: UnsafeBufferPointer<UInt8>, line: Int) throws -> Int64 {
+        guard let sorted = sortedLabelBytes else {
+            guard let id = parseCSVInt64(field) else {
+                throw ImportError(file: path, line: line, problem: "the file changed while reading: label '\(String(decoding: field, as: UTF8.self))' is not an integer")
+            }
+            return id
+        }
+        // Binary search over the sorted distinct labels: no allocation per row.
+        var low = 0, high = sorted.count
+        while low < high {
+            let mid = (low + high) / 2
+            if sorted[mid].lexicographicallyPrecedes(field) { low = mid + 1 } else { high = mid }
+        }
+        guard low < sorted.count, sorted[low].elementsEqual(field) else {
+            throw ImportError(file: path, line: line, problem: "the file changed while reading: label '\(String(decoding: field, as: UTF8.self))' was not seen by the scan")
+        }
+        return Int64(low)
+    }
+
+    private static func describeBadNumber(_ field: UnsafeBufferPointer<UInt8>, column: Int, name: String) -> String {
+        let where_ = "column \(column + 1) ('\(name)')"
+        if field.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
+            return "\(where_) is empty; features must be numbers"
+        }
+        var text = String(decoding: field.prefix(40), as: UTF8.self)
+        if field.count > 40 { text += "…" }
+        return "\(where_) is not a number: '\(text)'"
+    }
+}
