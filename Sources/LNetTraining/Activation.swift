@@ -1,0 +1,80 @@
+import Foundation
+
+/// A hidden layer's activation function `g`, applied element-wise to `Z`.
+public enum Activation: String, Sendable, Equatable, Hashable, Codable, CaseIterable {
+    /// `max(0, z)`.
+    case relu
+    /// `z` for `z > 0`, else `0.01·z`.
+    case leakyRelu
+    /// `tanh(z)`.
+    case tanh
+    /// `1 / (1 + e^{-z})`.
+    case sigmoid
+    /// `z` (no non-linearity).
+    case linear
+
+    /// The slope of ``leakyRelu`` for negative inputs.
+    public static let leakySlope = 0.01
+
+    /// Whether the derivative has a kink at `z = 0` (where a finite-difference check is unreliable).
+    public var hasKinkAtZero: Bool { self == .relu || self == .leakyRelu }
+
+    /// `g(z)` for one value.
+    @inline(__always)
+    public func callAsFunction(_ z: Double) -> Double {
+        switch self {
+        case .relu: return z > 0 ? z : 0
+        case .leakyRelu: return z > 0 ? z : Self.leakySlope * z
+        case .tanh: return Foundation.tanh(z)
+        case .sigmoid: return 1 / (1 + Foundation.exp(-z))
+        case .linear: return z
+        }
+    }
+
+    /// `Z += b` (one bias per row) then `A = g(Z)`, over a `rows × columns` block.
+    ///
+    /// Adding the bias after the product (rather than starting the product from it)
+    /// keeps the rounding of numpy's `np.dot(W, A) + b`.
+    func addBiasAndActivate(
+        z: UnsafeMutablePointer<Double>, bias: UnsafePointer<Double>,
+        activation a: UnsafeMutablePointer<Double>, rows: Int, columns: Int
+    ) {
+        for row in 0..<rows {
+            let b = bias[row]
+            let zRow = z + row * columns
+            let aRow = a + row * columns
+            switch self {
+            case .relu:
+                for j in 0..<columns { let v = zRow[j] + b; zRow[j] = v; aRow[j] = v > 0 ? v : 0 }
+            case .leakyRelu:
+                for j in 0..<columns { let v = zRow[j] + b; zRow[j] = v; aRow[j] = v > 0 ? v : Self.leakySlope * v }
+            case .tanh:
+                for j in 0..<columns { let v = zRow[j] + b; zRow[j] = v; aRow[j] = Foundation.tanh(v) }
+            case .sigmoid:
+                for j in 0..<columns { let v = zRow[j] + b; zRow[j] = v; aRow[j] = 1 / (1 + Foundation.exp(-v)) }
+            case .linear:
+                for j in 0..<columns { let v = zRow[j] + b; zRow[j] = v; aRow[j] = v }
+            }
+        }
+    }
+
+    /// `dZ = dA ⊙ g'(Z)` over `count` elements; `a` is `g(Z)` before any dropout.
+    func backward(
+        dA: UnsafePointer<Double>, z: UnsafePointer<Double>, activation a: UnsafePointer<Double>,
+        dZ: UnsafeMutablePointer<Double>, count: Int
+    ) {
+        switch self {
+        case .relu:
+            // The course's relu_backward: dZ[Z <= 0] = 0.
+            for i in 0..<count { dZ[i] = z[i] > 0 ? dA[i] : 0 }
+        case .leakyRelu:
+            for i in 0..<count { dZ[i] = z[i] > 0 ? dA[i] : Self.leakySlope * dA[i] }
+        case .tanh:
+            for i in 0..<count { dZ[i] = dA[i] * (1 - a[i] * a[i]) }
+        case .sigmoid:
+            for i in 0..<count { dZ[i] = dA[i] * (a[i] * (1 - a[i])) }
+        case .linear:
+            for i in 0..<count { dZ[i] = dA[i] }
+        }
+    }
+}

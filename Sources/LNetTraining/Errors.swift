@@ -1,0 +1,25 @@
+/// A training configuration or input that cannot be used, with the reason.
+public struct ConfigurationError: Error, CustomStringConvertible, Equatable {
+    /// What is wrong, in words a user can act on.
+    public let description: String
+
+    init(_ description: String) { self.description = description }
+}
+
+/// Training could not go on.
+public enum TrainingError: Error, CustomStringConvertible, Equatable {
+    /// The cost became NaN or infinite (usually a learning rate that is too large).
+    case nonFiniteCost(epoch: Int, miniBatch: Int, cost: Double)
+    /// A saved state does not fit the configuration or data it is resumed with.
+    case incompatibleState(String)
+
+    /// A message naming the epoch (0-based, as the course prints it).
+    public var description: String {
+        switch self {
+        case .nonFiniteCost(let epoch, let miniBatch, let cost):
+            return "the cost became \(cost) in epoch \(epoch) (mini-batch \(miniBatch)); training stopped — try a smaller learning rate"
+        case .incompatibleState(let reason):
+            return "cannot resume from this training state: \(reason)"
+        }
+    }
+}

@@ -1,0 +1,231 @@
+/// Preallocated per-layer buffers and the forward and backward passes over them.
+///
+/// One workspace serves every mini-batch of up to `capacity` examples: a batch of
+/// `n ≤ capacity` columns uses the first `rows × n` elements of each buffer as a
+/// row-major `rows × n` matrix, so no step allocates. Index `k` is layer `k + 1`.
+final class ForwardBackwardWorkspace {
+    let layout: ParameterLayout
+    let hiddenActivations: [Activation]
+    let output: OutputLayer
+    let keepProbability: Double
+    let capacity: Int
+
+    private let storage: UnsafeMutablePointer<Double>
+    /// `Z[l]`.
+    private let z: [UnsafeMutablePointer<Double>]
+    /// `g(Z[l])` before dropout (for the output layer: the probabilities).
+    private let activation: [UnsafeMutablePointer<Double>]
+    /// `g(Z[l]) · mask / keep_prob` (hidden layers, only when dropout is on).
+    private let dropped: [UnsafeMutablePointer<Double>]
+    /// The dropout masks as 0/1 doubles (hidden layers, only when dropout is on).
+    private let mask: [UnsafeMutablePointer<Double>]
+    private let dZ: [UnsafeMutablePointer<Double>]
+    /// `dA[l]` for hidden layers (the input's gradient `dA0` is never computed).
+    private let dA: [UnsafeMutablePointer<Double>]
+    /// Whether the last forward pass applied dropout (the backward pass must match it).
+    private var droppedOut = false
+
+    var layerCount: Int { layout.layerCount }
+    var usesDropout: Bool { keepProbability < 1 }
+
+    init(layout: ParameterLayout, hiddenActivations: [Activation], output: OutputLayer,
+         keepProbability: Double, capacity: Int) {
+        self.layout = layout
+        self.hiddenActivations = hiddenActivations
+        self.output = output
+        self.keepProbability = keepProbability
+        self.capacity = capacity
+        let layerCount = layout.layerCount
+        let dropout = keepProbability < 1
+        var total = 0
+        for l in 1...layerCount {
+            let block = layout.layerSizes[l] * capacity
+            let isHidden = l < layerCount
+            // z, activation, dZ; plus dA for hidden layers; plus dropped and mask under dropout.
+            total += block * (3 + (isHidden ? 1 : 0) + (isHidden && dropout ? 2 : 0))
+        }
+        storage = .allocate(capacity: max(total, 1))
+        storage.initialize(repeating: 0, count: max(total, 1))
+        var cursor = storage
+        func take(_ count: Int) -> UnsafeMutablePointer<Double> {
+            defer { cursor += count }
+            return cursor
+        }
+        var z: [UnsafeMutablePointer<Double>] = []
+        var activation: [UnsafeMutablePointer<Double>] = []
+        var dropped: [UnsafeMutablePointer<Double>] = []
+        var mask: [UnsafeMutablePointer<Double>] = []
+        var dZ: [UnsafeMutablePointer<Double>] = []
+        var dA: [UnsafeMutablePointer<Double>] = []
+        for l in 1...layerCount {
+            let block = layout.layerSizes[l] * capacity
+            z.append(take(block))
+            activation.append(take(block))
+            dZ.append(take(block))
+            if l < layerCount {
+                dA.append(take(block))
+                if dropout {
+                    dropped.append(take(block))
+                    mask.append(take(block))
+                }
+            }
+        }
+        self.z = z
+        self.activation = activation
+        self.dropped = dropped
+        self.mask = mask
+        self.dZ = dZ
+        self.dA = dA
+    }
+
+    deinit { storage.deallocate() }
+
+    /// The input of layer index `k` in the last forward pass.
+    @inline(__always)
+    private func layerInput(_ k: Int, input: UnsafePointer<Double>) -> UnsafePointer<Double> {
+        if k == 0 { return input }
+        return UnsafePointer(droppedOut ? dropped[k - 1] : activation[k - 1])
+    }
+
+    /// `Z[l] = W[l]·A[l−1] + b[l]`, `A[l] = g(Z[l])` for every layer, over `columns`
+    /// examples of `input` (row-major `n_x × columns`).
+    ///
+    /// With `applyDropout` (and keep_prob < 1) each hidden layer draws its mask
+    /// `rand(n_l, columns) < keep_prob` from `generator`, in forward order, and
+    /// scales the kept units by `1/keep_prob` (the course's `A * D / keep_prob`).
+    func forward(parameters p: UnsafePointer<Double>, input: UnsafePointer<Double>, columns: Int,
+                 applyDropout: Bool, generator: inout NumpyRandom) {
+        droppedOut = applyDropout && usesDropout
+        let sizes = layout.layerSizes
+        let last = layerCount - 1
+        for k in 0...last {
+            let rows = sizes[k + 1]
+            let fanIn = sizes[k]
+            BLAS.gemm(transposeA: false, transposeB: false, m: rows, n: columns, k: fanIn,
+                      alpha: 1, a: p + layout.weightOffsets[k], lda: fanIn,
+                      b: layerInput(k, input: input), ldb: columns,
+                      beta: 0, c: z[k], ldc: columns)
+            let bias = p + layout.biasOffsets[k]
+            if k < last {
+                hiddenActivations[k].addBiasAndActivate(z: z[k], bias: bias, activation: activation[k],
+                                                        rows: rows, columns: columns)
+                if droppedOut {
+                    let keep = keepProbability
+                    let a = activation[k], m = mask[k], d = dropped[k]
+                    for i in 0..<(rows * columns) {
+                        let kept: Double = generator.nextDouble() < keep ? 1 : 0
+                        m[i] = kept
+                        d[i] = a[i] * kept / keep
+                    }
+                }
+            } else {
+                let zk = z[k]
+                for r in 0..<rows {
+                    let b = bias[r]
+                    for j in 0..<columns { zk[r * columns + j] += b }
+                }
+                output.activate(z: zk, a: activation[k], units: rows, columns: columns)
+            }
+        }
+    }
+
+    /// Σ of the per-example losses of the last forward pass.
+    func lossSum(labels: UnsafePointer<Int>, columns: Int) -> Double {
+        output.lossSum(z: z[layerCount - 1], labels: labels, units: layout.layerSizes[layerCount], columns: columns)
+    }
+
+    /// The output probabilities of the last forward pass (`n_L × columns`).
+    func outputActivation() -> UnsafePointer<Double> { UnsafePointer(activation[layerCount - 1]) }
+
+    /// Writes `dW[l]`, `db[l]` for every layer into `gradients` (the parameters' flat layout):
+    /// `dZ[L] = A[L] − Y`; `dW = (1/m)·dZ·A[l−1]ᵀ + (λ/m)·W`; `db = (1/m)·Σ dZ`;
+    /// `dA[l−1] = W[l]ᵀ·dZ` (masked as in the forward pass); `dZ = dA ⊙ g'(Z)`.
+    func backward(parameters p: UnsafePointer<Double>, gradients g: UnsafeMutablePointer<Double>,
+                  input: UnsafePointer<Double>, labels: UnsafePointer<Int>, columns: Int, l2: Double) {
+        let sizes = layout.layerSizes
+        let last = layerCount - 1
+        let inverseM = 1.0 / Double(columns)
+        let l2OverM = l2 / Double(columns)
+        output.outputGradient(a: activation[last], labels: labels, dZ: dZ[last], units: sizes[last + 1], columns: columns)
+        for k in stride(from: last, through: 0, by: -1) {
+            let rows = sizes[k + 1]
+            let fanIn = sizes[k]
+            if k < last {
+                hiddenActivations[k].backward(dA: dA[k], z: z[k], activation: activation[k], dZ: dZ[k],
+                                              count: rows * columns)
+            }
+            let w = p + layout.weightOffsets[k]
+            let dW = g + layout.weightOffsets[k]
+            let dz = dZ[k]
+            if l2 == 0 {
+                // (1/m)·(dZ·Aᵀ) with the scaling folded into the product, as numpy's `1./m * np.dot`.
+                BLAS.gemm(transposeA: false, transposeB: true, m: rows, n: fanIn, k: columns,
+                          alpha: inverseM, a: dz, lda: columns, b: layerInput(k, input: input), ldb: columns,
+                          beta: 0, c: dW, ldc: fanIn)
+            } else {
+                BLAS.gemm(transposeA: false, transposeB: true, m: rows, n: fanIn, k: columns,
+                          alpha: 1, a: dz, lda: columns, b: layerInput(k, input: input), ldb: columns,
+                          beta: 0, c: dW, ldc: fanIn)
+                for i in 0..<(rows * fanIn) { dW[i] = inverseM * dW[i] + l2OverM * w[i] }
+            }
+            let db = g + layout.biasOffsets[k]
+            for r in 0..<rows {
+                var sum = 0.0
+                let row = dz + r * columns
+                for j in 0..<columns { sum += row[j] }
+                db[r] = inverseM * sum
+            }
+            if k > 0 {
+                let da = dA[k - 1]
+                BLAS.gemm(transposeA: true, transposeB: false, m: fanIn, n: columns, k: rows,
+                          alpha: 1, a: w, lda: fanIn, b: dz, ldb: columns,
+                          beta: 0, c: da, ldc: columns)
+                if droppedOut {
+                    let keep = keepProbability
+                    let m = mask[k - 1]
+                    for i in 0..<(fanIn * columns) { da[i] = da[i] * m[i] / keep }
+                }
+            }
+        }
+    }
+}
+
+/// A flat, owned buffer of doubles that lives as long as its owner.
+final class DoubleBuffer {
+    let pointer: UnsafeMutablePointer<Double>
+    let count: Int
+
+    init(count: Int, repeating value: Double = 0) {
+        self.count = count
+        pointer = .allocate(capacity: max(count, 1))
+        pointer.initialize(repeating: value, count: max(count, 1))
+    }
+
+    init(_ values: [Double]) {
+        count = values.count
+        pointer = .allocate(capacity: max(values.count, 1))
+        pointer.initialize(repeating: 0, count: max(values.count, 1))
+        values.withUnsafeBufferPointer { source in
+            if let base = source.baseAddress { pointer.update(from: base, count: values.count) }
+        }
+    }
+
+    var array: [Double] { Array(UnsafeBufferPointer(start: pointer, count: count)) }
+
+    deinit { pointer.deallocate() }
+}
+
+extension ParameterLayout {
+    /// Σ‖W[l]‖² over all layers (each layer summed, then the layers added, as numpy's
+    /// `np.sum(np.square(W1)) + np.sum(np.square(W2)) + …`).
+    func sumOfSquaredWeights(_ p: UnsafePointer<Double>) -> Double {
+        var total = 0.0
+        for k in 0..<layerCount {
+            let w = p + weightOffsets[k]
+            var layerSum = 0.0
+            for i in 0..<(layerSizes[k + 1] * layerSizes[k]) { layerSum += w[i] * w[i] }
+            total += layerSum
+        }
+        return total
+    }
+}

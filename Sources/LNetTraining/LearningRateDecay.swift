@@ -1,0 +1,29 @@
+import Foundation
+
+/// How the learning rate shrinks from epoch to epoch (the course's `update_lr` and
+/// `schedule_lr_decay`).
+///
+/// After epoch `i` (0-based) finishes, the rate for the epochs that follow becomes
+/// `f(lr0, i)`; so epochs 0 and 1 both run at `lr0`.
+public enum LearningRateDecay: Sendable, Equatable, Hashable, Codable {
+    /// Constant learning rate.
+    case none
+    /// `lr0 / (1 + rate·i)`.
+    case inverse(rate: Double)
+    /// `lr0 / (1 + rate·⌊i / interval⌋)`: a step down every `interval` epochs.
+    case scheduled(rate: Double, interval: Int = 1000)
+
+    /// The learning rate to use after epoch `epoch` (0-based) has finished.
+    ///
+    /// Written as the course writes it, `1 / (1 + rate·i) · lr0`, to round the same way.
+    public func learningRate(initial: Double, afterEpoch epoch: Int) -> Double {
+        switch self {
+        case .none:
+            return initial
+        case .inverse(let rate):
+            return 1 / (1 + rate * Double(epoch)) * initial
+        case .scheduled(let rate, let interval):
+            return 1 / (1 + rate * Foundation.floor(Double(epoch) / Double(interval))) * initial
+        }
+    }
+}

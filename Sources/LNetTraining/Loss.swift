@@ -1,0 +1,96 @@
+import Foundation
+
+/// The output layer: its activation together with the loss it is trained with.
+///
+/// Both pairs have the gradient `dZ = A − Y` at the output, which is what the
+/// backward pass uses (never `dA`, which overflows for saturated outputs).
+public enum OutputLayer: String, Sendable, Equatable, Hashable, Codable, CaseIterable {
+    /// One unit, sigmoid, binary cross-entropy; labels 0 or 1.
+    case sigmoid
+    /// `C ≥ 2` units, softmax, categorical cross-entropy; labels `0…C−1`.
+    case softmax
+
+    /// The number of classes a layer of `units` output units predicts.
+    func classCount(units: Int) -> Int { self == .sigmoid ? 2 : units }
+
+    /// Turns the output pre-activation `Z` (`units × columns`) into probabilities `A`.
+    ///
+    /// Softmax subtracts each column's maximum first, so large logits cannot overflow.
+    func activate(z: UnsafePointer<Double>, a: UnsafeMutablePointer<Double>, units: Int, columns: Int) {
+        switch self {
+        case .sigmoid:
+            for j in 0..<columns { a[j] = 1 / (1 + Foundation.exp(-z[j])) }
+        case .softmax:
+            for j in 0..<columns {
+                var largest = z[j]
+                for c in 1..<units { largest = Swift.max(largest, z[c * columns + j]) }
+                var total = 0.0
+                for c in 0..<units {
+                    let e = Foundation.exp(z[c * columns + j] - largest)
+                    a[c * columns + j] = e
+                    total += e
+                }
+                for c in 0..<units { a[c * columns + j] /= total }
+            }
+        }
+    }
+
+    /// The sum over the columns of the per-example loss, computed from `Z` so that
+    /// saturated outputs give large finite losses instead of `log(0)`.
+    ///
+    /// Binary: `max(z,0) − z·y + log1p(e^{−|z|})`. Softmax: `logsumexp(z) − z[label]`.
+    func lossSum(z: UnsafePointer<Double>, labels: UnsafePointer<Int>, units: Int, columns: Int) -> Double {
+        var total = 0.0
+        switch self {
+        case .sigmoid:
+            for j in 0..<columns {
+                let v = z[j]
+                let y = Double(labels[j])
+                total += Swift.max(v, 0) - v * y + Foundation.log1p(Foundation.exp(-Swift.abs(v)))
+            }
+        case .softmax:
+            for j in 0..<columns {
+                var largest = z[j]
+                for c in 1..<units { largest = Swift.max(largest, z[c * columns + j]) }
+                var sum = 0.0
+                for c in 0..<units { sum += Foundation.exp(z[c * columns + j] - largest) }
+                let logSumExp = Foundation.log(sum) + largest
+                total += logSumExp - z[labels[j] * columns + j]
+            }
+        }
+        return total
+    }
+
+    /// `dZ = A − Y`, with `Y` the labels (one-hot for softmax).
+    func outputGradient(
+        a: UnsafePointer<Double>, labels: UnsafePointer<Int>, dZ: UnsafeMutablePointer<Double>,
+        units: Int, columns: Int
+    ) {
+        switch self {
+        case .sigmoid:
+            for j in 0..<columns { dZ[j] = a[j] - Double(labels[j]) }
+        case .softmax:
+            for c in 0..<units {
+                for j in 0..<columns {
+                    dZ[c * columns + j] = a[c * columns + j] - (labels[j] == c ? 1 : 0)
+                }
+            }
+        }
+    }
+
+    /// The predicted class of each column: `A > 0.5` for sigmoid, the arg-max for softmax.
+    func predictions(a: UnsafePointer<Double>, units: Int, columns: Int) -> [Int64] {
+        var result = [Int64](repeating: 0, count: columns)
+        for j in 0..<columns {
+            switch self {
+            case .sigmoid:
+                result[j] = a[j] > 0.5 ? 1 : 0
+            case .softmax:
+                var best = 0
+                for c in 1..<units where a[c * columns + j] > a[best * columns + j] { best = c }
+                result[j] = Int64(best)
+            }
+        }
+        return result
+    }
+}

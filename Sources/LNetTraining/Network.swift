@@ -1,0 +1,132 @@
+/// A network's architecture and parameters, for inference and for full-batch cost
+/// and gradients (what ``GradientCheck`` compares). Training runs in ``TrainingSession``.
+public struct Network: Sendable, Equatable {
+    /// One activation per hidden layer.
+    public let hiddenActivations: [Activation]
+    /// The output activation and loss.
+    public let output: OutputLayer
+    /// `W1, b1, …`.
+    public let parameters: NetworkParameters
+
+    /// Checks that the parts fit together.
+    public init(hiddenActivations: [Activation], output: OutputLayer, parameters: NetworkParameters) throws {
+        let configuration = TrainingConfiguration(layerSizes: parameters.layerSizes,
+                                                  hiddenActivations: hiddenActivations, output: output)
+        try configuration.validate()
+        self.hiddenActivations = hiddenActivations
+        self.output = output
+        self.parameters = parameters
+    }
+
+    /// `[n_x, n_1, …, n_L]`.
+    public var layerSizes: [Int] { parameters.layerSizes }
+
+    /// The output layer's probabilities `A[L]` (`n_L × m`) for `features` (`n_x × m`), without dropout.
+    public func probabilities(_ features: Matrix) throws -> Matrix {
+        try evaluate(features) { workspace, columns in
+            try Matrix(rows: layerSizes[layerSizes.count - 1], columns: columns,
+                       elements: Array(UnsafeBufferPointer(start: workspace.outputActivation(),
+                                                           count: layerSizes[layerSizes.count - 1] * columns)))
+        }
+    }
+
+    /// The predicted class of each example: `A > 0.5` for sigmoid, the arg-max for softmax.
+    public func predict(_ features: Matrix) throws -> [Int64] {
+        let units = layerSizes[layerSizes.count - 1]
+        return try evaluate(features) { workspace, columns in
+            output.predictions(a: workspace.outputActivation(), units: units, columns: columns)
+        }
+    }
+
+    /// The fraction of examples whose predicted class equals the label.
+    public func accuracy(on data: LabeledData) throws -> Double {
+        let predicted = try predict(data.features)
+        let correct = zip(predicted, data.labels).reduce(0) { $0 + ($1.0 == $1.1 ? 1 : 0) }
+        return Double(correct) / Double(data.exampleCount)
+    }
+
+    /// The full-batch cost `J = Σloss/m + λ/(2m)·Σ‖W‖²` and its gradients, without dropout.
+    public func costAndGradients(on data: LabeledData, l2: Double = 0) throws -> (cost: Double, gradients: NetworkParameters) {
+        let layout = try ParameterLayout(layerSizes: layerSizes)
+        try checkFits(data)
+        let flat = DoubleBuffer(parameters.flattened)
+        let gradients = DoubleBuffer(count: layout.count)
+        let labels = data.labels.map { Int($0) }
+        let cost = try evaluate(data.features) { workspace, columns in
+            labels.withUnsafeBufferPointer { labelBuffer -> Double in
+                guard let labelBase = labelBuffer.baseAddress else { return .nan }
+                return data.features.elements.withUnsafeBufferPointer { x -> Double in
+                    guard let input = x.baseAddress else { return .nan }
+                    let lossSum = workspace.lossSum(labels: labelBase, columns: columns)
+                    workspace.backward(parameters: flat.pointer, gradients: gradients.pointer, input: input,
+                                       labels: labelBase, columns: columns, l2: l2)
+                    return (lossSum + l2 / 2 * layout.sumOfSquaredWeights(flat.pointer)) / Double(columns)
+                }
+            }
+        }
+        return (cost, try NetworkParameters(layerSizes: layerSizes, flattened: gradients.array))
+    }
+
+    /// The full-batch cost alone (see ``costAndGradients(on:l2:)``).
+    public func cost(on data: LabeledData, l2: Double = 0) throws -> Double {
+        let layout = try ParameterLayout(layerSizes: layerSizes)
+        try checkFits(data)
+        let flat = DoubleBuffer(parameters.flattened)
+        let labels = data.labels.map { Int($0) }
+        return try evaluate(data.features) { workspace, columns in
+            labels.withUnsafeBufferPointer { labelBuffer -> Double in
+                guard let labelBase = labelBuffer.baseAddress else { return .nan }
+                let lossSum = workspace.lossSum(labels: labelBase, columns: columns)
+                return (lossSum + l2 / 2 * layout.sumOfSquaredWeights(flat.pointer)) / Double(columns)
+            }
+        }
+    }
+
+    private func checkFits(_ data: LabeledData) throws {
+        let configuration = TrainingConfiguration(layerSizes: layerSizes, hiddenActivations: hiddenActivations, output: output)
+        try configuration.validate(data)
+    }
+
+    /// Runs a forward pass over all of `features` in a workspace of that size, then `body`.
+    private func evaluate<R>(_ features: Matrix, _ body: (ForwardBackwardWorkspace, Int) throws -> R) throws -> R {
+        guard features.rows == layerSizes[0] else {
+            throw ConfigurationError("the network expects \(layerSizes[0]) features per example, got \(features.rows)")
+        }
+        let layout = try ParameterLayout(layerSizes: layerSizes)
+        let columns = features.columns
+        let workspace = ForwardBackwardWorkspace(layout: layout, hiddenActivations: hiddenActivations,
+                                                 output: output, keepProbability: 1, capacity: max(columns, 1))
+        let flat = DoubleBuffer(parameters.flattened)
+        var unusedGenerator = NumpyRandom(seed: 0)
+        guard columns > 0 else { return try body(workspace, 0) }
+        features.elements.withUnsafeBufferPointer { x in
+            guard let input = x.baseAddress else { return }
+            workspace.forward(parameters: flat.pointer, input: input, columns: columns,
+                              applyDropout: false, generator: &unusedGenerator)
+        }
+        return try body(workspace, columns)
+    }
+}
+
+extension NetworkParameters {
+    /// Reads parameters of `layout` from a flat buffer (`W1, b1, W2, b2, …`).
+    init(layout: ParameterLayout, flat: UnsafePointer<Double>) {
+        var weights: [Matrix] = []
+        var biases: [Matrix] = []
+        let sizes = layout.layerSizes
+        for k in 0..<layout.layerCount {
+            var w = Matrix(rows: sizes[k + 1], columns: sizes[k])
+            w.withUnsafeMutableBufferPointer { buffer in
+                if let base = buffer.baseAddress { base.update(from: flat + layout.weightOffsets[k], count: buffer.count) }
+            }
+            var b = Matrix(rows: sizes[k + 1], columns: 1)
+            b.withUnsafeMutableBufferPointer { buffer in
+                if let base = buffer.baseAddress { base.update(from: flat + layout.biasOffsets[k], count: buffer.count) }
+            }
+            weights.append(w)
+            biases.append(b)
+        }
+        // Shapes come from a validated layout, so they always fit together.
+        self.init(uncheckedWeights: weights, biases: biases)
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+
+/// The parameter update rule.
+public enum Optimizer: Sendable, Equatable, Hashable, Codable {
+    /// `W −= lr·dW`.
+    case gradientDescent
+    /// `v = β·v + (1−β)·dW; W −= lr·v`.
+    case momentum(beta: Double = 0.9)
+    /// Adam, with bias correction by the update count `t` (incremented before each update).
+    case adam(beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8)
+
+    /// Adam with the course's defaults.
+    public static let adamDefaults = Optimizer.adam()
+    /// Momentum with the course's default β = 0.9.
+    public static let momentumDefaults = Optimizer.momentum()
+
+    var usesVelocity: Bool { self != .gradientDescent }
+    var usesSquares: Bool { if case .adam = self { return true } else { return false } }
+
+    /// Applies one update to `count` flat values, following the course's expressions
+    /// operation by operation so the results agree with numpy to the last bits.
+    func update(
+        parameters p: UnsafeMutablePointer<Double>, gradients g: UnsafePointer<Double>,
+        velocity v: UnsafeMutablePointer<Double>?, squares s: UnsafeMutablePointer<Double>?,
+        count: Int, learningRate lr: Double, adamStep t: Int
+    ) {
+        switch self {
+        case .gradientDescent:
+            for i in 0..<count { p[i] = p[i] - lr * g[i] }
+        case .momentum(let beta):
+            guard let v else { return }
+            let oneMinusBeta = 1 - beta
+            for i in 0..<count {
+                v[i] = beta * v[i] + oneMinusBeta * g[i]
+                p[i] = p[i] - lr * v[i]
+            }
+        case .adam(let beta1, let beta2, let epsilon):
+            guard let v, let s else { return }
+            let oneMinusBeta1 = 1 - beta1
+            let oneMinusBeta2 = 1 - beta2
+            let correction1 = 1 - Foundation.pow(beta1, Double(t))
+            let correction2 = 1 - Foundation.pow(beta2, Double(t))
+            for i in 0..<count {
+                let gradient = g[i]
+                v[i] = beta1 * v[i] + oneMinusBeta1 * gradient
+                let vCorrected = v[i] / correction1
+                s[i] = beta2 * s[i] + oneMinusBeta2 * (gradient * gradient)
+                let sCorrected = s[i] / correction2
+                p[i] = p[i] - lr * vCorrected / (sCorrected.squareRoot() + epsilon)
+            }
+        }
+    }
+}
+
+/// The optimizer's memory between updates, in the parameters' shape.
+public struct OptimizerState: Sendable, Equatable, Hashable, Codable {
+    /// Momentum's and Adam's first moment `v` (`vdW1`, `vdb1`, …); nil for plain GD.
+    public var velocity: NetworkParameters?
+    /// Adam's second moment `s`; nil unless the optimizer is Adam.
+    public var squares: NetworkParameters?
+    /// Adam's update count `t` (0 before the first update).
+    public var adamStep: Int
+
+    /// Creates the state from its parts.
+    public init(velocity: NetworkParameters?, squares: NetworkParameters?, adamStep: Int) {
+        self.velocity = velocity
+        self.squares = squares
+        self.adamStep = adamStep
+    }
+
+    /// The zero state the course's `initialize_velocity` / `initialize_adam` make.
+    public init(initialFor optimizer: Optimizer, layerSizes: [Int]) {
+        velocity = optimizer.usesVelocity ? NetworkParameters(zerosFor: layerSizes) : nil
+        squares = optimizer.usesSquares ? NetworkParameters(zerosFor: layerSizes) : nil
+        adamStep = 0
+    }
+}

@@ -1,0 +1,124 @@
+/// Everything that defines a training run, with the course's defaults.
+public struct TrainingConfiguration: Sendable, Equatable, Hashable, Codable {
+    /// `[n_x, n_1, …, n_L]`.
+    public var layerSizes: [Int]
+    /// One activation per hidden layer (`L − 1` of them).
+    public var hiddenActivations: [Activation]
+    /// The output activation and its loss.
+    public var output: OutputLayer
+    /// Weight initialisation.
+    public var initialization: Initialization
+    /// `np.random.seed(seed)` before initialisation.
+    public var seed: UInt32
+    /// The update rule.
+    public var optimizer: Optimizer
+    /// `lr0`.
+    public var learningRate: Double
+    /// Learning-rate decay after each epoch.
+    public var decay: LearningRateDecay
+    /// Examples per mini-batch; `≥ m` means full-batch gradient descent.
+    public var batchSize: Int
+    /// Epoch `i` shuffles with seed `shuffleSeed + i + 1`.
+    public var shuffleSeed: UInt32
+    /// L2 strength λ (0 for none).
+    public var l2: Double
+    /// Probability of keeping a hidden unit under inverted dropout (1 for none).
+    public var keepProbability: Double
+    /// Number of epochs to train.
+    public var epochs: Int
+
+    /// Creates a configuration; call ``validate()`` (sessions do) before use.
+    public init(
+        layerSizes: [Int],
+        hiddenActivations: [Activation],
+        output: OutputLayer = .sigmoid,
+        initialization: Initialization = .he,
+        seed: UInt32 = 3,
+        optimizer: Optimizer = .gradientDescent,
+        learningRate: Double = 0.0007,
+        decay: LearningRateDecay = .none,
+        batchSize: Int = 64,
+        shuffleSeed: UInt32 = 10,
+        l2: Double = 0,
+        keepProbability: Double = 1,
+        epochs: Int = 5000
+    ) {
+        self.layerSizes = layerSizes
+        self.hiddenActivations = hiddenActivations
+        self.output = output
+        self.initialization = initialization
+        self.seed = seed
+        self.optimizer = optimizer
+        self.learningRate = learningRate
+        self.decay = decay
+        self.batchSize = batchSize
+        self.shuffleSeed = shuffleSeed
+        self.l2 = l2
+        self.keepProbability = keepProbability
+        self.epochs = epochs
+    }
+
+    /// The same activation on every hidden layer.
+    public init(layerSizes: [Int], hiddenActivation: Activation = .relu, output: OutputLayer = .sigmoid) {
+        self.init(layerSizes: layerSizes,
+                  hiddenActivations: Array(repeating: hiddenActivation, count: max(layerSizes.count - 2, 0)),
+                  output: output)
+    }
+
+    /// The number of classes the output layer predicts.
+    public var classCount: Int { output.classCount(units: layerSizes.last ?? 0) }
+
+    /// Throws a ``ConfigurationError`` explaining the first problem found.
+    public func validate() throws {
+        _ = try ParameterLayout(layerSizes: layerSizes)
+        guard hiddenActivations.count == layerSizes.count - 2 else {
+            throw ConfigurationError("\(layerSizes.count - 2) hidden layers need \(layerSizes.count - 2) activations, got \(hiddenActivations.count)")
+        }
+        let units = layerSizes[layerSizes.count - 1]
+        switch output {
+        case .sigmoid where units != 1:
+            throw ConfigurationError("a sigmoid output layer has 1 unit, this one has \(units); use softmax for \(units) classes")
+        case .softmax where units < 2:
+            throw ConfigurationError("a softmax output layer needs at least 2 units, this one has \(units)")
+        default: break
+        }
+        guard learningRate.isFinite, learningRate > 0 else {
+            throw ConfigurationError("the learning rate must be a positive number, got \(learningRate)")
+        }
+        guard batchSize > 0 else { throw ConfigurationError("the batch size must be positive, got \(batchSize)") }
+        guard epochs >= 0 else { throw ConfigurationError("the number of epochs cannot be negative, got \(epochs)") }
+        guard Int(shuffleSeed) + epochs <= Int(UInt32.max) else {
+            throw ConfigurationError("shuffle seed \(shuffleSeed) + \(epochs) epochs exceeds numpy's largest seed 2^32−1")
+        }
+        guard l2.isFinite, l2 >= 0 else { throw ConfigurationError("the L2 strength λ must be ≥ 0, got \(l2)") }
+        guard keepProbability > 0, keepProbability <= 1 else {
+            throw ConfigurationError("keep_prob must lie in (0, 1], got \(keepProbability)")
+        }
+        switch optimizer {
+        case .gradientDescent: break
+        case .momentum(let beta):
+            guard beta >= 0, beta < 1 else { throw ConfigurationError("momentum β must lie in [0, 1), got \(beta)") }
+        case .adam(let beta1, let beta2, let epsilon):
+            guard beta1 >= 0, beta1 < 1, beta2 >= 0, beta2 < 1 else {
+                throw ConfigurationError("Adam's β1 and β2 must lie in [0, 1), got \(beta1) and \(beta2)")
+            }
+            guard epsilon > 0, epsilon.isFinite else { throw ConfigurationError("Adam's ε must be positive, got \(epsilon)") }
+        }
+        switch decay {
+        case .none: break
+        case .inverse(let rate):
+            guard rate >= 0, rate.isFinite else { throw ConfigurationError("the decay rate must be ≥ 0, got \(rate)") }
+        case .scheduled(let rate, let interval):
+            guard rate >= 0, rate.isFinite else { throw ConfigurationError("the decay rate must be ≥ 0, got \(rate)") }
+            guard interval > 0 else { throw ConfigurationError("the decay interval must be positive, got \(interval)") }
+        }
+    }
+
+    /// Throws unless `data` fits this network: `n_x` features and labels in range.
+    public func validate(_ data: LabeledData) throws {
+        guard data.featureCount == layerSizes.first else {
+            throw ConfigurationError("the network's input layer has \(layerSizes.first ?? 0) units but the data has \(data.featureCount) features")
+        }
+        try data.validateLabels(classCount: classCount)
+    }
+}

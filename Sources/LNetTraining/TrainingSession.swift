@@ -1,0 +1,281 @@
+/// What one call to ``TrainingSession/step()`` did.
+public enum StepOutcome: Sendable, Equatable {
+    /// A mini-batch update ran; the epoch is not over yet.
+    case miniBatchCompleted(epoch: Int, miniBatch: Int)
+    /// The update finished an epoch.
+    case epochCompleted(EpochSummary)
+    /// All configured epochs were already done; nothing ran.
+    case finished
+}
+
+/// One finished epoch.
+public struct EpochSummary: Sendable, Equatable {
+    /// 0-based epoch index (the course prints "Cost after epoch i").
+    public let epoch: Int
+    /// `Σ_b (m_b/m)·J_b`.
+    public let cost: Double
+    /// The learning rate the following epoch will use.
+    public let nextLearningRate: Double
+}
+
+/// A training run in memory: owns the parameters, the optimizer's moments, the
+/// learning rate, the generator and the position inside the current epoch, and
+/// advances one mini-batch update at a time.
+///
+/// ``state`` snapshots all of it as ``TrainingState`` values; a session built from a
+/// snapshot continues bit-identically. A caller can stop after any update (Ctrl-C)
+/// and act after each epoch (print, checkpoint) through ``run(shouldStop:afterEpoch:)``.
+///
+/// Not thread-safe: use a session from one task at a time.
+public final class TrainingSession {
+    /// The run's definition.
+    public let configuration: TrainingConfiguration
+    /// The training set.
+    public let data: LabeledData
+    /// How epochs are cut into mini-batches.
+    public let schedule: MiniBatchSchedule
+
+    private let layout: ParameterLayout
+    private let workspace: ForwardBackwardWorkspace
+    private let parameters: DoubleBuffer
+    private let gradients: DoubleBuffer
+    private let velocity: DoubleBuffer?
+    private let squares: DoubleBuffer?
+    /// The labels as `Int` class indices, and the current batch's gathered features and labels.
+    private let allLabels: UnsafeMutablePointer<Int>
+    private let batchLabels: UnsafeMutablePointer<Int>
+    private let batchFeatures: DoubleBuffer
+
+    private var adamStep: Int
+    private var generator: NumpyRandom
+    /// The current epoch's order of examples (nil for full-batch training).
+    private var permutation: [Int]?
+
+    /// The learning rate the next update uses.
+    public private(set) var learningRate: Double
+    /// Epochs fully finished.
+    public private(set) var completedEpochs: Int
+    /// Index of the next mini-batch inside the current epoch.
+    public private(set) var nextMiniBatch: Int
+    /// Σ of `Σloss + λ/2·Σ‖W‖²` over the current epoch's finished mini-batches.
+    public private(set) var partialCostSum: Double
+    /// The cost of every finished epoch.
+    public private(set) var costs: [Double]
+
+    /// Starts a new run (``TrainingState/init(initialFor:)``) or, given `state`,
+    /// continues a saved one. Throws if the configuration, data or state do not fit.
+    public init(configuration: TrainingConfiguration, data: LabeledData, resumingFrom state: TrainingState? = nil) throws {
+        try configuration.validate()
+        try configuration.validate(data)
+        let state = try state ?? TrainingState(initialFor: configuration)
+        let layout = try ParameterLayout(layerSizes: configuration.layerSizes)
+        let schedule = try MiniBatchSchedule(exampleCount: data.exampleCount, batchSize: configuration.batchSize,
+                                             shuffleSeed: configuration.shuffleSeed)
+        try Self.check(state, fits: configuration, layout: layout, schedule: schedule)
+
+        self.configuration = configuration
+        self.data = data
+        self.schedule = schedule
+        self.layout = layout
+        workspace = ForwardBackwardWorkspace(layout: layout, hiddenActivations: configuration.hiddenActivations,
+                                             output: configuration.output,
+                                             keepProbability: configuration.keepProbability,
+                                             capacity: schedule.batchSize)
+        parameters = DoubleBuffer(state.parameters.flattened)
+        gradients = DoubleBuffer(count: layout.count)
+        velocity = state.optimizer.velocity.map { DoubleBuffer($0.flattened) }
+        squares = state.optimizer.squares.map { DoubleBuffer($0.flattened) }
+        let m = data.exampleCount
+        allLabels = .allocate(capacity: m)
+        for j in 0..<m { (allLabels + j).initialize(to: Int(data.labels[j])) }
+        batchLabels = .allocate(capacity: schedule.batchSize)
+        batchLabels.initialize(repeating: 0, count: schedule.batchSize)
+        batchFeatures = DoubleBuffer(count: schedule.shuffles ? data.featureCount * schedule.batchSize : 0)
+
+        adamStep = state.optimizer.adamStep
+        generator = NumpyRandom(state: state.generator)
+        learningRate = state.learningRate
+        completedEpochs = state.completedEpochs
+        nextMiniBatch = state.nextMiniBatch
+        partialCostSum = state.partialCostSum
+        costs = state.costs
+        if nextMiniBatch > 0 {
+            // Mid-epoch: redraw this epoch's permutation from its seed on a scratch
+            // generator; the saved generator state already lies past it.
+            var scratch = NumpyRandom(seed: 0)
+            permutation = schedule.permutation(forEpoch: completedEpochs, generator: &scratch)
+        }
+    }
+
+    deinit {
+        allLabels.deallocate()
+        batchLabels.deallocate()
+    }
+
+    private static func check(_ state: TrainingState, fits configuration: TrainingConfiguration,
+                              layout: ParameterLayout, schedule: MiniBatchSchedule) throws {
+        guard state.parameters.layerSizes == configuration.layerSizes else {
+            throw TrainingError.incompatibleState("its layer sizes \(state.parameters.layerSizes) differ from the configuration's \(configuration.layerSizes)")
+        }
+        let optimizer = configuration.optimizer
+        if optimizer.usesVelocity {
+            guard state.optimizer.velocity?.layerSizes == configuration.layerSizes else {
+                throw TrainingError.incompatibleState("the optimizer needs a first moment v shaped like the parameters")
+            }
+        }
+        if optimizer.usesSquares {
+            guard state.optimizer.squares?.layerSizes == configuration.layerSizes else {
+                throw TrainingError.incompatibleState("Adam needs a second moment s shaped like the parameters")
+            }
+        }
+        guard state.optimizer.adamStep >= 0 else { throw TrainingError.incompatibleState("Adam's t is negative") }
+        guard state.completedEpochs >= 0, state.costs.count == state.completedEpochs else {
+            throw TrainingError.incompatibleState("it records \(state.costs.count) costs for \(state.completedEpochs) completed epochs")
+        }
+        guard state.nextMiniBatch >= 0, state.nextMiniBatch < schedule.batchesPerEpoch else {
+            throw TrainingError.incompatibleState("mini-batch \(state.nextMiniBatch) does not exist: an epoch has \(schedule.batchesPerEpoch)")
+        }
+        guard state.nextMiniBatch == 0 || state.completedEpochs < configuration.epochs else {
+            throw TrainingError.incompatibleState("it is inside epoch \(state.completedEpochs), past the configured \(configuration.epochs) epochs")
+        }
+        guard state.learningRate.isFinite, state.learningRate > 0 else {
+            throw TrainingError.incompatibleState("its learning rate \(state.learningRate) is not a positive number")
+        }
+    }
+
+    /// A snapshot of the whole run, for checkpoints (copies the parameters and moments).
+    public var state: TrainingState {
+        TrainingState(
+            parameters: NetworkParameters(layout: layout, flat: parameters.pointer),
+            optimizer: OptimizerState(
+                velocity: velocity.map { NetworkParameters(layout: layout, flat: $0.pointer) },
+                squares: squares.map { NetworkParameters(layout: layout, flat: $0.pointer) },
+                adamStep: adamStep),
+            learningRate: learningRate,
+            completedEpochs: completedEpochs,
+            nextMiniBatch: nextMiniBatch,
+            partialCostSum: partialCostSum,
+            generator: generator.state,
+            costs: costs)
+    }
+
+    /// The trained network so far (a copy of the parameters).
+    public var network: Network {
+        get throws {
+            try Network(hiddenActivations: configuration.hiddenActivations, output: configuration.output,
+                        parameters: NetworkParameters(layout: layout, flat: parameters.pointer))
+        }
+    }
+
+    /// Whether every configured epoch has run.
+    public var isFinished: Bool { completedEpochs >= configuration.epochs }
+
+    /// Runs one mini-batch: forward pass, cost, backward pass, optimizer update.
+    ///
+    /// At the start of an epoch it first reseeds and draws the permutation; after the
+    /// epoch's last mini-batch it records the cost and applies learning-rate decay.
+    /// Throws ``TrainingError/nonFiniteCost(epoch:miniBatch:cost:)`` before updating
+    /// if the mini-batch's cost is NaN or infinite.
+    @discardableResult
+    public func step() throws -> StepOutcome {
+        guard completedEpochs < configuration.epochs else { return .finished }
+        let epoch = completedEpochs
+        if nextMiniBatch == 0 {
+            permutation = schedule.permutation(forEpoch: epoch, generator: &generator)
+            partialCostSum = 0
+        }
+        let range = schedule.range(ofBatch: nextMiniBatch)
+        let columns = range.count
+        let batchTotal = try forwardAndBackward(range: range)
+        guard batchTotal.isFinite else {
+            throw TrainingError.nonFiniteCost(epoch: epoch, miniBatch: nextMiniBatch, cost: batchTotal / Double(columns))
+        }
+        if case .adam = configuration.optimizer { adamStep += 1 }
+        configuration.optimizer.update(parameters: parameters.pointer, gradients: gradients.pointer,
+                                       velocity: velocity?.pointer, squares: squares?.pointer,
+                                       count: layout.count, learningRate: learningRate, adamStep: adamStep)
+        partialCostSum += batchTotal
+        nextMiniBatch += 1
+        guard nextMiniBatch == schedule.batchesPerEpoch else {
+            return .miniBatchCompleted(epoch: epoch, miniBatch: nextMiniBatch - 1)
+        }
+        let cost = partialCostSum / Double(data.exampleCount)
+        costs.append(cost)
+        learningRate = configuration.decay.learningRate(initial: configuration.learningRate, afterEpoch: epoch)
+        completedEpochs += 1
+        nextMiniBatch = 0
+        partialCostSum = 0
+        return .epochCompleted(EpochSummary(epoch: epoch, cost: cost, nextLearningRate: learningRate))
+    }
+
+    /// Forward and backward over the examples at `range` of this epoch's order; the
+    /// gradients land in `gradients`. Returns `Σloss + λ/2·Σ‖W‖²` for the batch.
+    private func forwardAndBackward(range: Range<Int>) throws -> Double {
+        let columns = range.count
+        let l2 = configuration.l2
+        return try data.features.elements.withUnsafeBufferPointer { x -> Double in
+            guard let allFeatures = x.baseAddress else { throw ConfigurationError("the data set is empty") }
+            let input: UnsafePointer<Double>
+            let labels: UnsafePointer<Int>
+            if let permutation {
+                gather(features: allFeatures, order: permutation, range: range)
+                input = UnsafePointer(batchFeatures.pointer)
+                labels = UnsafePointer(batchLabels)
+            } else {
+                input = allFeatures
+                labels = UnsafePointer(allLabels)
+            }
+            workspace.forward(parameters: parameters.pointer, input: input, columns: columns,
+                              applyDropout: true, generator: &generator)
+            var total = workspace.lossSum(labels: labels, columns: columns)
+            if l2 != 0 { total += l2 / 2 * layout.sumOfSquaredWeights(parameters.pointer) }
+            if total.isFinite {
+                workspace.backward(parameters: parameters.pointer, gradients: gradients.pointer, input: input,
+                                   labels: labels, columns: columns, l2: l2)
+            }
+            return total
+        }
+    }
+
+    /// Copies the columns `order[range]` of `X` (`n_x × m`) into the batch buffer (`n_x × |range|`).
+    private func gather(features x: UnsafePointer<Double>, order: [Int], range: Range<Int>) {
+        let m = data.exampleCount
+        let columns = range.count
+        let destination = batchFeatures.pointer
+        order.withUnsafeBufferPointer { order in
+            for row in 0..<data.featureCount {
+                let source = x + row * m
+                let target = destination + row * columns
+                for j in 0..<columns { target[j] = source[order[range.lowerBound + j]] }
+            }
+            for j in 0..<columns { batchLabels[j] = allLabels[order[range.lowerBound + j]] }
+        }
+    }
+
+    /// Runs the rest of the current epoch; returns its summary (nil if training had already finished).
+    @discardableResult
+    public func runEpoch() throws -> EpochSummary? {
+        while true {
+            switch try step() {
+            case .miniBatchCompleted: continue
+            case .epochCompleted(let summary): return summary
+            case .finished: return nil
+            }
+        }
+    }
+
+    /// Trains until every configured epoch has run or `shouldStop` returns true.
+    ///
+    /// `shouldStop` is asked after every mini-batch update (so Ctrl-C can stop within
+    /// one update, leaving a consistent ``state``); `afterEpoch` runs after each epoch.
+    /// Returns whether training finished (false if it was stopped).
+    @discardableResult
+    public func run(shouldStop: () -> Bool = { false },
+                    afterEpoch: (EpochSummary) throws -> Void = { _ in }) throws -> Bool {
+        while !isFinished {
+            if case .epochCompleted(let summary) = try step() { try afterEpoch(summary) }
+            if shouldStop() { return isFinished }
+        }
+        return true
+    }
+}
