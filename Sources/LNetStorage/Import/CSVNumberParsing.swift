@@ -22,6 +22,28 @@ private let exactPowersOfTen: [Double] = [
 @inline(__always)
 private func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
 
+/// How many bytes of `bytes[0..<count]` equal `byte`, eight at a time
+/// (SWAR: a zero byte of `word ^ pattern` marks a match).
+func countOccurrences(of byte: UInt8, in bytes: UnsafePointer<UInt8>, count: Int) -> Int {
+    let pattern = 0x0101_0101_0101_0101 &* UInt64(byte)
+    let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+    let raw = UnsafeRawPointer(bytes)
+    var matches = 0
+    var i = 0
+    while i &+ 8 <= count {
+        let word = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ pattern
+        // High bit set exactly in the bytes of `word` that are zero.
+        let zeroBytes = ~(((word & low7) &+ low7) | word | low7)
+        matches &+= zeroBytes.nonzeroBitCount
+        i &+= 8
+    }
+    while i < count {
+        if bytes[i] == byte { matches &+= 1 }
+        i &+= 1
+    }
+    return matches
+}
+
 /// Parses the whole of `field` (surrounding spaces and tabs allowed) as a
 /// Double with the result strtod would give; nil when it is not a number.
 func parseCSVDouble(_ field: UnsafeBufferPointer<UInt8>) -> Double? {
@@ -31,8 +53,18 @@ func parseCSVDouble(_ field: UnsafeBufferPointer<UInt8>) -> Double? {
     while i < n, isBlank(base[i]) { i += 1 }
     while n > i, isBlank(base[n - 1]) { n -= 1 }
     guard i < n else { return nil }
-    let start = i
+    if let (value, stop) = parseDoublePrefix(base, from: i, to: n), stop == n { return value }
+    return strtodWhole(base + i, n - i)
+}
 
+/// Clinger's fast path over the number that starts at `from`: returns the
+/// value and the index of the first byte after it, or nil when the text there
+/// is not a plain decimal number this path computes exactly (then the caller
+/// finds the field's end and asks `parseCSVDouble`, i.e. strtod).
+@inline(__always)
+func parseDoublePrefix(_ base: UnsafePointer<UInt8>, from: Int, to n: Int) -> (Double, Int)? {
+    var i = from
+    guard i < n else { return nil }
     var negative = false
     if base[i] == UInt8(ascii: "-") {
         negative = true
@@ -48,8 +80,8 @@ func parseCSVDouble(_ field: UnsafeBufferPointer<UInt8>) -> Double? {
         let digit = base[i] &- 48
         if digit >= 10 { break }
         sawDigit = true
-        if mantissa != 0 || digit != 0 { significantDigits += 1 }
-        if significantDigits <= 19 { mantissa = mantissa &* 10 &+ UInt64(digit) }
+        if mantissa != 0 || digit != 0 { significantDigits &+= 1 }
+        mantissa = mantissa &* 10 &+ UInt64(digit)
         i += 1
     }
     if i < n, base[i] == UInt8(ascii: ".") {
@@ -58,13 +90,15 @@ func parseCSVDouble(_ field: UnsafeBufferPointer<UInt8>) -> Double? {
             let digit = base[i] &- 48
             if digit >= 10 { break }
             sawDigit = true
-            if mantissa != 0 || digit != 0 { significantDigits += 1 }
-            if significantDigits <= 19 { mantissa = mantissa &* 10 &+ UInt64(digit) }
-            exponent -= 1
+            if mantissa != 0 || digit != 0 { significantDigits &+= 1 }
+            mantissa = mantissa &* 10 &+ UInt64(digit)
+            exponent &-= 1
             i += 1
         }
     }
-    if sawDigit, i < n, base[i] | 0x20 == UInt8(ascii: "e") {
+    // Past 19 significant digits the mantissa has wrapped: strtod decides.
+    guard sawDigit, significantDigits <= 19 else { return nil }
+    if i < n, base[i] | 0x20 == UInt8(ascii: "e") {
         i += 1
         var exponentNegative = false
         if i < n, base[i] == UInt8(ascii: "-") {
@@ -80,26 +114,21 @@ func parseCSVDouble(_ field: UnsafeBufferPointer<UInt8>) -> Double? {
             if digit >= 10 { break }
             sawExponentDigit = true
             // Saturate: anything this large is 0 or infinity, decided by strtod.
-            if explicitExponent < 100_000 { explicitExponent = explicitExponent * 10 + Int(digit) }
+            if explicitExponent < 100_000 { explicitExponent = explicitExponent &* 10 &+ Int(digit) }
             i += 1
         }
-        if !sawExponentDigit { return strtodWhole(base + start, n - start) }
-        exponent += exponentNegative ? -explicitExponent : explicitExponent
+        guard sawExponentDigit else { return nil }
+        exponent &+= exponentNegative ? -explicitExponent : explicitExponent
     }
-    guard sawDigit, i == n, significantDigits <= 19 else {
-        return strtodWhole(base + start, n - start)
+    if mantissa == 0 { return (negative ? -0.0 : 0.0, i) }
+    guard mantissa <= (1 << 53), exponent >= -22, exponent <= 22 else { return nil }
+    var value = Double(mantissa)
+    if exponent < 0 {
+        value /= exactPowersOfTen[-exponent]
+    } else if exponent > 0 {
+        value *= exactPowersOfTen[exponent]
     }
-    if mantissa == 0 { return negative ? -0.0 : 0.0 }
-    if mantissa <= (1 << 53), exponent >= -22, exponent <= 22 {
-        var value = Double(mantissa)
-        if exponent < 0 {
-            value /= exactPowersOfTen[-exponent]
-        } else {
-            value *= exactPowersOfTen[exponent]
-        }
-        return negative ? -value : value
-    }
-    return strtodWhole(base + start, n - start)
+    return (negative ? -value : value, i)
 }
 
 /// strtod over exactly `count` bytes; nil unless it consumes all of them.

@@ -95,11 +95,22 @@ public final class CSVReader: RowSource {
         var rows = 0
         var allIntegers = true
         var distinctLabels = Set<[UInt8]>()
-        while try scanner.nextRecord() {
-            guard scanner.fields.count == columnCount else {
-                throw ImportError(file: path, line: scanner.recordLine, problem: "expected \(columnCount) fields as in the header, found \(scanner.fields.count)")
+        var previousLabel: [UInt8] = []
+        while let record = try scanner.nextLine() {
+            let label: UnsafeBufferPointer<UInt8>
+            switch record {
+            case .simple(let start, let end):
+                let split = Self.labelField(in: scanner.buffer, start: start, end: end, delimiter: separator, labelIndex: labelIndex)
+                guard split.fieldCount == columnCount else {
+                    throw ImportError(file: path, line: scanner.recordLine, problem: "expected \(columnCount) fields as in the header, found \(split.fieldCount)")
+                }
+                label = UnsafeBufferPointer(start: scanner.buffer + split.labelStart, count: split.labelEnd - split.labelStart)
+            case .tokenized:
+                guard scanner.fields.count == columnCount else {
+                    throw ImportError(file: path, line: scanner.recordLine, problem: "expected \(columnCount) fields as in the header, found \(scanner.fields.count)")
+                }
+                label = scanner.bytes(of: labelIndex)
             }
-            let label = scanner.bytes(of: labelIndex)
             if label.isEmpty {
                 throw ImportError(file: path, line: scanner.recordLine, problem: "the label (column \(labelIndex + 1), '\(names[labelIndex])') is empty")
             }
@@ -107,7 +118,10 @@ public final class CSVReader: RowSource {
             // Only the distinct values are kept (a handful of classes in practice).
             // They are kept in integer mode too, in case a later row turns out
             // to be a string and every label becomes a string.
-            distinctLabels.insert(Array(label))
+            if label.count != previousLabel.count || !label.elementsEqual(previousLabel) {
+                previousLabel = Array(label)
+                distinctLabels.insert(previousLabel)
+            }
             rows += 1
         }
         guard rows > 0 else {
@@ -158,36 +172,114 @@ public final class CSVReader: RowSource {
         let columnCount = header.count
         let featureCount = columnCount - 1
         let labelIndex = labelColumnIndex
-        var features = [Double](repeating: 0, count: wanted * featureCount)
         var labels = [Int64](repeating: 0, count: wanted)
         var row = 0
-        try features.withUnsafeMutableBufferPointer { out in
+        // Uninitialized: every slot is written below, and zero-filling first
+        // would touch the largest buffer of the conversion twice.
+        let features = try [Double](unsafeUninitializedCapacity: wanted * featureCount) { out, initializedCount in
             while row < wanted {
-                guard try tokenizer.nextRecord() else {
+                guard let record = try tokenizer.nextLine() else {
                     throw ImportError(file: path, problem: "the file changed while reading: it now ends after \(rowsDelivered + row) data rows, the scan found \(totalRows)")
                 }
                 let line = tokenizer.recordLine
-                guard tokenizer.fields.count == columnCount else {
-                    throw ImportError(file: path, line: line, problem: "expected \(columnCount) fields as in the header, found \(tokenizer.fields.count)")
-                }
                 var outIndex = row * featureCount
-                for column in 0..<columnCount {
-                    let field = tokenizer.bytes(of: column)
-                    if column == labelIndex {
-                        labels[row] = try label(from: field, line: line)
-                        continue
+                switch record {
+                case .simple(let start, let end):
+                    labels[row] = try parseSimpleRecord(start: start, end: end, line: line, into: out, at: outIndex)
+                case .tokenized:
+                    guard tokenizer.fields.count == columnCount else {
+                        throw ImportError(file: path, line: line, problem: "expected \(columnCount) fields as in the header, found \(tokenizer.fields.count)")
                     }
-                    guard let value = parseCSVDouble(field) else {
-                        throw ImportError(file: path, line: line, problem: Self.describeBadNumber(field, column: column, name: header[column]))
+                    for column in 0..<columnCount {
+                        let field = tokenizer.bytes(of: column)
+                        if column == labelIndex {
+                            labels[row] = try label(from: field, line: line)
+                            continue
+                        }
+                        guard let value = parseCSVDouble(field) else {
+                            throw ImportError(file: path, line: line, problem: Self.describeBadNumber(field, column: column, name: header[column]))
+                        }
+                        out[outIndex] = value
+                        outIndex += 1
                     }
-                    out[outIndex] = value
-                    outIndex += 1
                 }
                 row += 1
             }
+            initializedCount = wanted * featureCount
         }
         rowsDelivered += wanted
         return RowChunk(rowCount: wanted, features: .float64(features), labels: labels)
+    }
+
+    /// Splits and parses a quote-free record in one pass: the number parser
+    /// itself finds where each field ends. Returns the row's class id.
+    @inline(__always)
+    private func parseSimpleRecord(start: Int, end: Int, line: Int, into out: UnsafeMutableBufferPointer<Double>, at firstIndex: Int) throws -> Int64 {
+        let bytes = UnsafePointer(tokenizer.buffer)
+        let delimiter = tokenizer.delimiter
+        let lastColumn = header.count - 1
+        var outIndex = firstIndex
+        var labelValue: Int64 = 0
+        var p = start
+        for column in 0...lastColumn {
+            var fieldEnd: Int
+            if column == labelColumnIndex {
+                fieldEnd = p
+                while fieldEnd < end, bytes[fieldEnd] != delimiter { fieldEnd += 1 }
+                labelValue = try label(from: UnsafeBufferPointer(start: bytes + p, count: fieldEnd - p), line: line)
+            } else if let (value, stop) = parseDoublePrefix(bytes, from: p, to: end), stop == end || bytes[stop] == delimiter {
+                out[outIndex] = value
+                outIndex += 1
+                fieldEnd = stop
+            } else {
+                fieldEnd = p
+                while fieldEnd < end, bytes[fieldEnd] != delimiter { fieldEnd += 1 }
+                let field = UnsafeBufferPointer(start: bytes + p, count: fieldEnd - p)
+                guard let value = parseCSVDouble(field) else {
+                    // A short row shows up here as an empty last field; report the count instead.
+                    if fieldEnd == end, column < lastColumn { throw fieldCountError(start: start, end: end, line: line) }
+                    throw ImportError(file: path, line: line, problem: Self.describeBadNumber(field, column: column, name: header[column]))
+                }
+                out[outIndex] = value
+                outIndex += 1
+            }
+            if column < lastColumn {
+                guard fieldEnd < end else { throw fieldCountError(start: start, end: end, line: line) }
+                p = fieldEnd + 1
+            } else if fieldEnd != end {
+                throw fieldCountError(start: start, end: end, line: line)
+            }
+        }
+        return labelValue
+    }
+
+    private func fieldCountError(start: Int, end: Int, line: Int) -> ImportError {
+        var found = 1
+        for i in start..<end where tokenizer.buffer[i] == tokenizer.delimiter { found += 1 }
+        return ImportError(file: path, line: line, problem: "expected \(header.count) fields as in the header, found \(found)")
+    }
+
+    /// Field count of a quote-free record and where its label field lies.
+    private static func labelField(in bytes: UnsafeMutablePointer<UInt8>, start: Int, end: Int, delimiter: UInt8, labelIndex: Int) -> (fieldCount: Int, labelStart: Int, labelEnd: Int) {
+        let fieldCount = countOccurrences(of: delimiter, in: UnsafePointer(bytes) + start, count: end - start) + 1
+        guard labelIndex < fieldCount else { return (fieldCount, start, start) }
+        var fieldStart = start
+        var index = 0
+        if labelIndex == fieldCount - 1 {
+            var i = end
+            while i > start, bytes[i - 1] != delimiter { i -= 1 }
+            return (fieldCount, i, end)
+        }
+        var i = start
+        while i < end {
+            if bytes[i] == delimiter {
+                if index == labelIndex { return (fieldCount, fieldStart, i) }
+                index += 1
+                fieldStart = i + 1
+            }
+            i += 1
+        }
+        return (fieldCount, fieldStart, end)
     }
 
     private func label(from field: UnsafeBufferPointer<UInt8>, line: Int) throws -> Int64 {

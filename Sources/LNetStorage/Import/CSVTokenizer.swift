@@ -12,6 +12,12 @@
 // - a UTF-8 byte order mark at the start of the file is skipped;
 // - empty lines are skipped (they still count for line numbers).
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Where one field lies in the tokenizer's buffer.
 struct CSVField {
     var start: Int
@@ -37,7 +43,7 @@ struct CSVTokenizer {
     private var atEndOfFile = false
     private var startedReading = false
     /// 1-based line number where the next record starts.
-    private var nextLine = 1
+    private var nextLineNumber = 1
 
     /// The fields of the current record (valid until the next call).
     private(set) var fields: [CSVField] = []
@@ -68,8 +74,57 @@ struct CSVTokenizer {
         case needMoreData
     }
 
-    /// Moves to the next non-empty record; false at end of file.
-    mutating func nextRecord() throws -> Bool {
+    /// How `nextLine` delivered a record.
+    enum Record {
+        /// A record without quotes: the bytes `start ..< end` of `buffer`
+        /// (line ending excluded), split only by the delimiter. The caller
+        /// splits it while parsing, which saves a pass over the bytes.
+        case simple(start: Int, end: Int)
+        /// A record that needed the full grammar; its fields are in `fields`.
+        case tokenized
+    }
+
+    /// Moves to the next non-empty record, taking the fast path for the
+    /// common record (one line, no quotes); nil at end of file.
+    mutating func nextLine() throws -> Record? {
+        try startIfNeeded()
+        while true {
+            if position >= filled {
+                if atEndOfFile { return nil }
+                try refill()
+                continue
+            }
+            let start = position
+            let available = filled - start
+            let lineEnd: Int
+            let next: Int
+            if let newline = memchr(buffer + start, 0x0A, available) {
+                lineEnd = buffer.distance(to: newline.assumingMemoryBound(to: UInt8.self))
+                next = lineEnd + 1
+            } else if atEndOfFile {
+                lineEnd = filled
+                next = filled
+            } else {
+                try refill()
+                continue
+            }
+            var contentEnd = lineEnd
+            if contentEnd > start, buffer[contentEnd - 1] == 0x0D { contentEnd -= 1 }
+            let length = contentEnd - start
+            // Quotes and lone CRs need the full grammar (glibc's memchr is
+            // vectorized, so these checks cost little next to parsing).
+            if memchr(buffer + start, 0x22, length) != nil || memchr(buffer + start, 0x0D, length) != nil {
+                return try nextRecord() ? .tokenized : nil
+            }
+            position = next
+            recordLine = nextLineNumber
+            nextLineNumber += 1
+            if length == 0 { continue }  // an empty line
+            return .simple(start: start, end: contentEnd)
+        }
+    }
+
+    private mutating func startIfNeeded() throws {
         if !startedReading {
             startedReading = true
             try refill()
@@ -77,6 +132,12 @@ struct CSVTokenizer {
                 position += 3
             }
         }
+    }
+
+    /// Moves to the next non-empty record, with every field in `fields`;
+    /// false at end of file.
+    mutating func nextRecord() throws -> Bool {
+        try startIfNeeded()
         while true {
             if position >= filled {
                 if atEndOfFile { return false }
@@ -88,8 +149,8 @@ struct CSVTokenizer {
                 try refill()
             case .record(let end, let lineBreaks):
                 position = end
-                recordLine = nextLine
-                nextLine += 1 + lineBreaks
+                recordLine = nextLineNumber
+                nextLineNumber += 1 + lineBreaks
                 if fields.count == 1, !fields[0].quoted, fields[0].start == fields[0].end {
                     continue  // an empty line
                 }
@@ -110,7 +171,7 @@ struct CSVTokenizer {
         filled = pending
         if capacity - filled < Self.blockBytes / 2 {
             guard capacity < Self.maximumRecordBytes else {
-                throw ImportError(file: file.path, line: nextLine, problem: "a record is longer than \(Self.maximumRecordBytes >> 20) MiB (an unterminated quote?)")
+                throw ImportError(file: file.path, line: nextLineNumber, problem: "a record is longer than \(Self.maximumRecordBytes >> 20) MiB (an unterminated quote?)")
             }
             let larger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2)
             larger.update(from: buffer, count: filled)
@@ -142,7 +203,7 @@ struct CSVTokenizer {
                 while true {
                     if p >= end {
                         if !atEndOfFile { return .needMoreData }
-                        throw ImportError(file: file.path, line: nextLine, problem: "quoted field in column \(fields.count + 1) is not closed before the end of the file")
+                        throw ImportError(file: file.path, line: nextLineNumber, problem: "quoted field in column \(fields.count + 1) is not closed before the end of the file")
                     }
                     let c = bytes[p]
                     if c == quote {
@@ -161,7 +222,7 @@ struct CSVTokenizer {
                 if p < end {
                     let c = bytes[p]
                     if c != delimiter, c != newline, c != carriageReturn {
-                        throw ImportError(file: file.path, line: nextLine + lineBreaks, problem: "unexpected character '\(Self.printable(c))' after the closing quote of column \(fields.count)")
+                        throw ImportError(file: file.path, line: nextLineNumber + lineBreaks, problem: "unexpected character '\(Self.printable(c))' after the closing quote of column \(fields.count)")
                     }
                 }
             } else {

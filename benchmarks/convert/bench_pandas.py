@@ -1,0 +1,51 @@
+#!/usr/bin/env python3
+"""The baseline that `lnet convert` must beat by 1.5x: pandas.read_csv + h5py.
+
+Reads the CSV (label column last, as make_csv.py writes it), writes features
+as float64 `x` and labels as int64 `y` to an HDF5 file, and reports the time of
+each step, the throughput over the CSV's size, and the peak RSS.
+
+    .venv/bin/python benchmarks/convert/bench_pandas.py data.csv out.h5 [--repeat 3]
+"""
+import argparse
+import os
+import resource
+import time
+
+import h5py
+import numpy as np
+import pandas as pd
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("csv")
+    parser.add_argument("h5")
+    parser.add_argument("--repeat", type=int, default=1, help="report the fastest of N runs")
+    args = parser.parse_args()
+
+    size = os.path.getsize(args.csv)
+    best = None
+    for _ in range(args.repeat):
+        start = time.perf_counter()
+        frame = pd.read_csv(args.csv)
+        parsed = time.perf_counter()
+        x = frame.iloc[:, :-1].to_numpy(dtype=np.float64)
+        y = frame.iloc[:, -1].to_numpy(dtype=np.int64)
+        with h5py.File(args.h5, "w") as out:
+            out.create_dataset("x", data=x)
+            out.create_dataset("y", data=y)
+        done = time.perf_counter()
+        del frame, x, y
+        run = (parsed - start, done - start)
+        best = run if best is None or run[1] < best[1] else best
+    read_s, total_s = best
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+    print(f"file: {args.csv} ({size / 1e6:.1f} MB), pandas {pd.__version__}")
+    print(f"pandas.read_csv: {read_s:.3f} s = {size / 1e6 / read_s:.1f} MB/s")
+    print(f"read_csv + h5py write: {total_s:.3f} s = {size / 1e6 / total_s:.1f} MB/s")
+    print(f"peak RSS: {peak_mib:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()

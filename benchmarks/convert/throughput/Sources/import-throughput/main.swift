@@ -1,0 +1,49 @@
+import Foundation
+import LNetStorage
+
+// Reads every row of each file given and reports MB/s over the file size, the
+// fastest of --repeat runs. CSV: scan pass + parse pass; .npy/.npz/IDX too.
+
+var arguments = Array(CommandLine.arguments.dropFirst())
+var repeats = 3
+if let index = arguments.firstIndex(of: "--repeat"), index + 1 < arguments.count, let n = Int(arguments[index + 1]) {
+    repeats = n
+    arguments.removeSubrange(index...(index + 1))
+}
+guard !arguments.isEmpty else {
+    print("usage: import-throughput [--repeat N] FILE...")
+    exit(2)
+}
+
+func drain(_ source: inout some RowSource) throws -> Int {
+    var rows = 0
+    while let chunk = try source.nextChunk(maxRows: 4096) { rows += chunk.rowCount }
+    return rows
+}
+
+for path in arguments {
+    let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+    var best = Double.infinity
+    var bestScan = Double.infinity
+    var rows = 0
+    do {
+        for _ in 0..<repeats {
+            let start = Date()
+            if path.hasSuffix(".csv") || path.hasSuffix(".tsv") {
+                var reader = try CSVReader(path: path)
+                bestScan = min(bestScan, Date().timeIntervalSince(start))
+                rows = try drain(&reader)
+            } else {
+                print("unsupported: \(path)")
+                exit(2)
+            }
+            best = min(best, Date().timeIntervalSince(start))
+        }
+    } catch {
+        print("error: \(error)")
+        exit(1)
+    }
+    let megabytes = Double(size) / 1e6
+    print(String(format: "%@: %d rows, %.1f MB in %.3f s = %.1f MB/s (scan pass %.3f s = %.0f MB/s)",
+                 path, rows, megabytes, best, megabytes / best, bestScan, megabytes / bestScan))
+}
