@@ -11,7 +11,7 @@ enum Fixture {
     struct Missing: Error, CustomStringConvertible { let description: String }
 
     /// A JSON value, numbers kept as `Double` (every integer in the fixtures fits exactly).
-    enum Value: Decodable {
+    enum Value: Decodable, Sendable {
         case number(Double), string(String), bool(Bool), array([Value]), object([String: Value]), null
 
         init(from decoder: Decoder) throws {
