@@ -43,6 +43,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Times LNetTraining on the course's moons and cat models (benchmarks/training/README.md).
+        .executableTarget(
+            name: "lnet-bench-training",
+            dependencies: ["LNetTraining"],
+            path: "benchmarks/training/swift"
+        ),
         .testTarget(name: "LNetStorageTests", dependencies: ["LNetStorage"]),
         .testTarget(name: "LNetTrainingTests", dependencies: ["LNetTraining"]),
         .testTarget(name: "lnetTests", dependencies: ["lnet"]),
