@@ -66,7 +66,10 @@ import Testing
         data = gzip.compress(open('big', 'rb').read())
         open('short.gz', 'wb').write(data[:len(data) // 2])
         open('short-body.gz', 'wb').write(gzip.compress(open('big', 'rb').read()[:5000]))
+        open('impossible.gz', 'wb').write(gzip.compress(bytes([0, 0, 8, 3, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0])))
         """, in: dir)
+        let impossible = dir.appendingPathComponent("impossible.gz").path
+        #expect(ImportFixtures.importError { _ = try IDXReader(images: impossible) }?.problem.contains("more than this") == true)
         var reader = try IDXReader(images: dir.appendingPathComponent("images.gz").path, labels: dir.appendingPathComponent("labels.gz").path)
         let all = try ImportFixtures.readAll(&reader)
         #expect(all.features == (0..<12).map(Double.init))

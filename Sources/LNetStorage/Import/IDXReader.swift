@@ -63,6 +63,12 @@ final class IDXArrayStream {
         if !gzipped, bytes > file.size - headerBytes {
             throw fail("the body is short: dimensions \(dimensions) need \(bytes) bytes of data, the file has \(file.size - headerBytes)")
         }
+        // A gzip file cannot hold more than deflate's maximum ratio allows:
+        // refuse impossible dimensions before sizing any buffer from them.
+        let (gzipLimit, limitOverflow) = file.size.multipliedReportingOverflow(by: maximumDeflateRatio)
+        if gzipped, !limitOverflow, bytes > gzipLimit {
+            throw fail("the body is short: dimensions \(dimensions) need \(bytes) bytes of data, more than this \(file.size)-byte gzip file can hold")
+        }
         stream = source
         header = IDXHeader(elementType: type, dimensions: dimensions, magic: magic)
         items = dimensions[0]

@@ -3,6 +3,10 @@
 // members stored (method 0) or deflated (method 8), each streamed with its
 // CRC-32 and size checked as the last byte is read.
 
+/// The largest expansion deflate can achieve (258-byte matches coded in
+/// about two bits each, rounded up).
+let maximumDeflateRatio = 1032
+
 /// One member of a ZIP archive, from the central directory.
 struct ZipEntry: Sendable, Equatable {
     var name: String
@@ -167,6 +171,12 @@ final class ZipArchive {
             }
             content = raw
         } else {
+            // Deflate expands at most ~1032:1, so a larger declared size is a
+            // lie, and readers size their checks and buffers from it.
+            let (limit, overflow) = entry.compressedSize.multipliedReportingOverflow(by: maximumDeflateRatio)
+            guard overflow || entry.uncompressedSize <= limit + 64 else {
+                throw fail("declares \(entry.uncompressedSize) bytes, more than deflate can produce from \(entry.compressedSize)")
+            }
             content = try InflateStream(input: raw, format: .raw, makeError: fail)
         }
         return CheckedMemberStream(content: content, entry: entry, makeError: fail)
