@@ -7,19 +7,33 @@ import Foundation
 /// here reads back in Python with the shape it was meant to have.
 /// Literals make writing short: `try attrs.write("epochs", 2500)`.
 public enum AttributeValue: Hashable, Sendable {
+    /// A signed 64-bit integer scalar (numpy `int64`, Python `int`).
     case int64(Int64)
+    /// A signed 32-bit integer scalar.
     case int32(Int32)
+    /// An unsigned byte scalar.
     case uint8(UInt8)
+    /// A double-precision scalar (numpy `float64`, Python `float`).
     case float64(Double)
+    /// A single-precision scalar.
     case float32(Float)
+    /// A boolean scalar, stored as h5py's enum so numpy reads `bool`.
     case bool(Bool)
+    /// A string scalar (variable-length UTF-8 when written).
     case string(String)
+    /// A one-dimensional `int64` array.
     case int64Array([Int64])
+    /// A one-dimensional `int32` array.
     case int32Array([Int32])
+    /// A one-dimensional `uint8` array.
     case uint8Array([UInt8])
+    /// A one-dimensional `float64` array.
     case float64Array([Double])
+    /// A one-dimensional `float32` array.
     case float32Array([Float])
+    /// A one-dimensional boolean array.
     case boolArray([Bool])
+    /// A one-dimensional array of strings.
     case stringArray([String])
 
     /// Whether the value is a scalar rather than an array.

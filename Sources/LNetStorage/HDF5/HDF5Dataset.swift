@@ -44,7 +44,10 @@ public final class HDF5Dataset: @unchecked Sendable {
 
     /// The number of elements (1 for a scalar).
     public var count: Int {
-        get throws { try shape.reduce(1, *) }
+        get throws {
+            let shape = try shape
+            return try HDF5Dataspace.elementCount(shape, site: handle.site, operation: "inspect dataset")
+        }
     }
 
     /// The stored element type.
@@ -167,7 +170,7 @@ public final class HDF5Dataset: @unchecked Sendable {
             let space = try site.check(H5Dget_space(id), operation)
             defer { _ = H5Sclose(space) }
             let shape = try HDF5Dataspace.shape(space, site: site, operation: operation).shape
-            let expected = shape.reduce(1, *)
+            let expected = try HDF5Dataspace.elementCount(shape, site: site, operation: operation)
             guard values.count == expected else {
                 throw site.error(.shapeMismatch, operation, "\(values.count) values for shape \(shape) (\(expected) elements)")
             }
@@ -182,7 +185,7 @@ public final class HDF5Dataset: @unchecked Sendable {
             let space = try site.check(H5Dget_space(id), operation)
             defer { _ = H5Sclose(space) }
             let shape = try HDF5Dataspace.shape(space, site: site, operation: operation).shape
-            let expected = shape.reduce(1, *)
+            let expected = try HDF5Dataspace.elementCount(shape, site: site, operation: operation)
             guard strings.count == expected else {
                 throw site.error(.shapeMismatch, operation, "\(strings.count) strings for shape \(shape) (\(expected) elements)")
             }
@@ -380,7 +383,7 @@ public final class HDF5Dataset: @unchecked Sendable {
             guard let rowsBefore = shape.first else {
                 throw site.error(.shapeMismatch, operation, "a scalar dataset has no rows to append to")
             }
-            let rowElements = shape.dropFirst().reduce(1, *)
+            let rowElements = try HDF5Dataspace.elementCount(shape.dropFirst(), site: site, operation: operation)
             guard rowElements > 0, valueCount % rowElements == 0 else {
                 throw site.error(
                     .shapeMismatch, operation,

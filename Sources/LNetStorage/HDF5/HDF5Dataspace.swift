@@ -35,18 +35,25 @@ enum HDF5Dataspace {
         return (dims.map { Int(clamping: $0) }, limits.map { $0 == unlimited ? nil : Int(clamping: $0) })
     }
 
-    /// The number of elements in `shape`, refusing counts whose buffer would
-    /// overflow or exceed `HDF5Limits.maximumReadBytes`, so a corrupt or
-    /// hostile file cannot make the process allocate absurd amounts.
-    static func checkedCount(_ shape: [Int], elementSize: Int, site: HDF5Site, operation: String) throws -> Int {
+    /// The number of elements in `shape`, throwing rather than trapping when a
+    /// (corrupt) shape's product does not fit in an `Int`.
+    static func elementCount<S: Sequence<Int>>(_ shape: S, site: HDF5Site, operation: String) throws -> Int {
         var count = 1
         for dimension in shape {
             let (product, overflow) = count.multipliedReportingOverflow(by: dimension)
             if overflow || dimension < 0 {
-                throw site.error(.tooLarge, operation, "shape \(shape) has too many elements to count")
+                throw site.error(.tooLarge, operation, "shape \(Array(shape)) has too many elements to count")
             }
             count = product
         }
+        return count
+    }
+
+    /// The number of elements in `shape`, refusing counts whose buffer would
+    /// overflow or exceed `HDF5Limits.maximumReadBytes`, so a corrupt or
+    /// hostile file cannot make the process allocate absurd amounts.
+    static func checkedCount(_ shape: [Int], elementSize: Int, site: HDF5Site, operation: String) throws -> Int {
+        let count = try elementCount(shape, site: site, operation: operation)
         let (bytes, overflow) = count.multipliedReportingOverflow(by: max(elementSize, 1))
         if overflow || bytes > HDF5Limits.maximumReadBytes {
             throw site.error(

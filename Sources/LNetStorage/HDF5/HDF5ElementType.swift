@@ -5,8 +5,11 @@ import CHDF5
 /// Byte order is not part of the value: HDF5 converts it on every read, so a
 /// big-endian `float64` reads exactly like a little-endian one.
 public enum HDF5ElementType: Hashable, Sendable, CustomStringConvertible {
+    /// Signed integers of 8, 16, 32 and 64 bits.
     case int8, int16, int32, int64
+    /// Unsigned integers of 8, 16, 32 and 64 bits.
     case uint8, uint16, uint32, uint64
+    /// IEEE floating point of 16, 32 and 64 bits.
     case float16, float32, float64
     /// h5py's boolean: an enum over `int8` with members FALSE = 0 and TRUE = 1.
     case bool
@@ -42,6 +45,7 @@ public enum HDF5ElementType: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The numpy name, as `numpyName`.
     public var description: String { numpyName }
 
     /// Whether HDF5 can convert the values to `Double`/`Float`.

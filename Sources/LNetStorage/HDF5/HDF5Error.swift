@@ -13,6 +13,7 @@ public struct HDF5Error: Error, CustomStringConvertible, Equatable, Sendable {
         public let rawValue: String
         /// Makes a code from its name.
         public init(rawValue: String) { self.rawValue = rawValue }
+        /// The category's name.
         public var description: String { rawValue }
 
         /// The file does not exist.
@@ -64,6 +65,7 @@ public struct HDF5Error: Error, CustomStringConvertible, Equatable, Sendable {
         self.libraryStack = libraryStack
     }
 
+    /// "cannot <operation> '<object>' in <file>: <reason>", for people to read.
     public var description: String {
         var text = "cannot \(operation)"
         if let objectPath { text += " '\(objectPath)'" }

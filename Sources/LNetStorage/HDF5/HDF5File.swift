@@ -120,7 +120,12 @@ public final class HDF5File: @unchecked Sendable {
     /// the file (h5py does the same).
     private static func fileAccessList(site: HDF5Site, operation: String) throws -> hid_t {
         let access = try site.check(H5Pcreate(lnet_H5P_FILE_ACCESS()), operation)
-        if H5Pset_fclose_degree(access, H5F_CLOSE_STRONG) < 0 {
+        // No flock(2) on open files: HDF5 opens them without O_CLOEXEC, so a
+        // child process started meanwhile (a test running Python, say) would
+        // inherit the lock and keep the file locked after we close it. Writers
+        // never share a file anyway: checkpoints are written to a temporary
+        // file and renamed into place.
+        if H5Pset_fclose_degree(access, H5F_CLOSE_STRONG) < 0 || H5Pset_file_locking(access, 0, 1) < 0 {
             let error = site.libraryError(operation)
             _ = H5Pclose(access)
             throw error

@@ -2,11 +2,14 @@ import CHDF5
 
 /// What kind of object a group member is.
 public enum HDF5ObjectKind: String, Hashable, Sendable, CustomStringConvertible {
+    /// A group: a folder of other objects.
     case group
+    /// A dataset: an n-dimensional array.
     case dataset
     /// A named datatype, a dangling soft link, an external link that cannot be resolved…
     case other
 
+    /// "group", "dataset" or "other".
     public var description: String { rawValue }
 }
 
