@@ -29,7 +29,11 @@ struct Inspect: ParsableCommand {
             has the keys path, kind, dtype, shape, filters and attributes, plus \
             chunks when chunked. NaN and infinities are written as null:
 
-              $ lnet inspect train_catvnoncat.h5 --json | jq -r '.objects[] | "\\(.path) \\(.shape)"'
+              $ lnet inspect train_catvnoncat.h5 --json | jq -c '.objects[].shape'
+              null
+              [2]
+              [209,64,64,3]
+              [209]
 
             A missing, empty or damaged file prints one `error:` line on stderr \
             and exits with status 1.
