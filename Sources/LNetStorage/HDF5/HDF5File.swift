@@ -125,7 +125,7 @@ public final class HDF5File: @unchecked Sendable {
         // inherit the lock and keep the file locked after we close it. Writers
         // never share a file anyway: checkpoints are written to a temporary
         // file and renamed into place.
-        if H5Pset_fclose_degree(access, H5F_CLOSE_STRONG) < 0 || H5Pset_file_locking(access, 0, 1) < 0 {
+        if H5Pset_fclose_degree(access, H5F_CLOSE_STRONG) < 0 || H5Pset_file_locking(access, false, true) < 0 {
             let error = site.libraryError(operation)
             _ = H5Pclose(access)
             throw error

@@ -1,0 +1,264 @@
+import Foundation
+
+/// An open dataset file (formats/dataset.md): features `x` stored examples
+/// first, optional labels `y` and class names.
+///
+/// Opening resolves the names and checks the shapes and types; the values are
+/// read on demand, whole or a range of examples at a time, so that a dataset
+/// larger than memory can be streamed.
+public final class DatasetFile: @unchecked Sendable {
+    // @unchecked: the HDF5 handles are serialised by the storage lock, and
+    // every stored property is immutable after init.
+
+    /// The file's path as given.
+    public let path: String
+    /// The HDF5 path of the features.
+    public let xName: String
+    /// The HDF5 path of the labels, when the file has them.
+    public let yName: String?
+    /// The number of examples, m.
+    public let exampleCount: Int
+    /// The shape of one example, e.g. `[64, 64, 3]`.
+    public let exampleShape: [Int]
+    /// The features' stored element type.
+    public let featureType: HDF5ElementType
+    /// The class names (`classes` or `list_classes`), when present.
+    public let classes: [String]?
+
+    private let file: HDF5File
+    private let features: HDF5Dataset
+    private let labels: HDF5Dataset?
+
+    /// The number of features per example, n_x (the example's elements).
+    public var featureCount: Int { exampleShape.reduce(1, *) }
+
+    /// Every feature is divided by this on reading: 255 for `uint8`, else 1.
+    public var inputDivisor: Double { featureType == .uint8 ? 255 : 1 }
+
+    /// Opens `path` and finds its datasets: `x`/`y` names them when given,
+    /// else `x` and `y`, else the one `<prefix>_x`/`<prefix>_y` pair at the root.
+    /// With `requireLabels`, a file without labels is an error.
+    public init(path: String, x: String? = nil, y: String? = nil, requireLabels: Bool = true) throws {
+        self.path = path
+        file = try HDF5File.open(at: path)
+        let root = try file.root
+        let names = try root.members().filter { $0.kind == .dataset }.map(\.name)
+        let resolved = try Self.resolveNames(names, x: x, y: y, requireLabels: requireLabels, path: path, file: file)
+        xName = resolved.x
+        yName = resolved.y
+        features = try file.dataset(at: resolved.x)
+        featureType = try features.elementType
+        let shape = try features.shape
+        guard featureType.isNumeric || featureType == .bool else {
+            throw DatasetError(path: path, problem: "x (\(resolved.x)) holds \(featureType.numpyName) values; features must be numbers")
+        }
+        guard let first = shape.first, first > 0 else {
+            throw DatasetError(path: path, problem: "x (\(resolved.x)) has no examples (shape \(Self.format(shape)))")
+        }
+        exampleCount = first
+        exampleShape = Array(shape.dropFirst())
+        guard exampleShape.allSatisfy({ $0 > 0 }) else {
+            throw DatasetError(path: path, problem: "x (\(resolved.x)) has no features (shape \(Self.format(shape)))")
+        }
+        if let yName = resolved.y {
+            let labels = try file.dataset(at: yName)
+            let labelShape = try labels.shape
+            let columnLike = labelShape.count == 2 && (labelShape[0] == 1 || labelShape[1] == 1)
+            guard labelShape.count == 1 || columnLike else {
+                throw DatasetError(path: path, problem: "y (\(yName)) has shape \(Self.format(labelShape)); expected (m,)")
+            }
+            guard try labels.count == exampleCount else {
+                throw DatasetError(
+                    path: path,
+                    problem: "x (\(resolved.x)) has \(exampleCount) examples but y (\(yName)) has \((try? labels.count) ?? 0) labels")
+            }
+            let labelType = try labels.elementType
+            guard labelType.isNumeric || labelType == .bool else {
+                throw DatasetError(path: path, problem: "y (\(yName)) holds \(labelType.numpyName) values; labels must be integers")
+            }
+            self.labels = labels
+        } else {
+            labels = nil
+        }
+        classes = try Self.readClasses(root: root, names: names, path: path)
+    }
+
+    /// Closes the file now rather than when the object goes away.
+    public func close() throws {
+        try file.close()
+    }
+
+    // MARK: Reading
+
+    /// Reads the features of examples `examples`, divided by `inputDivisor`,
+    /// as a row-major (examples × features) array: each row is one example,
+    /// flattened in C order.
+    public func readFeatures(examples: Range<Int>? = nil) throws -> [Double] {
+        let range = examples ?? 0..<exampleCount
+        var values = try features.readRows(range, as: Double.self)
+        let divisor = inputDivisor
+        if divisor != 1 {
+            // A division, as the course's `x / 255.`, so the bits match numpy.
+            for index in values.indices { values[index] /= divisor }
+        }
+        return values
+    }
+
+    /// Reads features like `readFeatures` into a buffer the caller owns, which
+    /// must hold `examples.count × featureCount` values.
+    public func readFeatures(examples: Range<Int>, into buffer: UnsafeMutableBufferPointer<Double>) throws {
+        try features.readRows(examples, into: buffer)
+        let divisor = inputDivisor
+        if divisor != 1 {
+            for index in buffer.indices { buffer[index] /= divisor }
+        }
+    }
+
+    /// Reads the labels as class ids, checking that each is a whole number,
+    /// not negative, and below the number of classes when the file names them.
+    public func readLabels() throws -> [Int] {
+        guard let labels, let yName else {
+            throw DatasetError(path: path, problem: "no labels: the file has no y dataset")
+        }
+        let raw = try labels.read(as: Double.self)
+        var ids = [Int]()
+        ids.reserveCapacity(raw.count)
+        for (index, value) in raw.enumerated() {
+            guard value.isFinite, value >= 0, value == value.rounded(), value < 1e15 else {
+                throw DatasetError(
+                    path: path, problem: "label \(index) of y (\(yName)) is \(value); labels must be class ids 0, 1, …")
+            }
+            let id = Int(value)
+            if let classes, id >= classes.count {
+                throw DatasetError(
+                    path: path,
+                    problem: "label \(index) of y (\(yName)) is \(id), but the file names only \(classes.count) classes")
+            }
+            ids.append(id)
+        }
+        return ids
+    }
+
+    /// Whether the file has labels.
+    public var hasLabels: Bool { labels != nil }
+
+    // MARK: Fingerprint
+
+    /// The data fingerprint of formats/dataset.md: SHA-256 over x and y as
+    /// stored, read a block of examples at a time so memory stays bounded.
+    public func fingerprint() throws -> String {
+        guard let labels else {
+            throw DatasetError(path: path, problem: "no labels: a fingerprint needs y")
+        }
+        var hasher = SHA256()
+        let xShape = ([exampleCount] + exampleShape).map(String.init).joined(separator: ",")
+        hasher.update(bytes: Array("x \(featureType.numpyName) \(xShape)\n".utf8))
+        try Self.hashValues(of: features, type: featureType, rowsPerBlock: max(1, (4 << 20) / max(featureCount, 1)),
+                            path: path, into: &hasher)
+        let labelType = try labels.elementType
+        hasher.update(bytes: Array("y \(labelType.numpyName) \(try labels.count)\n".utf8))
+        let labelRows = try labels.shape.first ?? 0
+        try Self.hashValues(of: labels, type: labelType, rowsPerBlock: max(labelRows, 1), path: path, into: &hasher)
+        return hasher.hexDigest()
+    }
+
+    private static func hashValues(
+        of dataset: HDF5Dataset, type: HDF5ElementType, rowsPerBlock: Int, path: String, into hasher: inout SHA256
+    ) throws {
+        switch type {
+        case .uint8: try hashBlocks(of: dataset, as: UInt8.self, rowsPerBlock: rowsPerBlock, into: &hasher)
+        case .int8: try hashBlocks(of: dataset, as: Int8.self, rowsPerBlock: rowsPerBlock, into: &hasher)
+        case .int16: try hashBlocks(of: dataset, as: Int16.self, rowsPerBlock: rowsPerBlock, into: &hasher)
+        case .int32: try hashBlocks(of: dataset, as: Int32.self, rowsPerBlock: rowsPerBlock, into: &hasher)
+        case .int64: try hashBlocks(of: dataset, as: Int64.self, rowsPerBlock: rowsPerBlock, into: &hasher)
+        case .uint16: try hashBlocks(of: dataset, as: UInt16.self, rowsPerBlock: rowsPerBlock, into: &hasher)
+        case .uint32: try hashBlocks(of: dataset, as: UInt32.self, rowsPerBlock: rowsPerBlock, into: &hasher)
+        case .uint64: try hashBlocks(of: dataset, as: UInt64.self, rowsPerBlock: rowsPerBlock, into: &hasher)
+        case .float32: try hashBlocks(of: dataset, as: Float.self, rowsPerBlock: rowsPerBlock, into: &hasher)
+        case .float64: try hashBlocks(of: dataset, as: Double.self, rowsPerBlock: rowsPerBlock, into: &hasher)
+        case .bool: try hashBlocks(of: dataset, as: Bool.self, rowsPerBlock: rowsPerBlock, into: &hasher)
+        case .float16, .fixedString, .variableString, .other:
+            throw DatasetError(path: path, problem: "\(dataset.path) holds \(type.numpyName) values, which LNet cannot fingerprint")
+        }
+    }
+
+    // Values are hashed in the host's byte order, which is little-endian on
+    // every platform Swift on Linux runs on (x86_64, arm64), as the format asks.
+    private static func hashBlocks<T: HDF5Numeric>(
+        of dataset: HDF5Dataset, as type: T.Type, rowsPerBlock: Int, into hasher: inout SHA256
+    ) throws {
+        let shape = try dataset.shape
+        let rows = shape.first ?? 0
+        if shape.isEmpty {
+            let values = try dataset.read(as: T.self)
+            values.withUnsafeBytes { hasher.update($0) }
+            return
+        }
+        var start = 0
+        while start < rows {
+            let end = min(rows, start + rowsPerBlock)
+            let values = try dataset.readRows(start..<end, as: T.self)
+            values.withUnsafeBytes { hasher.update($0) }
+            start = end
+        }
+    }
+
+    // MARK: Names
+
+    private static func resolveNames(
+        _ names: [String], x: String?, y: String?, requireLabels: Bool, path: String, file: HDF5File
+    ) throws -> (x: String, y: String?) {
+        let listing = names.isEmpty ? "none" : names.sorted().joined(separator: ", ")
+        func mustExist(_ name: String, _ role: String) throws {
+            guard try file.exists(name) else {
+                throw DatasetError(path: path, problem: "no dataset \(name) for \(role) (datasets at the root: \(listing))")
+            }
+        }
+        if let x {
+            try mustExist(x, "x")
+            if let y {
+                try mustExist(y, "y")
+                return (x, y)
+            }
+            let guess = x.hasSuffix("_x") ? String(x.dropLast()) + "y" : (x == "x" ? "y" : nil)
+            if let guess, try file.exists(guess) { return (x, guess) }
+            if requireLabels {
+                throw DatasetError(path: path, problem: "no labels found for \(x): name them with --y (datasets at the root: \(listing))")
+            }
+            return (x, nil)
+        }
+        if names.contains("x") {
+            if let y { try mustExist(y, "y") }
+            let labels = y ?? (names.contains("y") ? "y" : nil)
+            if labels == nil, requireLabels {
+                throw DatasetError(path: path, problem: "x has no labels y beside it (datasets at the root: \(listing))")
+            }
+            return ("x", labels)
+        }
+        let pairs = names.filter { $0.hasSuffix("_x") }.filter { names.contains(String($0.dropLast()) + "y") }
+        if pairs.count == 1, let features = pairs.first {
+            return (features, y ?? String(features.dropLast()) + "y")
+        }
+        if !requireLabels {
+            let lone = names.filter { $0.hasSuffix("_x") }
+            if lone.count == 1, let features = lone.first { return (features, nil) }
+        }
+        let why = pairs.isEmpty ? "no dataset x (nor one *_x/*_y pair)" : "several *_x/*_y pairs"
+        throw DatasetError(path: path, problem: "\(why): name them with --x and --y (datasets at the root: \(listing))")
+    }
+
+    private static func readClasses(root: HDF5Group, names: [String], path: String) throws -> [String]? {
+        guard let name = ["classes", "list_classes"].first(where: names.contains) else { return nil }
+        let dataset = try root.openDataset(name)
+        let type = try dataset.elementType
+        let shape = try dataset.shape
+        guard type.isString, shape.count == 1 else {
+            throw DatasetError(path: path, problem: "\(name) must be a 1-D array of strings, not \(type.numpyName) \(format(shape))")
+        }
+        return try dataset.readStrings()
+    }
+
+    static func format(_ shape: [Int]) -> String {
+        shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
+    }
+}

@@ -1,0 +1,129 @@
+import Foundation
+import Testing
+@testable import LNetStorage
+
+@Suite("Dataset files (formats/dataset.md)")
+struct DatasetFileTests {
+    @Test func courseFileResolvesItsPairAndClasses() throws {
+        guard CourseFiles.available else {
+            print(CourseFiles.skipMessage)
+            return
+        }
+        let data = try DatasetFile(path: CourseFiles.train)
+        #expect(data.xName == "train_set_x")
+        #expect(data.yName == "train_set_y")
+        #expect(data.exampleCount == 209)
+        #expect(data.exampleShape == [64, 64, 3])
+        #expect(data.featureCount == 12288)
+        #expect(data.inputDivisor == 255)
+        #expect(data.classes == ["non-cat", "cat"])
+        let labels = try data.readLabels()
+        #expect(labels.count == 209 && labels.reduce(0, +) == 72)
+        let first = try data.readFeatures(examples: 0..<1)
+        #expect(first.count == 12288)
+        #expect(first[0] == 17.0 / 255.0)
+    }
+
+    @Test func fingerprintMatchesTheSpecsPythonDefinition() throws {
+        guard CourseFiles.available else {
+            print(CourseFiles.skipMessage)
+            return
+        }
+        let python = try PythonTools.interpreter()
+        let script = """
+            import sys, h5py; sys.path.insert(0, "Tests/interop"); import lnet_format
+            f = h5py.File(sys.argv[1], "r"); print(lnet_format.fingerprint(f["train_set_x"][()], f["train_set_y"][()]))
+            """
+        let expected = try PythonTools.run(python, arguments: ["-c", script, CourseFiles.train])
+        #expect(try DatasetFile(path: CourseFiles.train).fingerprint() == expected.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    @Test func fingerprintOfEveryLabelAndFeatureType() throws {
+        let scratch = try HDF5Scratch()
+        let path = scratch.path("small.h5")
+        let file = try HDF5File.create(at: path)
+        try file.root.createDataset("x", shape: [3, 2], data: [Float(1.5), -2, 3, 4, 5, .nan])
+        try file.root.createDataset("y", shape: [3, 1], data: [Int32(0), 1, 1])
+        try file.close()
+        let python = try PythonTools.interpreter()
+        let script = """
+            import sys, h5py; sys.path.insert(0, "Tests/interop"); import lnet_format
+            f = h5py.File(sys.argv[1], "r"); print(lnet_format.fingerprint(f["x"][()], f["y"][()]))
+            """
+        let expected = try PythonTools.run(python, arguments: ["-c", script, path])
+        let data = try DatasetFile(path: path)
+        #expect(try data.fingerprint() == expected.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(data.inputDivisor == 1)
+        #expect(try data.readLabels() == [0, 1, 1])
+    }
+
+    @Test func explicitNamesAndUnlabelledFiles() throws {
+        let scratch = try HDF5Scratch()
+        let path = scratch.path("named.h5")
+        let file = try HDF5File.create(at: path)
+        try file.root.createGroup("data").createDataset("features", shape: [2, 2], data: [1.0, 2, 3, 4])
+        try file.root.createDataset("labels", data: [Int64(1), 0])
+        try file.close()
+        let data = try DatasetFile(path: path, x: "/data/features", y: "labels")
+        #expect(try data.readFeatures() == [1, 2, 3, 4])
+        #expect(try data.readLabels() == [1, 0])
+        let unlabelled = try DatasetFile(path: path, x: "/data/features", requireLabels: false)
+        #expect(!unlabelled.hasLabels)
+    }
+
+    @Test(arguments: [
+        ("no pair", ["a": [1.0]], "no dataset x (nor one *_x/*_y pair)"),
+        ("two pairs", ["a_x": [1.0], "a_y": [0.0], "b_x": [1.0], "b_y": [1.0]], "several *_x/*_y pairs"),
+    ])
+    func ambiguousOrMissingNamesListWhatIsThere(name: String, datasets: [String: [Double]], message: String) throws {
+        let scratch = try HDF5Scratch()
+        let path = scratch.path("names.h5")
+        let file = try HDF5File.create(at: path)
+        for (dataset, values) in datasets { try file.root.createDataset(dataset, data: values) }
+        try file.close()
+        let error = try #require(throws: DatasetError.self) { try DatasetFile(path: path) }
+        #expect(error.description.contains(message), "\(name)")
+        #expect(error.description.contains("datasets at the root: \(datasets.keys.sorted().joined(separator: ", "))"))
+        #expect(error.description.hasPrefix(path))
+    }
+
+    @Test func badShapesAndLabelsAreRefusedWithTheirReason() throws {
+        let scratch = try HDF5Scratch()
+        func make(_ name: String, _ build: (HDF5Group) throws -> Void) throws -> String {
+            let path = scratch.path(name)
+            let file = try HDF5File.create(at: path)
+            try build(file.root)
+            try file.close()
+            return path
+        }
+        let lengths = try make("lengths.h5") {
+            try $0.createDataset("x", shape: [3, 1], data: [1.0, 2, 3])
+            try $0.createDataset("y", data: [Int64(0), 1])
+        }
+        #expect(throws: DatasetError(path: lengths, problem: "x (x) has 3 examples but y (y) has 2 labels")) {
+            try DatasetFile(path: lengths)
+        }
+        let strings = try make("strings.h5") {
+            try $0.createDataset("x", strings: ["a", "b"])
+            try $0.createDataset("y", data: [Int64(0), 1])
+        }
+        #expect(throws: DatasetError.self) { try DatasetFile(path: strings) }
+        let empty = try make("empty.h5") {
+            try $0.createDataset("x", shape: [0, 2], data: [Double]())
+            try $0.createDataset("y", data: [Int64]())
+        }
+        #expect(throws: DatasetError.self) { try DatasetFile(path: empty) }
+        let labels = try make("labels.h5") {
+            try $0.createDataset("x", shape: [3, 1], data: [1.0, 2, 3])
+            try $0.createDataset("y", data: [0.0, 1.5, -1])
+        }
+        let error = try #require(throws: DatasetError.self) { try DatasetFile(path: labels).readLabels() }
+        #expect(error.description == "\(labels): label 1 of y (y) is 1.5; labels must be class ids 0, 1, …")
+        let classes = try make("classes.h5") {
+            try $0.createDataset("x", shape: [2, 1], data: [1.0, 2])
+            try $0.createDataset("y", data: [Int64(0), 2])
+            try $0.createDataset("classes", strings: ["a", "b"])
+        }
+        #expect(throws: DatasetError.self) { try DatasetFile(path: classes).readLabels() }
+    }
+}
