@@ -46,6 +46,13 @@ import Testing
         np.savez_compressed('pair.npz', train_x=x, train_y=labels, classes=np.array([1, 2]))
         np.savez('ambiguous.npz', a_x=x, b_x=x, a_y=labels)
         np.savez('object.npz', x=np.array([1, 'a'], dtype=object), y=labels[:2])
+        # Force every ZIP64 structure: sizes and offsets in the central
+        # directory's extra fields and a ZIP64 end record (limits patched low).
+        zipfile.ZIP64_LIMIT = 1
+        zipfile.ZIP_FILECOUNT_LIMIT = 1
+        np.savez_compressed('zip64.npz', x=x, y=labels)
+        zipfile.ZIP64_LIMIT = (1 << 31) - 1
+        zipfile.ZIP_FILECOUNT_LIMIT = (1 << 16) - 1
         big = np.random.default_rng(0).integers(0, 255, size=(3000, 784), dtype=np.uint8)
         np.savez_compressed('big.npz', x=big, y=np.arange(3000) % 10)
         np.save('big.npy', big)
@@ -151,7 +158,7 @@ import Testing
         #expect(ImportFixtures.importError { _ = try NumpyReader(npy: notNumpy) }?.problem.contains("magic") == true)
     }
 
-    @Test(arguments: ["stored.npz", "compressed.npz", "pair.npz"])
+    @Test(arguments: ["stored.npz", "compressed.npz", "pair.npz", "zip64.npz"])
     func npzStoredAndDeflated(name: String) throws {
         var reader = try NumpyReader(npz: try fixture(name))
         #expect(reader.featureShape == [2, 2])

@@ -72,30 +72,42 @@ func parseDoublePrefix(_ base: UnsafePointer<UInt8>, from: Int, to n: Int) -> (D
     } else if base[i] == UInt8(ascii: "+") {
         i += 1
     }
+    // Leading zeros are skipped first so that the digit loops stay minimal
+    // (they dominate CSV parsing) and the significant digits are a distance.
     var mantissa: UInt64 = 0
-    var significantDigits = 0
-    var sawDigit = false
     var exponent = 0
+    var sawDigit = false
+    while i < n, base[i] == UInt8(ascii: "0") {
+        sawDigit = true
+        i += 1
+    }
+    let integerStart = i
     while i < n {
         let digit = base[i] &- 48
         if digit >= 10 { break }
-        sawDigit = true
-        if mantissa != 0 || digit != 0 { significantDigits &+= 1 }
         mantissa = mantissa &* 10 &+ UInt64(digit)
         i += 1
     }
+    var significantDigits = i - integerStart
     if i < n, base[i] == UInt8(ascii: ".") {
         i += 1
+        if significantDigits == 0 {
+            let zerosStart = i
+            while i < n, base[i] == UInt8(ascii: "0") { i += 1 }
+            if i > zerosStart { sawDigit = true }
+            exponent = zerosStart &- i
+        }
+        let fractionStart = i
         while i < n {
             let digit = base[i] &- 48
             if digit >= 10 { break }
-            sawDigit = true
-            if mantissa != 0 || digit != 0 { significantDigits &+= 1 }
             mantissa = mantissa &* 10 &+ UInt64(digit)
-            exponent &-= 1
             i += 1
         }
+        significantDigits &+= i - fractionStart
+        exponent &-= i - fractionStart
     }
+    if significantDigits > 0 { sawDigit = true }
     // Past 19 significant digits the mantissa has wrapped: strtod decides.
     guard sawDigit, significantDigits <= 19 else { return nil }
     if i < n, base[i] | 0x20 == UInt8(ascii: "e") {

@@ -26,7 +26,7 @@ public enum CSVDelimiter: Sendable, Equatable {
         }
     }
 
-    /// Tab for `.tsv` / `.tab` files (also under `.gz`-less names only), comma otherwise.
+    /// Tab for `.tsv` and `.tab` files, comma otherwise.
     public static func forPath(_ path: String) -> CSVDelimiter {
         let lower = path.lowercased()
         return (lower.hasSuffix(".tsv") || lower.hasSuffix(".tab")) ? .tab : .comma

@@ -2,7 +2,8 @@ import Foundation
 import LNetStorage
 
 // Reads every row of each file given and reports MB/s over the file size, the
-// fastest of --repeat runs. CSV: scan pass + parse pass; .npy/.npz/IDX too.
+// fastest of --repeat runs. CSV (scan pass + parse pass), .npy, .npz, and
+// anything else as an IDX images file.
 
 var arguments = Array(CommandLine.arguments.dropFirst())
 var repeats = 3
@@ -33,9 +34,16 @@ for path in arguments {
                 var reader = try CSVReader(path: path)
                 bestScan = min(bestScan, Date().timeIntervalSince(start))
                 rows = try drain(&reader)
+            } else if path.hasSuffix(".npz") {
+                var reader = try NumpyReader(npz: path)
+                rows = try drain(&reader)
+            } else if path.hasSuffix(".npy") {
+                var reader = try NumpyReader(npy: path)
+                rows = try drain(&reader)
             } else {
-                print("unsupported: \(path)")
-                exit(2)
+                // Anything else is taken as an IDX images file (gzipped or not).
+                var reader = try IDXReader(images: path)
+                rows = try drain(&reader)
             }
             best = min(best, Date().timeIntervalSince(start))
         }
@@ -44,6 +52,7 @@ for path in arguments {
         exit(1)
     }
     let megabytes = Double(size) / 1e6
-    print(String(format: "%@: %d rows, %.1f MB in %.3f s = %.1f MB/s (scan pass %.3f s = %.0f MB/s)",
-                 path, rows, megabytes, best, megabytes / best, bestScan, megabytes / bestScan))
+    var line = String(format: "%@: %d rows, %.1f MB in %.3f s = %.1f MB/s", path, rows, megabytes, best, megabytes / best)
+    if bestScan.isFinite { line += String(format: " (scan pass %.3f s = %.0f MB/s)", bestScan, megabytes / bestScan) }
+    print(line)
 }
