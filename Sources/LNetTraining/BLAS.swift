@@ -14,7 +14,7 @@ public enum BLAS {
     ///
     /// Measured in `benchmarks/training/README.md`: below about this size the fixed cost
     /// of a BLIS call (argument checks, packing, thread hand-off) exceeds the work.
-    public static let loopThreshold = 4_096
+    public static let loopThreshold = 10_000
 
     /// BLIS starts single-threaded unless the environment says otherwise; LNet's
     /// default is every core. Applied once, before the first product or thread change.
@@ -74,8 +74,10 @@ public enum BLAS {
                     beta, c, Int32(ldc))
     }
 
-    /// Always uses plain loops: each output element is one dot product summed in
-    /// order of the inner index, then scaled by `alpha`, the way BLIS applies it.
+    /// Always uses plain loops. Each output element is the sum of its products in
+    /// order of the inner index (starting from 0), then scaled by `alpha` — the same
+    /// rounding whichever loop order below computes it, so the result does not depend
+    /// on the shape-specific path taken.
     public static func loopGemm(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         alpha: Double, a: UnsafePointer<Double>, lda: Int,
@@ -87,6 +89,64 @@ public enum BLAS {
         let aInnerStride = transposeA ? lda : 1
         let bInnerStride = transposeB ? 1 : ldb
         let bColumnStride = transposeB ? ldb : 1
+        if beta != 0 {
+            dotProductGemm(m: m, n: n, k: k, alpha: alpha, a: a, aRowStride: aRowStride, aInnerStride: aInnerStride,
+                           b: b, bInnerStride: bInnerStride, bColumnStride: bColumnStride, beta: beta, c: c, ldc: ldc)
+        } else if transposeB && !transposeA {
+            // dW = dZ·Aᵀ: rows of A and of B are both contiguous along the inner index;
+            // four dot products at once hide the latency of the sequential sums.
+            for i in 0..<m {
+                let aRow = a + i * lda
+                let cRow = c + i * ldc
+                var j = 0
+                while j + 4 <= n {
+                    let b0 = b + j * ldb, b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb
+                    var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+                    for p in 0..<k {
+                        let x = aRow[p]
+                        s0 += x * b0[p]; s1 += x * b1[p]; s2 += x * b2[p]; s3 += x * b3[p]
+                    }
+                    cRow[j] = alpha * s0; cRow[j + 1] = alpha * s1; cRow[j + 2] = alpha * s2; cRow[j + 3] = alpha * s3
+                    j += 4
+                }
+                while j < n {
+                    let bRow = b + j * ldb
+                    var sum = 0.0
+                    for p in 0..<k { sum += aRow[p] * bRow[p] }
+                    cRow[j] = alpha * sum
+                    j += 1
+                }
+            }
+        } else {
+            // Z = W·A and dA = Wᵀ·dZ: accumulate rank-1 updates along whole output rows,
+            // which vectorise over the contiguous columns.
+            for i in 0..<m {
+                let cRow = c + i * ldc
+                let aRow = a + i * aRowStride
+                for j in 0..<n { cRow[j] = 0 }
+                for p in 0..<k {
+                    let x = aRow[p * aInnerStride]
+                    let bRow = b + p * bInnerStride
+                    if bColumnStride == 1 {
+                        for j in 0..<n { cRow[j] += x * bRow[j] }
+                    } else {
+                        for j in 0..<n { cRow[j] += x * bRow[j * bColumnStride] }
+                    }
+                }
+                if alpha != 1 {
+                    for j in 0..<n { cRow[j] = alpha * cRow[j] }
+                }
+            }
+        }
+    }
+
+    /// The general case (`beta ≠ 0`): one dot product per output element.
+    private static func dotProductGemm(
+        m: Int, n: Int, k: Int, alpha: Double,
+        a: UnsafePointer<Double>, aRowStride: Int, aInnerStride: Int,
+        b: UnsafePointer<Double>, bInnerStride: Int, bColumnStride: Int,
+        beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int
+    ) {
         for i in 0..<m {
             let aRow = a + i * aRowStride
             let cRow = c + i * ldc
@@ -96,7 +156,7 @@ public enum BLAS {
                 for p in 0..<k {
                     sum += aRow[p * aInnerStride] * bColumn[p * bInnerStride]
                 }
-                cRow[j] = beta == 0 ? alpha * sum : alpha * sum + beta * cRow[j]
+                cRow[j] = alpha * sum + beta * cRow[j]
             }
         }
     }

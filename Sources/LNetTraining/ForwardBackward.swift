@@ -113,7 +113,7 @@ final class ForwardBackwardWorkspace {
                     let keep = keepProbability
                     let a = activation[k], m = mask[k], d = dropped[k]
                     for i in 0..<(rows * columns) {
-                        let kept: Double = generator.nextDouble() < keep ? 1 : 0
+                        let kept = select(generator.nextDouble() < keep, 1, 0)
                         m[i] = kept
                         d[i] = a[i] * kept / keep
                     }

@@ -55,13 +55,8 @@ public struct NumpyRandom: Sendable, Equatable {
 
     /// `np.random.seed(seed)`: MT19937's `init_genrand`, with no cached normal.
     public init(seed: UInt32) {
-        var key = [UInt32](repeating: 0, count: Self.stateLength)
-        var value = seed
-        for index in 0..<Self.stateLength {
-            key[index] = value
-            value = 1_812_433_253 &* (value ^ (value >> 30)) &+ UInt32(index + 1)
-        }
-        state = State(uncheckedKey: key, position: Self.stateLength)
+        state = State(uncheckedKey: [UInt32](repeating: 0, count: Self.stateLength), position: Self.stateLength)
+        self.seed(seed)
     }
 
     /// Continues from a saved state.
@@ -69,9 +64,22 @@ public struct NumpyRandom: Sendable, Equatable {
         self.state = state
     }
 
-    /// Reseeds in place, as `np.random.seed(seed)` does to the global generator.
+    /// Reseeds in place, as `np.random.seed(seed)` does to the global generator
+    /// (reusing the key's storage: the trainer reseeds every epoch).
     public mutating func seed(_ seed: UInt32) {
-        self = NumpyRandom(seed: seed)
+        if state.key.count != Self.stateLength {
+            state.key = [UInt32](repeating: 0, count: Self.stateLength)
+        }
+        state.key.withUnsafeMutableBufferPointer { key in
+            var value = seed
+            for index in 0..<Self.stateLength {
+                key[index] = value
+                value = 1_812_433_253 &* (value ^ (value >> 30)) &+ UInt32(index + 1)
+            }
+        }
+        state.position = Self.stateLength
+        state.hasGauss = false
+        state.gauss = 0
     }
 
     // MARK: Raw draws
@@ -89,17 +97,18 @@ public struct NumpyRandom: Sendable, Equatable {
         return y
     }
 
+    /// MT19937's twist of all 624 words (the reference's three loops, no modulo).
     private mutating func regenerate() {
-        let upperMask: UInt32 = 0x8000_0000
-        let lowerMask: UInt32 = 0x7fff_ffff
-        let matrixA: UInt32 = 0x9908_b0df
         let n = Self.stateLength
         let m = Self.shiftSize
         state.key.withUnsafeMutableBufferPointer { key in
-            for i in 0..<n {
-                let y = (key[i] & upperMask) | (key[(i + 1) % n] & lowerMask)
-                key[i] = key[(i + m) % n] ^ (y >> 1) ^ ((y & 1) == 0 ? 0 : matrixA)
+            @inline(__always) func twist(_ upper: UInt32, _ lower: UInt32, _ shifted: UInt32) -> UInt32 {
+                let y = (upper & 0x8000_0000) | (lower & 0x7fff_ffff)
+                return shifted ^ (y >> 1) ^ ((y & 1) == 0 ? 0 : 0x9908_b0df)
             }
+            for i in 0..<(n - m) { key[i] = twist(key[i], key[i + 1], key[i + m]) }
+            for i in (n - m)..<(n - 1) { key[i] = twist(key[i], key[i + 1], key[i + m - n]) }
+            key[n - 1] = twist(key[n - 1], key[0], key[m - 1])
         }
         state.position = 0
     }
