@@ -215,42 +215,59 @@ public final class CSVReader: RowSource {
     /// itself finds where each field ends. Returns the row's class id.
     @inline(__always)
     private func parseSimpleRecord(start: Int, end: Int, line: Int, into out: UnsafeMutableBufferPointer<Double>, at firstIndex: Int) throws -> Int64 {
+        guard let outBase = out.baseAddress else { return 0 }
         let bytes = UnsafePointer(tokenizer.buffer)
         let delimiter = tokenizer.delimiter
-        let lastColumn = header.count - 1
-        var outIndex = firstIndex
-        var labelValue: Int64 = 0
+        let labelIndex = labelColumnIndex
+        let columnCount = header.count
+        var output = outBase + firstIndex
+        // `p` is where the next field starts; `end + 1` once the record is used up.
         var p = start
-        for column in 0...lastColumn {
-            var fieldEnd: Int
-            if column == labelColumnIndex {
-                fieldEnd = p
-                while fieldEnd < end, bytes[fieldEnd] != delimiter { fieldEnd += 1 }
-                labelValue = try label(from: UnsafeBufferPointer(start: bytes + p, count: fieldEnd - p), line: line)
-            } else if let (value, stop) = parseDoublePrefix(bytes, from: p, to: end), stop == end || bytes[stop] == delimiter {
-                out[outIndex] = value
-                outIndex += 1
-                fieldEnd = stop
-            } else {
-                fieldEnd = p
-                while fieldEnd < end, bytes[fieldEnd] != delimiter { fieldEnd += 1 }
-                let field = UnsafeBufferPointer(start: bytes + p, count: fieldEnd - p)
-                guard let value = parseCSVDouble(field) else {
-                    // A short row shows up here as an empty last field; report the count instead.
-                    if fieldEnd == end, column < lastColumn { throw fieldCountError(start: start, end: end, line: line) }
-                    throw ImportError(file: path, line: line, problem: Self.describeBadNumber(field, column: column, name: header[column]))
-                }
-                out[outIndex] = value
-                outIndex += 1
-            }
-            if column < lastColumn {
-                guard fieldEnd < end else { throw fieldCountError(start: start, end: end, line: line) }
-                p = fieldEnd + 1
-            } else if fieldEnd != end {
-                throw fieldCountError(start: start, end: end, line: line)
-            }
-        }
+        try parseFeatureRun(bytes, &p, end: end, columns: 0..<labelIndex, delimiter: delimiter, output: &output, recordStart: start, line: line)
+        guard p <= end else { throw fieldCountError(start: start, end: end, line: line) }
+        var labelEnd = p
+        while labelEnd < end, bytes[labelEnd] != delimiter { labelEnd &+= 1 }
+        let labelValue = try label(from: UnsafeBufferPointer(start: bytes + p, count: labelEnd - p), line: line)
+        p = labelEnd &+ 1
+        try parseFeatureRun(bytes, &p, end: end, columns: (labelIndex + 1)..<columnCount, delimiter: delimiter, output: &output, recordStart: start, line: line)
+        guard p == end &+ 1 else { throw fieldCountError(start: start, end: end, line: line) }
         return labelValue
+    }
+
+    /// Parses the feature fields `columns` starting at `p`, writing to
+    /// `output`; leaves `p` after the last field's delimiter (`end + 1` when
+    /// the record ended). Kept small so the hot loop stays in registers.
+    @inline(__always)
+    private func parseFeatureRun(_ bytes: UnsafePointer<UInt8>, _ p: inout Int, end: Int, columns: Range<Int>, delimiter: UInt8,
+                                 output: inout UnsafeMutablePointer<Double>, recordStart: Int, line: Int) throws {
+        var position = p
+        var out = output
+        for column in columns {
+            guard position <= end else { throw fieldCountError(start: recordStart, end: end, line: line) }
+            if let (value, stop) = parseDoublePrefix(bytes, from: position, to: end), stop == end || bytes[stop] == delimiter {
+                out.pointee = value
+                position = stop &+ 1
+            } else {
+                let (value, fieldEnd) = try parseOddField(bytes, from: position, end: end, column: column, recordStart: recordStart, line: line)
+                out.pointee = value
+                position = fieldEnd &+ 1
+            }
+            out += 1
+        }
+        p = position
+        output = out
+    }
+
+    /// A field the fast path declined: strtod's forms, or an error.
+    @inline(never)
+    private func parseOddField(_ bytes: UnsafePointer<UInt8>, from start: Int, end: Int, column: Int, recordStart: Int, line: Int) throws -> (Double, Int) {
+        var fieldEnd = start
+        while fieldEnd < end, bytes[fieldEnd] != tokenizer.delimiter { fieldEnd += 1 }
+        let field = UnsafeBufferPointer(start: bytes + start, count: fieldEnd - start)
+        guard let value = parseCSVDouble(field) else {
+            throw ImportError(file: path, line: line, problem: Self.describeBadNumber(field, column: column, name: header[column]))
+        }
+        return (value, fieldEnd)
     }
 
     private func fieldCountError(start: Int, end: Int, line: Int) -> ImportError {
