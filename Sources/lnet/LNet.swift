@@ -8,6 +8,6 @@ struct LNet: ParsableCommand {
         commandName: "lnet",
         abstract: "Train L-layer networks from HDF5 data, resume exactly, and look inside what you saved.",
         version: LNetVersion.string,
-        subcommands: [Inspect.self]
+        subcommands: [Train.self, Resume.self, Inspect.self]
     )
 }

@@ -93,10 +93,12 @@ public final class DatasetFile: @unchecked Sendable {
     /// Reads the features of examples `examples`, divided by `inputDivisor`,
     /// as a row-major (examples × features) array: each row is one example,
     /// flattened in C order.
-    public func readFeatures(examples: Range<Int>? = nil) throws -> [Double] {
+    /// `divisor` overrides `inputDivisor` (a model trained on `uint8` data
+    /// divides whatever it is given by 255).
+    public func readFeatures(examples: Range<Int>? = nil, divisor: Double? = nil) throws -> [Double] {
         let range = examples ?? 0..<exampleCount
         var values = try features.readRows(range, as: Double.self)
-        let divisor = inputDivisor
+        let divisor = divisor ?? inputDivisor
         if divisor != 1 {
             // A division, as the course's `x / 255.`, so the bits match numpy.
             for index in values.indices { values[index] /= divisor }

@@ -1,0 +1,334 @@
+import Foundation
+import LNetStorage
+
+/// What `lnet train` asks for, before the data is read (the input size and
+/// the default output layer come from the data).
+public struct TrainSettings: Sendable {
+    public var dataPath: String
+    public var xName: String?
+    public var yName: String?
+    public var testPath: String?
+    /// Hidden and output units, e.g. `[20, 7, 5, 1]`.
+    public var layers: [Int]
+    /// One per layer, output last; `nil` for relu hidden layers and a
+    /// sigmoid (one unit) or softmax output.
+    public var activations: [String]?
+    /// Everything else: the course's `model()` defaults unless set.
+    public var configuration: TrainingConfiguration
+    public var standardize: Bool
+    public var checkpoint: CheckpointSettings?
+
+    public init(
+        dataPath: String, xName: String? = nil, yName: String? = nil, testPath: String? = nil, layers: [Int],
+        activations: [String]? = nil, configuration: TrainingConfiguration, standardize: Bool = false,
+        checkpoint: CheckpointSettings? = nil
+    ) {
+        self.dataPath = dataPath
+        self.xName = xName
+        self.yName = yName
+        self.testPath = testPath
+        self.layers = layers
+        self.activations = activations
+        self.configuration = configuration
+        self.standardize = standardize
+        self.checkpoint = checkpoint
+    }
+}
+
+/// Where and how often a run saves checkpoints.
+public struct CheckpointSettings: Sendable {
+    public var path: String
+    /// Save every this many epochs (besides at the end and on interruption).
+    public var everyEpochs: Int
+    /// Also keep the last `keep` checkpoints as `<stem>-epoch<N>.h5`.
+    public var keep: Int
+    /// Overwrite an existing checkpoint (train only).
+    public var force: Bool
+
+    public init(path: String, everyEpochs: Int = 100, keep: Int = 0, force: Bool = false) {
+        self.path = path
+        self.everyEpochs = everyEpochs
+        self.keep = keep
+        self.force = force
+    }
+}
+
+/// What `lnet resume` asks for.
+public struct ResumeSettings: Sendable {
+    public var checkpointPath: String
+    /// More epochs to run; `nil` continues up to the checkpoint's target.
+    public var epochs: Int?
+    /// The data, when it has moved (or for a parameters-only checkpoint).
+    public var dataPath: String?
+    public var allowDataChange: Bool
+    public var everyEpochs: Int
+    public var keep: Int
+
+    public init(
+        checkpointPath: String, epochs: Int? = nil, dataPath: String? = nil, allowDataChange: Bool = false,
+        everyEpochs: Int = 100, keep: Int = 0
+    ) {
+        self.checkpointPath = checkpointPath
+        self.epochs = epochs
+        self.dataPath = dataPath
+        self.allowDataChange = allowDataChange
+        self.everyEpochs = everyEpochs
+        self.keep = keep
+    }
+}
+
+/// Something a run tells its caller as it goes.
+public enum TrainingEvent: Sendable {
+    /// An epoch finished. `isReported` is true on the epochs the course
+    /// prints (every `printEvery`, and the last).
+    case epochCompleted(EpochSummary, isReported: Bool)
+    /// A checkpoint was written.
+    case checkpointSaved(path: String, epoch: Int, batchInEpoch: Int)
+    /// A remark worth showing (a fresh optimizer for a parameters-only checkpoint…).
+    case note(String)
+}
+
+/// How a run ended.
+public struct TrainingOutcome: Sendable {
+    /// False when a stop was requested before the last epoch.
+    public var completed: Bool
+    public var epochsCompleted: Int
+    public var epochsTarget: Int
+    public var lastCost: Double?
+    public var trainAccuracy: Double?
+    public var testAccuracy: Double?
+    /// The command that continues an interrupted run, when there is a checkpoint.
+    public var resumeCommand: String?
+}
+
+/// A training run tied to files: it reads the dataset, prepares the inputs,
+/// drives a `TrainingSession`, saves checkpoints and reports progress.
+public final class TrainingRun {
+    public let configuration: TrainingConfiguration
+    public let record: RunRecord
+    private let session: TrainingSession
+    private let checkpoint: CheckpointSettings?
+    private let printEvery: Int
+    private let test: LabeledData?
+    private let resumeHint: String?
+
+    private init(
+        configuration: TrainingConfiguration, record: RunRecord, session: TrainingSession,
+        checkpoint: CheckpointSettings?, printEvery: Int, test: LabeledData?, resumeHint: String?
+    ) {
+        self.configuration = configuration
+        self.record = record
+        self.session = session
+        self.checkpoint = checkpoint
+        self.printEvery = max(printEvery, 1)
+        self.test = test
+        self.resumeHint = resumeHint
+    }
+
+    /// The state so far, for tests and callers that save it themselves.
+    public var state: TrainingState { session.state }
+
+    // MARK: Starting
+
+    /// Prepares a new run: reads and checks the data, builds the network.
+    public static func start(_ settings: TrainSettings, printEvery: Int = 1000) throws -> TrainingRun {
+        if let checkpoint = settings.checkpoint, !checkpoint.force, FileManager.default.fileExists(atPath: checkpoint.path) {
+            throw RunError(
+                path: checkpoint.path,
+                "a checkpoint exists already: continue it with `lnet resume \(checkpoint.path)`, or pass --force to overwrite it")
+        }
+        let loaded = try LoadedData.read(path: settings.dataPath, x: settings.xName, y: settings.yName, preprocessing: nil,
+                                         standardize: settings.standardize)
+        var configuration = settings.configuration
+        configuration.layerSizes = [loaded.data.featureCount] + settings.layers
+        let (hidden, output) = try activations(settings.activations, layers: settings.layers, classCount: loaded.classCount)
+        configuration.hiddenActivations = hidden
+        configuration.output = output
+        if output == .softmax, let units = settings.layers.last, units < loaded.classCount {
+            throw RunError(path: settings.dataPath, "y has \(loaded.classCount) classes but the output layer has \(units) units")
+        }
+        do {
+            try configuration.validate()
+            try configuration.validate(loaded.data)
+        } catch let error as ConfigurationError {
+            throw RunError(path: settings.dataPath, error.description)
+        }
+        let test = try settings.testPath.map {
+            try LoadedData.read(path: $0, x: nil, y: nil, preprocessing: loaded.preprocessing, standardize: false).data
+        }
+        let record = RunRecord(
+            dataPath: absolute(settings.dataPath), xName: loaded.xName, yName: loaded.yName,
+            dataSHA256: loaded.fingerprint, testDataPath: settings.testPath.map(absolute) ?? "",
+            classes: loaded.classes, preprocessing: loaded.preprocessing)
+        let session = try TrainingSession(configuration: configuration, data: loaded.data)
+        return TrainingRun(
+            configuration: configuration, record: record, session: session, checkpoint: settings.checkpoint,
+            printEvery: printEvery, test: test, resumeHint: nil)
+    }
+
+    /// Prepares to continue the run a checkpoint holds, exactly where it stopped.
+    public static func resume(_ settings: ResumeSettings, printEvery: Int = 1000, notes: (String) -> Void = { _ in })
+        throws -> TrainingRun
+    {
+        let path = settings.checkpointPath
+        let checkpoint = try CheckpointFile.read(from: path)
+        let checkpointSettings = CheckpointSettings(path: path, everyEpochs: settings.everyEpochs, keep: settings.keep, force: true)
+        var hint = "lnet resume \(shellQuoted(path))"
+        guard let training = checkpoint.training else {
+            // A parameters-only checkpoint, as a numpy user writes it.
+            guard let dataPath = settings.dataPath else {
+                throw RunError(path: path, "the checkpoint holds parameters only: name the training data with --data")
+            }
+            guard let epochs = settings.epochs else {
+                throw RunError(path: path, "the checkpoint holds parameters only: say how many epochs to train with --epochs")
+            }
+            notes("the checkpoint holds parameters only: starting a fresh Adam optimizer (zero moments, t = 0, learning rate 0.0007)")
+            var configuration = try TrainingCheckpoint.architecture(from: checkpoint, path: path)
+            configuration.epochs = epochs
+            let preprocessing = TrainingCheckpoint.preprocessing(from: checkpoint)
+            let loaded = try LoadedData.read(path: dataPath, x: nil, y: nil, preprocessing: preprocessing, standardize: false)
+            let network = try TrainingCheckpoint.network(from: checkpoint, path: path)
+            var state = try TrainingState(initialFor: configuration)
+            state.parameters = network.parameters
+            let session = try makeSession(configuration, loaded.data, state, dataPath: dataPath)
+            let record = RunRecord(
+                dataPath: absolute(dataPath), xName: loaded.xName, yName: loaded.yName, dataSHA256: loaded.fingerprint,
+                classes: checkpoint.model.classes ?? loaded.classes, preprocessing: preprocessing)
+            hint += " --data \(shellQuoted(absolute(dataPath)))"
+            return TrainingRun(
+                configuration: configuration, record: record, session: session, checkpoint: checkpointSettings,
+                printEvery: printEvery, test: nil, resumeHint: hint)
+        }
+        var configuration = try TrainingCheckpoint.configuration(from: checkpoint, path: path)
+        let state = try TrainingCheckpoint.state(from: checkpoint, path: path)
+        if let more = settings.epochs {
+            configuration.epochs = state.completedEpochs + more
+        }
+        let dataPath = settings.dataPath ?? training.data
+        if settings.dataPath != nil { hint += " --data \(shellQuoted(absolute(dataPath)))" }
+        let preprocessing = TrainingCheckpoint.preprocessing(from: checkpoint)
+        let loaded = try LoadedData.read(
+            path: dataPath, x: training.xName, y: training.yName, preprocessing: preprocessing, standardize: false)
+        if loaded.fingerprint != training.dataSHA256 {
+            guard settings.allowDataChange else {
+                throw RunError(
+                    path: dataPath,
+                    "the data differs from the data the checkpoint \(path) was trained on (data_sha256 \(training.dataSHA256.prefix(12))…, now \(loaded.fingerprint.prefix(12))…); pass --allow-data-change to continue on it anyway")
+            }
+            notes("the data has changed since the checkpoint was written; continuing on it as asked (--allow-data-change)")
+            hint += " --allow-data-change"
+        }
+        let test = training.testData.isEmpty || !FileManager.default.fileExists(atPath: training.testData)
+            ? nil
+            : try LoadedData.read(path: training.testData, x: nil, y: nil, preprocessing: preprocessing, standardize: false).data
+        let record = RunRecord(
+            dataPath: absolute(dataPath), xName: loaded.xName, yName: loaded.yName, dataSHA256: loaded.fingerprint,
+            testDataPath: training.testData, classes: checkpoint.model.classes, preprocessing: preprocessing)
+        let session = try makeSession(configuration, loaded.data, state, dataPath: path)
+        return TrainingRun(
+            configuration: configuration, record: record, session: session, checkpoint: checkpointSettings,
+            printEvery: printEvery, test: test, resumeHint: hint)
+    }
+
+    private static func makeSession(
+        _ configuration: TrainingConfiguration, _ data: LabeledData, _ state: TrainingState, dataPath: String
+    ) throws -> TrainingSession {
+        do {
+            return try TrainingSession(configuration: configuration, data: data, resumingFrom: state)
+        } catch let error as ConfigurationError {
+            throw RunError(path: dataPath, error.description)
+        } catch let error as TrainingError {
+            throw RunError(path: dataPath, error.description)
+        }
+    }
+
+    // MARK: Running
+
+    /// Trains until the target epoch, or until `stopRequested` answers true
+    /// after a mini-batch update; then saves a checkpoint (when there is one)
+    /// that records the position inside the epoch.
+    public func run(stopRequested: () -> Bool = { false }, events: (TrainingEvent) -> Void = { _ in }) throws
+        -> TrainingOutcome
+    {
+        var lastSavedEpoch = session.state.completedEpochs
+        var lastCost = session.state.costs.last
+        let target = configuration.epochs
+        while !session.isFinished {
+            let outcome: StepOutcome
+            do {
+                outcome = try session.step()
+            } catch let error as TrainingError {
+                let kept = checkpoint.map { FileManager.default.fileExists(atPath: $0.path) ? "; the checkpoint \($0.path) is left as it was" : "" } ?? ""
+                throw RunError(path: record.dataPath, error.description + kept)
+            }
+            if case .epochCompleted(let summary) = outcome {
+                lastCost = summary.cost
+                let isLast = summary.epoch == target - 1
+                events(.epochCompleted(summary, isReported: summary.epoch % printEvery == 0 || isLast))
+                if let checkpoint, !isLast, checkpoint.everyEpochs > 0, (summary.epoch + 1) % checkpoint.everyEpochs == 0 {
+                    try save(to: checkpoint, events: events)
+                    lastSavedEpoch = summary.epoch + 1
+                }
+            }
+            if !session.isFinished, stopRequested() {
+                if let checkpoint { try save(to: checkpoint, events: events) }
+                return TrainingOutcome(
+                    completed: false, epochsCompleted: session.state.completedEpochs, epochsTarget: target,
+                    lastCost: lastCost, trainAccuracy: nil, testAccuracy: nil,
+                    resumeCommand: checkpoint == nil ? nil : resumeHint ?? "lnet resume \(Self.shellQuoted(checkpoint?.path ?? ""))")
+            }
+        }
+        if let checkpoint, lastSavedEpoch != session.state.completedEpochs || !FileManager.default.fileExists(atPath: checkpoint.path) {
+            try save(to: checkpoint, events: events)
+        }
+        let network = try session.network
+        return TrainingOutcome(
+            completed: true, epochsCompleted: session.state.completedEpochs, epochsTarget: target, lastCost: lastCost,
+            trainAccuracy: try network.accuracy(on: session.data), testAccuracy: try test.map { try network.accuracy(on: $0) },
+            resumeCommand: nil)
+    }
+
+    private func save(to settings: CheckpointSettings, events: (TrainingEvent) -> Void) throws {
+        let state = session.state
+        let checkpoint = TrainingCheckpoint.make(configuration: configuration, state: state, record: record)
+        try CheckpointFile.write(checkpoint, to: settings.path)
+        events(.checkpointSaved(path: settings.path, epoch: state.completedEpochs, batchInEpoch: state.nextMiniBatch))
+        if settings.keep > 0, state.isAtEpochBoundary {
+            try CheckpointHistory(path: settings.path).keep(checkpoint, epoch: state.completedEpochs, last: settings.keep)
+        }
+    }
+
+    // MARK: Helpers
+
+    private static func activations(_ names: [String]?, layers: [Int], classCount: Int) throws
+        -> (hidden: [Activation], output: OutputLayer)
+    {
+        guard let names else {
+            let output: OutputLayer = classCount > 2 || (layers.last ?? 1) > 1 ? .softmax : .sigmoid
+            return (Array(repeating: .relu, count: max(layers.count - 1, 0)), output)
+        }
+        guard names.count == layers.count else {
+            throw RunError(path: nil, "--activations names \(names.count) activations for \(layers.count) layers")
+        }
+        var hidden: [Activation] = []
+        for name in names.dropLast() {
+            guard let activation = Activation(formatName: name), name != "softmax" else {
+                throw RunError(path: nil, "unknown hidden activation \"\(name)\": use relu, leaky_relu, tanh, sigmoid or linear")
+            }
+            hidden.append(activation)
+        }
+        guard let last = names.last, let output = OutputLayer(rawValue: last) else {
+            throw RunError(path: nil, "the output activation must be sigmoid or softmax, not \"\(names.last ?? "")\"")
+        }
+        return (hidden, output)
+    }
+
+    static func absolute(_ path: String) -> String {
+        URL(fileURLWithPath: path).standardizedFileURL.path
+    }
+
+    static func shellQuoted(_ text: String) -> String {
+        let safe = text.allSatisfy { $0.isLetter || $0.isNumber || "/._-+=:,".contains($0) }
+        return safe ? text : "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+}

@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import LNetTraining
+
+struct Resume: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Continue training from a checkpoint, exactly where it stopped.",
+        discussion: """
+            The data, architecture and hyper-parameters come from the checkpoint; the result is bit for bit \
+            what an uninterrupted run would have given.
+
+              lnet resume cat.h5                  # up to the epochs first asked for
+              lnet resume cat.h5 --epochs 500     # 500 more
+              lnet resume cat.h5 --data moved/train_catvnoncat.h5
+
+            A checkpoint that holds only /model and /parameters (written from a numpy `parameters` dict) \
+            starts a fresh Adam optimizer and needs --data and --epochs.
+            """)
+
+    @Argument(help: "The checkpoint to continue; it is updated as training goes on.")
+    var checkpoint: String
+
+    @Option(help: "Epochs to run from here (default: up to the checkpoint's target).")
+    var epochs: Int?
+
+    @Option(help: "The training data, when it has moved since the checkpoint was written.")
+    var data: String?
+
+    @Flag(help: "Continue even if the data's fingerprint differs from the checkpoint's.")
+    var allowDataChange = false
+
+    @OptionGroup var cadence: CheckpointCadenceOptions
+    @OptionGroup var progress: ProgressOptions
+    @OptionGroup var threading: ThreadOptions
+
+    func validate() throws {
+        if let epochs, epochs < 1 { throw ValidationError("--epochs must be 1 or more") }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            threading.apply()
+            let output = TrainingOutput(quiet: progress.quiet)
+            let settings = ResumeSettings(
+                checkpointPath: checkpoint, epochs: epochs, dataPath: data, allowDataChange: allowDataChange,
+                everyEpochs: cadence.checkpointEvery, keep: cadence.keep)
+            let run = try TrainingRun.resume(settings, printEvery: progress.printEvery, notes: output.note)
+            let state = run.state
+            if state.completedEpochs >= run.configuration.epochs {
+                output.note("\(checkpoint) has finished its \(run.configuration.epochs) epochs; add more with --epochs N")
+                return
+            }
+            StopSignals.install()
+            let outcome = try run.run(stopRequested: { StopSignals.caught != nil }, events: output.handle)
+            output.finish(outcome, signal: StopSignals.caught)
+            if let signal = StopSignals.caught, !outcome.completed { throw ExitCode(128 + signal) }
+        }
+    }
+}

@@ -1,0 +1,166 @@
+import ArgumentParser
+import Foundation
+import LNetTraining
+
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train an L-layer network on a dataset file, as the course's model() does.",
+        discussion: """
+            Only --layers is required; every other default is the course's model(): Adam, learning rate 0.0007, \
+            mini-batches of 64, 5000 epochs, He initialisation with seed 3, shuffle seed 10, no decay.
+
+            The course's cat classifier (L_layer_model), saving a checkpoint as it goes:
+
+              lnet train --data train_catvnoncat.h5 --test test_catvnoncat.h5 \\
+                --layers 20,7,5,1 --init deep --seed 1 --optimizer gd \\
+                --learning-rate 0.0075 --batch-size 209 --epochs 2500 --print-every 100 \\
+                --checkpoint cat.h5
+
+            Ctrl-C finishes the current mini-batch, saves the checkpoint and prints the command that resumes.
+            """)
+
+    @Option(help: "The training dataset (formats/dataset.md).")
+    var data: String
+
+    @Option(help: "The features' dataset name (default: x, or the one *_x such as train_set_x).")
+    var x: String?
+
+    @Option(help: "The labels' dataset name (default: y, or the *_y beside *_x).")
+    var y: String?
+
+    @Option(help: "A test dataset: its accuracy is printed at the end.")
+    var test: String?
+
+    @Option(help: "Hidden and output units, comma-separated, e.g. 20,7,5,1 (the input size comes from the data).")
+    var layers: String
+
+    @Option(help: "One activation per layer: relu, leaky_relu, tanh, sigmoid, linear; the output sigmoid or softmax.")
+    var activations: String?
+
+    @Option(help: "Weight initialisation: he, deep (randn/√n) or scaled (randn·0.01).")
+    var `init`: String = "he"
+
+    @Option(help: "Seed of the initialisation (np.random.seed).")
+    var seed: UInt32 = 3
+
+    @Option(help: "gd, momentum or adam.")
+    var optimizer: String = "adam"
+
+    @Option(help: "The initial learning rate.")
+    var learningRate: Double = 0.0007
+
+    @Option(help: "Momentum's β.")
+    var beta: Double = 0.9
+
+    @Option(help: "Adam's β1.")
+    var beta1: Double = 0.9
+
+    @Option(help: "Adam's β2.")
+    var beta2: Double = 0.999
+
+    @Option(help: "Adam's ε.")
+    var epsilon: Double = 1e-8
+
+    @Option(help: "Examples per mini-batch; m or more is full-batch gradient descent.")
+    var batchSize: Int = 64
+
+    @Option(help: "Epochs to train.")
+    var epochs: Int = 5000
+
+    @Option(help: "Epoch i is shuffled with the seed shuffle-seed + i + 1.")
+    var shuffleSeed: UInt32 = 10
+
+    @Option(help: "L2 regularisation λ.")
+    var l2: Double = 0
+
+    @Option(help: "Dropout keep probability on hidden layers (1: no dropout).")
+    var keepProb: Double = 1
+
+    @Option(help: "Learning-rate decay: none, inverse or scheduled.")
+    var decay: String = "none"
+
+    @Option(help: "The decay rate.")
+    var decayRate: Double = 1
+
+    @Option(help: "The interval of scheduled decay, in epochs.")
+    var decayInterval: Int = 1000
+
+    @Flag(help: "Standardise each feature with the training data's mean and standard deviation.")
+    var standardize = false
+
+    @Option(help: "Save a checkpoint to this file (formats/checkpoint.md).")
+    var checkpoint: String?
+
+    @OptionGroup var cadence: CheckpointCadenceOptions
+
+    @Flag(help: "Overwrite an existing checkpoint (lnet resume continues one instead).")
+    var force = false
+
+    @OptionGroup var progress: ProgressOptions
+    @OptionGroup var threading: ThreadOptions
+
+    func validate() throws {
+        guard let units = parsedLayers, !units.isEmpty else {
+            throw ValidationError("--layers takes positive unit counts separated by commas, e.g. 20,7,5,1")
+        }
+        if let activations, commaSeparated(activations).count != units.count {
+            throw ValidationError("--activations needs one activation per layer: \(units.count) for --layers \(layers)")
+        }
+        guard Initialization(rawValue: self.`init`) != nil else { throw ValidationError("--init must be he, deep or scaled") }
+        guard ["gd", "momentum", "adam"].contains(optimizer) else { throw ValidationError("--optimizer must be gd, momentum or adam") }
+        guard ["none", "inverse", "scheduled"].contains(decay) else { throw ValidationError("--decay must be none, inverse or scheduled") }
+        guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--learning-rate must be a positive number") }
+        guard batchSize >= 1 else { throw ValidationError("--batch-size must be 1 or more") }
+        guard epochs >= 1 else { throw ValidationError("--epochs must be 1 or more") }
+        guard l2 >= 0, l2.isFinite else { throw ValidationError("--l2 must be 0 or more") }
+        guard keepProb > 0, keepProb <= 1 else { throw ValidationError("--keep-prob must lie in (0, 1]") }
+        guard decayRate >= 0, decayRate.isFinite else { throw ValidationError("--decay-rate must be 0 or more") }
+        guard decayInterval >= 1 else { throw ValidationError("--decay-interval must be 1 or more") }
+        for (name, value) in [("--beta", beta), ("--beta1", beta1), ("--beta2", beta2)] where !(value >= 0 && value < 1) {
+            throw ValidationError("\(name) must lie in [0, 1)")
+        }
+        guard epsilon > 0 else { throw ValidationError("--epsilon must be positive") }
+    }
+
+    private var parsedLayers: [Int]? {
+        let parts = commaSeparated(layers)
+        let units = parts.compactMap(Int.init)
+        return units.count == parts.count && units.allSatisfy({ $0 > 0 }) ? units : nil
+    }
+
+    func run() throws {
+        try reportingErrors {
+            threading.apply()
+            let settings = TrainSettings(
+                dataPath: data, xName: x, yName: y, testPath: test, layers: parsedLayers ?? [],
+                activations: activations.map(commaSeparated), configuration: trainingConfiguration(),
+                standardize: standardize,
+                checkpoint: checkpoint.map {
+                    CheckpointSettings(path: $0, everyEpochs: cadence.checkpointEvery, keep: cadence.keep, force: force)
+                })
+            let run = try TrainingRun.start(settings, printEvery: progress.printEvery)
+            let output = TrainingOutput(quiet: progress.quiet)
+            StopSignals.install()
+            let outcome = try run.run(stopRequested: { StopSignals.caught != nil }, events: output.handle)
+            output.finish(outcome, signal: StopSignals.caught)
+            if let signal = StopSignals.caught, !outcome.completed { throw ExitCode(128 + signal) }
+        }
+    }
+
+    private func trainingConfiguration() -> TrainingConfiguration {
+        let chosen: Optimizer = switch optimizer {
+        case "gd": .gradientDescent
+        case "momentum": .momentum(beta: beta)
+        default: .adam(beta1: beta1, beta2: beta2, epsilon: epsilon)
+        }
+        let schedule: LearningRateDecay = switch decay {
+        case "inverse": .inverse(rate: decayRate)
+        case "scheduled": .scheduled(rate: decayRate, interval: decayInterval)
+        default: .none
+        }
+        return TrainingConfiguration(
+            layerSizes: [], hiddenActivations: [], initialization: Initialization(rawValue: self.`init`) ?? .he, seed: seed,
+            optimizer: chosen, learningRate: learningRate, decay: schedule, batchSize: batchSize, shuffleSeed: shuffleSeed,
+            l2: l2, keepProbability: keepProb, epochs: epochs)
+    }
+}

@@ -1,0 +1,95 @@
+"""The LNet file formats (formats/*.md) as plain h5py/numpy code.
+
+Shared by the interop scripts here: they check what LNet writes and write what
+LNet must read, with nothing but h5py and numpy, exactly as a user would.
+"""
+import hashlib
+
+import h5py
+import numpy as np
+
+HIDDEN_ACTIVATIONS = {"relu", "leaky_relu", "tanh", "sigmoid", "linear"}
+LOSS_OF_OUTPUT = {"sigmoid": "binary_cross_entropy", "softmax": "categorical_cross_entropy"}
+
+
+def fingerprint(x, y):
+    """The data fingerprint of formats/dataset.md."""
+    h = hashlib.sha256()
+    for name, a in (("x", x), ("y", y.reshape(-1))):
+        shape = ",".join(str(d) for d in (a.shape if name == "x" else (a.size,)))
+        h.update(f"{name} {a.dtype.name} {shape}\n".encode())
+        h.update(np.ascontiguousarray(a, dtype=a.dtype.newbyteorder("<")).tobytes())
+    return h.hexdigest()
+
+
+def text(value):
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def check_checkpoint(path):
+    """Returns the list of ways the file at `path` departs from formats/checkpoint.md."""
+    problems = []
+
+    def expect(condition, message):
+        if not condition:
+            problems.append(message)
+
+    with h5py.File(path, "r") as f:
+        expect(text(f.attrs.get("format", "")) == "lnet-checkpoint", "root attribute format")
+        expect(int(f.attrs.get("format_version", -1)) == 1, "root attribute format_version")
+        expect(text(f.attrs.get("created_by", "")).startswith("lnet "), "root attribute created_by")
+
+        model = f["model"]
+        dims = model.attrs["layer_dims"]
+        expect(dims.dtype == np.int64 and dims.ndim == 1, "layer_dims is an int64 array")
+        layers = len(dims) - 1
+        activations = [text(a) for a in model.attrs["activations"]]
+        expect(len(activations) == layers, "one activation per layer")
+        expect(all(a in HIDDEN_ACTIVATIONS for a in activations[:-1]), "hidden activations")
+        expect(text(model.attrs["loss"]) == LOSS_OF_OUTPUT.get(activations[-1]), "loss matches the output")
+        expect(text(model.attrs.get("init", "unknown")) in {"he", "deep", "scaled", "unknown"}, "init")
+
+        shapes = {}
+        for l in range(1, layers + 1):
+            shapes[f"W{l}"] = (int(dims[l]), int(dims[l - 1]))
+            shapes[f"b{l}"] = (int(dims[l]), 1)
+        params = f["parameters"]
+        expect(set(params.keys()) == set(shapes), f"parameter names {sorted(params.keys())}")
+        for name, shape in shapes.items():
+            d = params[name]
+            expect(d.shape == shape, f"{name} shape {d.shape} != {shape}")
+            expect(d.dtype == np.float64, f"{name} dtype {d.dtype}")
+            expect(d.fletcher32, f"{name} has no fletcher32 checksum")
+            expect(np.all(np.isfinite(d[()])), f"{name} has non-finite values")
+
+        opt = f["optimizer"]
+        name = text(opt.attrs["name"])
+        expect(name in {"gd", "momentum", "adam"}, f"optimizer name {name}")
+        for key in ("learning_rate", "learning_rate0", "decay_rate"):
+            expect(opt.attrs[key].dtype == np.float64, f"optimizer {key} float64")
+        expect(opt.attrs["t"].dtype == np.int64 and opt.attrs["t"] >= 0, "optimizer t")
+        expect(text(opt.attrs["decay"]) in {"none", "inverse", "scheduled"}, "optimizer decay")
+        moments = {"gd": [], "momentum": ["v"], "adam": ["v", "s"]}[name]
+        for moment in moments:
+            for pname, shape in shapes.items():
+                d = opt[f"{moment}/d{pname}"]
+                expect(d.shape == shape, f"{moment}/d{pname} shape")
+                expect(d.fletcher32, f"{moment}/d{pname} has no fletcher32 checksum")
+        if name == "momentum":
+            expect("beta" in opt.attrs, "momentum beta")
+        if name == "adam":
+            expect(all(k in opt.attrs for k in ("beta1", "beta2", "epsilon")), "adam betas")
+
+        tr = f["training"]
+        for key in ("epoch", "epochs_target", "batch_in_epoch", "seed", "shuffle_seed", "batch_size", "rng_pos", "rng_has_gauss"):
+            expect(tr.attrs[key].dtype == np.int64, f"training {key} int64")
+        for key in ("epoch_cost_sum", "l2", "keep_prob", "rng_gauss"):
+            expect(tr.attrs[key].dtype == np.float64, f"training {key} float64")
+        expect(len(text(tr.attrs["data_sha256"])) == 64, "data_sha256")
+        expect(text(tr.attrs["data"]).startswith("/"), "data is an absolute path")
+        expect(tr["costs"].shape == (int(tr.attrs["epoch"]),), "one cost per completed epoch")
+        key = tr["rng_key"][()]
+        expect(key.dtype == np.uint32 and key.shape == (624,), "rng_key")
+        state = ("MT19937", key, int(tr.attrs["rng_pos"]), int(tr.attrs["rng_has_gauss"]), float(tr.attrs["rng_gauss"]))
+        np.random.RandomState().set_state(state)  # raises if numpy refuses the state
+    return problems
