@@ -50,7 +50,8 @@ let package = Package(
             path: "benchmarks/training/swift"
         ),
         .testTarget(name: "LNetStorageTests", dependencies: ["LNetStorage"]),
-        .testTarget(name: "LNetTrainingTests", dependencies: ["LNetTraining"]),
+        // Fixtures/ holds numpy-made JSON the tests read through #filePath.
+        .testTarget(name: "LNetTrainingTests", dependencies: ["LNetTraining"], exclude: ["Fixtures"]),
         .testTarget(name: "lnetTests", dependencies: ["lnet"]),
     ],
     swiftLanguageModes: [.v6]
