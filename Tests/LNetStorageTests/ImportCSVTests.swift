@@ -94,7 +94,16 @@ import Testing
             samples.append("\(value)")
             samples.append(String(Int.random(in: -1_000_000...1_000_000)) + "." + String(Int.random(in: 0...999_999)))
             samples.append(String(Int.random(in: 1...99_999)) + "e" + String(Int.random(in: -30...30)))
+            // 17 to 19 digits across the whole exponent range (Eisel-Lemire, subnormals, overflow).
+            let digits = String(UInt64.random(in: 10_000_000_000_000_000...9_999_999_999_999_999_999))
+            samples.append(digits + "e" + String(Int.random(in: -360...320)))
+            samples.append("0." + digits.prefix(Int.random(in: 15...19)))
+            samples.append("\(Double.random(in: 0..<1))")
         }
+        // Halfway cases and neighbours: round-to-even must match strtod.
+        samples += ["9007199254740993", "9007199254740995", "4503599627370497.5", "2.2250738585072011e-308",
+                    "1.7976931348623158e308", "1.7976931348623159e308", "5e-324", "2.4703282292062327e-324",
+                    "8.98846567431158e307", "1e-342", "1e-343", "1e308", "1e309", "7.2057594037927933e16"]
         for sample in samples {
             let expected = strtod(sample, nil)
             let parsed = Array(sample.utf8).withUnsafeBufferPointer { parseCSVDouble($0) }

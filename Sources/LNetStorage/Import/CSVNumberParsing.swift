@@ -6,12 +6,13 @@ import Darwin
 
 // Number parsing for CSV fields, straight from bytes.
 //
-// Doubles: the common forms (`-12`, `0.5`, `3.25e-4`) with at most 19
-// significant digits and a value exactly representable as mantissa × 10^e with
-// mantissa ≤ 2^53 and |e| ≤ 22 are computed with one correctly rounded
-// multiplication or division (Clinger's fast path), which is exact and so
-// equals strtod bit for bit. Everything else (long mantissas, large exponents,
-// `nan`, `inf`, hex floats) goes to strtod itself, on a NUL-terminated copy.
+// Doubles in the common forms (`-12`, `0.5`, `3.25e-4`, `0.12345678901234568`)
+// with at most 19 significant digits are computed exactly, so they equal
+// strtod bit for bit: with one correctly rounded multiplication or division
+// when mantissa ≤ 2^53 and |exponent| ≤ 22 (Clinger's fast path), else by the
+// Eisel-Lemire algorithm. Everything else (more digits, subnormal or
+// overflowing results, `nan`, `inf`, hex floats) goes to strtod itself, on a
+// NUL-terminated copy.
 
 /// 10^0 ... 10^22, all exactly representable as Double.
 private let exactPowersOfTen: [Double] = [
@@ -133,14 +134,61 @@ func parseDoublePrefix(_ base: UnsafePointer<UInt8>, from: Int, to n: Int) -> (D
         exponent &+= exponentNegative ? -explicitExponent : explicitExponent
     }
     if mantissa == 0 { return (negative ? -0.0 : 0.0, i) }
-    guard mantissa <= (1 << 53), exponent >= -22, exponent <= 22 else { return nil }
-    var value = Double(mantissa)
-    if exponent < 0 {
-        value /= exactPowersOfTen[-exponent]
-    } else if exponent > 0 {
-        value *= exactPowersOfTen[exponent]
+    if mantissa <= (1 << 53), exponent >= -22, exponent <= 22 {
+        var value = Double(mantissa)
+        if exponent < 0 {
+            value /= exactPowersOfTen[-exponent]
+        } else if exponent > 0 {
+            value *= exactPowersOfTen[exponent]
+        }
+        return (negative ? -value : value, i)
     }
+    // Longer mantissas (17-digit round-trip output, as numpy and pandas
+    // write) or larger exponents: Eisel-Lemire, still exact.
+    guard let value = eiselLemire(mantissa, exponent) else { return nil }
     return (negative ? -value : value, i)
+}
+
+/// The correctly rounded Double nearest to `w × 10^q` for a nonzero `w`
+/// (at most 19 digits, so exact), by the Eisel-Lemire algorithm as in
+/// fast_float: one or two 64×64→128-bit multiplications by a truncated power
+/// of five, which is always enough (Mushtak & Lemire, "Fast number parsing
+/// without fallback", 2023). Nil for results that are subnormal, overflow, or
+/// out of the table's range: strtod handles those rare cases.
+@inline(__always)
+func eiselLemire(_ w: UInt64, _ q: Int) -> Double? {
+    guard w != 0, q >= -342, q <= 308 else { return nil }
+    let leadingZeros = w.leadingZeroBitCount
+    let normalized = w << UInt64(leadingZeros)
+    let index = 2 * (q + 342)
+    var (high, low) = normalized.multipliedFullWidth(by: powersOfFive128[index])
+    // Only when the low 9 bits of the 55 that matter are all ones can the
+    // truncated table entry change the result: add the next 64 bits.
+    if high & 0x1FF == 0x1FF {
+        let (secondHigh, _) = normalized.multipliedFullWidth(by: powersOfFive128[index + 1])
+        let (sum, carry) = low.addingReportingOverflow(secondHigh)
+        low = sum
+        if carry { high &+= 1 }
+    }
+    let upperBit = Int(high >> 63)
+    let shift = UInt64(upperBit + 9)
+    var mantissa = high >> shift
+    // floor(log2(10^q)) + 63, then the IEEE bias (1023).
+    var power2 = (((152_170 + 65_536) * q) >> 16) + 63 + upperBit - leadingZeros + 1023
+    guard power2 > 0 else { return nil }
+    // Exactly halfway between two doubles: round to even instead of up.
+    if low <= 1, q >= -4, q <= 23, mantissa & 3 == 1, (mantissa << shift) == high {
+        mantissa &= ~1
+    }
+    mantissa += mantissa & 1
+    mantissa >>= 1
+    if mantissa >= (2 << 52) {
+        mantissa = 1 << 52
+        power2 += 1
+    }
+    mantissa &= ~(1 << 52)
+    guard power2 < 0x7FF else { return nil }
+    return Double(bitPattern: UInt64(power2) << 52 | mantissa)
 }
 
 /// strtod over exactly `count` bytes; nil unless it consumes all of them.
