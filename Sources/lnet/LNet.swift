@@ -8,6 +8,8 @@ struct LNet: ParsableCommand {
         commandName: "lnet",
         abstract: "Train L-layer networks from HDF5 data, resume exactly, and look inside what you saved.",
         version: LNetVersion.string,
-        subcommands: [Train.self, Resume.self, Inspect.self]
+        subcommands: [
+            Train.self, Resume.self, Evaluate.self, Predict.self, Inspect.self, Verify.self, Sample.self, GradCheck.self,
+        ]
     )
 }

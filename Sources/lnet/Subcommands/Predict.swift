@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import LNetStorage
+import LNetTraining
+
+struct Predict: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Predict the class of every example of a dataset with a saved network.",
+        discussion: """
+            Writes HDF5 (predicted, probabilities, classes) or, for a .csv name, one row per example: \
+            the predicted class, its name when the checkpoint has class names, and the probability of each class. \
+            The data needs no labels.
+
+              lnet predict cat.h5 --data test_catvnoncat.h5 -o predictions.csv
+            """)
+
+    @Argument(help: "A checkpoint (a parameters-only one will do).")
+    var checkpoint: String
+
+    @Option(help: "The dataset; its y, if any, is ignored.")
+    var data: String
+
+    @Option(help: "The features' dataset name (default: x, or the one *_x).")
+    var x: String?
+
+    @Option(name: .shortAndLong, help: "The output file, .h5 or .csv.")
+    var output: String
+
+    @Flag(help: "Overwrite an existing output file.")
+    var force = false
+
+    @OptionGroup var threading: ThreadOptions
+
+    func run() throws {
+        try reportingErrors {
+            threading.apply()
+            if !force, FileManager.default.fileExists(atPath: output) {
+                throw RunError(path: output, "the file exists: pass --force to overwrite it")
+            }
+            let table = try SavedModel(path: checkpoint).predict(dataPath: data, x: x)
+            try PredictionFile.write(
+                to: output, predicted: table.predicted, probabilities: table.probabilities,
+                classCount: table.classCount, classNames: table.classNames)
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import LNetStorage
+
+struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check a checkpoint against formats/checkpoint.md.",
+        discussion: """
+            Checks the layout, the shapes against layer_dims, the optimizer's state, the checksums (HDF5's \
+            fletcher32 filter detects corrupted bytes on read) and that every value is finite. Every problem \
+            is one line `error: FILE: …`; the exit status is 1 if there is any. A valid checkpoint written \
+            without checksums (by h5py, say) verifies with a warning.
+
+              lnet verify cat.h5
+            """)
+
+    @Argument(help: "The checkpoint files to check.")
+    var files: [String]
+
+    func validate() throws {
+        if files.isEmpty { throw ValidationError("name at least one checkpoint") }
+    }
+
+    func run() throws {
+        var failed = false
+        for file in files {
+            let report = CheckpointFile.verify(path: file)
+            for warning in report.warnings {
+                FileHandle.standardError.write(Data("warning: \(file): \(warning)\n".utf8))
+            }
+            for problem in report.problems {
+                FileHandle.standardError.write(Data("error: \(file): \(problem)\n".utf8))
+            }
+            if report.problems.isEmpty, let checkpoint = report.checkpoint {
+                let kind = report.isParametersOnly ? "parameters-only checkpoint" : "checkpoint"
+                let epoch = checkpoint.training.map { ", epoch \($0.epoch)" } ?? ""
+                print("\(file): valid \(kind), format version \(Checkpoint.formatVersion), layers \(checkpoint.model.layerDims)\(epoch)")
+            } else {
+                failed = true
+            }
+        }
+        if failed { throw ExitCode.failure }
+    }
+}
