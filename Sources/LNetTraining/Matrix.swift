@@ -24,6 +24,16 @@ public struct Matrix: Sendable, Equatable, Hashable, Codable {
         self.elements = elements
     }
 
+    private enum CodingKeys: String, CodingKey { case rows, columns, elements }
+
+    /// Decodes and checks that the elements fill the shape exactly (a checkpoint is input).
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(rows: try container.decode(Int.self, forKey: .rows),
+                      columns: try container.decode(Int.self, forKey: .columns),
+                      elements: try container.decode([Double].self, forKey: .elements))
+    }
+
     /// A `rows × columns` matrix with every element equal to `value`.
     public init(rows: Int, columns: Int, repeating value: Double = 0) {
         self.rows = max(rows, 0)

@@ -25,6 +25,15 @@ public struct NetworkParameters: Sendable, Equatable, Hashable, Codable {
         self.biases = biases
     }
 
+    private enum CodingKeys: String, CodingKey { case weights, biases }
+
+    /// Decodes and checks that the layers fit together (a checkpoint is input).
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(weights: try container.decode([Matrix].self, forKey: .weights),
+                      biases: try container.decode([Matrix].self, forKey: .biases))
+    }
+
     init(uncheckedWeights weights: [Matrix], biases: [Matrix]) {
         self.weights = weights
         self.biases = biases

@@ -39,6 +39,23 @@ public struct NumpyRandom: Sendable, Equatable {
             self.gauss = gauss
         }
 
+        private enum CodingKeys: String, CodingKey { case key, position, hasGauss, gauss }
+
+        /// Decodes and checks the state (a checkpoint is input).
+        public init(from decoder: Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            try self.init(key: try container.decode([UInt32].self, forKey: .key),
+                          position: try container.decode(Int.self, forKey: .position),
+                          hasGauss: try container.decode(Bool.self, forKey: .hasGauss),
+                          gauss: try container.decode(Double.self, forKey: .gauss))
+        }
+
+        /// Whether MT19937 can continue from this state (the key and position are public
+        /// and may have been changed since the state was made).
+        public var isValid: Bool {
+            key.count == NumpyRandom.stateLength && (0...NumpyRandom.stateLength).contains(position)
+        }
+
         fileprivate init(uncheckedKey key: [UInt32], position: Int) {
             self.key = key
             self.position = position

@@ -138,6 +138,12 @@ public final class TrainingSession {
         guard state.nextMiniBatch == 0 || state.completedEpochs < configuration.epochs else {
             throw TrainingError.incompatibleState("it is inside epoch \(state.completedEpochs), past the configured \(configuration.epochs) epochs")
         }
+        guard state.generator.isValid else {
+            throw TrainingError.incompatibleState("its generator state needs 624 key words and a position in 0...624")
+        }
+        guard state.partialCostSum.isFinite else {
+            throw TrainingError.incompatibleState("its partial cost sum \(state.partialCostSum) is not finite")
+        }
         guard state.learningRate.isFinite, state.learningRate > 0 else {
             throw TrainingError.incompatibleState("its learning rate \(state.learningRate) is not a positive number")
         }
@@ -175,7 +181,10 @@ public final class TrainingSession {
     /// At the start of an epoch it first reseeds and draws the permutation; after the
     /// epoch's last mini-batch it records the cost and applies learning-rate decay.
     /// Throws ``TrainingError/nonFiniteCost(epoch:miniBatch:cost:)`` before updating
-    /// if the mini-batch's cost is NaN or infinite.
+    /// if the mini-batch's cost is NaN or infinite. The parameters and optimizer state
+    /// then still hold their values from before that mini-batch, but the generator has
+    /// moved on, so resume from an earlier snapshot (e.g. the last checkpoint), not from
+    /// the failed session's ``state``.
     @discardableResult
     public func step() throws -> StepOutcome {
         guard completedEpochs < configuration.epochs else { return .finished }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import LNetTraining
 
@@ -59,6 +60,35 @@ import Testing
         #expect(session.costs.map(\.bitPattern) == straight.costs.map(\.bitPattern))
         #expect(sawBoundary)
         if session.schedule.batchesPerEpoch > 1 && stride != session.schedule.batchesPerEpoch { #expect(sawMidEpoch) }
+    }
+
+    /// A state that went through JSON (as a checkpoint would store it) resumes identically.
+    @Test func stateSurvivesEncoding() throws {
+        let (_, configuration) = Self.configurations[2]
+        let data = try Fixture.moons()
+        let straight = try TrainingSession(configuration: configuration, data: data)
+        try straight.run()
+        let first = try TrainingSession(configuration: configuration, data: data)
+        for _ in 0..<7 { try first.step() }
+        let encoded = try JSONEncoder().encode(first.state)
+        let decoded = try JSONDecoder().decode(TrainingState.self, from: encoded)
+        #expect(decoded == first.state)
+        let resumed = try TrainingSession(configuration: configuration, data: data, resumingFrom: decoded)
+        try resumed.run()
+        #expect(resumed.state == straight.state)
+    }
+
+    @Test func rejectsMalformedEncodedValues() throws {
+        let badMatrix = #"{"rows": 2, "columns": 2, "elements": [1, 2, 3]}"#
+        #expect(throws: MatrixError.self) { try JSONDecoder().decode(Matrix.self, from: Data(badMatrix.utf8)) }
+        let badGenerator = #"{"key": [1, 2], "position": 0, "hasGauss": false, "gauss": 0}"#
+        #expect(throws: NumpyRandomError.self) { try JSONDecoder().decode(NumpyRandom.State.self, from: Data(badGenerator.utf8)) }
+        let configuration = moonsConfiguration(.adam(), epochs: 2)
+        var state = try TrainingState(initialFor: configuration)
+        state.generator.key.removeLast()
+        #expect(throws: TrainingError.self) {
+            try TrainingSession(configuration: configuration, data: try Fixture.moons(), resumingFrom: state)
+        }
     }
 
     @Test func rejectsAStateThatDoesNotFit() throws {
