@@ -1,0 +1,397 @@
+import Foundation
+
+/// What a conversion wrote.
+public struct ConversionSummary: Sendable, Equatable {
+    /// The files written, in order (`OUT-train.h5`, `OUT-test.h5` for a split).
+    public var outputs: [String]
+    /// Examples written to each output, in the order of `outputs` (for a
+    /// checkpoint export, the number of arrays).
+    public var rowsPerOutput: [Int]
+    /// The shape of one example (empty for a checkpoint export).
+    public var featureShape: [Int]
+    /// The features' element type, nil for a checkpoint export.
+    public var featureType: FeatureElementType?
+    /// Whether labels were written.
+    public var hasLabels: Bool
+    /// The class names written to `classes`, if any.
+    public var classes: [String]?
+    /// The `.npz` keys of a checkpoint export.
+    public var arrays: [String]
+    /// Wall-clock seconds.
+    public var seconds: Double
+
+    /// Examples written in all.
+    public var rows: Int { rowsPerOutput.reduce(0, +) }
+}
+
+/// `lnet convert`: reads CSV/TSV, NumPy `.npy`/`.npz`, MNIST IDX or HDF5 and
+/// writes a dataset file (formats/dataset.md), optionally split into train
+/// and test files; or exports a dataset to CSV, or a checkpoint to `.npz`.
+///
+/// Memory stays bounded whatever the input size: rows are read in chunks of
+/// about 8 MiB of features and appended as they come; parsing runs on the
+/// calling thread while a second thread compresses and writes the previous
+/// chunk (at most two chunks wait between them). Every output is written to a
+/// temporary file and renamed into place only when complete (`AtomicFile`),
+/// so a failure or an interruption never leaves a half-written output.
+///
+/// ```swift
+/// let converter = DatasetConverter(options: ConversionOptions(split: 0.8, seed: 1))
+/// let summary = try converter.convert(input: "mnist.csv", output: "mnist.h5")
+/// // summary.outputs == ["mnist-train.h5", "mnist-test.h5"]
+/// ```
+public struct DatasetConverter {
+    /// How to read and write.
+    public var options: ConversionOptions
+    /// Called on the calling thread after each chunk is read (often, up to a
+    /// few hundred times a second; throttle what you print).
+    public var progress: ((ConversionProgress) -> Void)?
+
+    /// Feature bytes per chunk read from the source (rounded to whole HDF5 chunks).
+    static let batchBytes = 8 << 20
+    /// Feature bytes per HDF5 chunk when `chunkRows` is not given: h5py's
+    /// order of magnitude, and within HDF5's default 1 MiB chunk cache.
+    static let hdf5ChunkBytes = 1 << 20
+
+    public init(options: ConversionOptions = ConversionOptions(), progress: ((ConversionProgress) -> Void)? = nil) {
+        self.options = options
+        self.progress = progress
+    }
+
+    /// The two files of a split: `OUT.h5` → `OUT-train.h5`, `OUT-test.h5`.
+    public static func splitOutputs(for output: String) -> (train: String, test: String) {
+        let ns = output as NSString
+        let ext = ns.pathExtension
+        let stem = ext.isEmpty ? output : ns.deletingPathExtension
+        let suffix = ext.isEmpty ? "" : "." + ext
+        return (stem + "-train" + suffix, stem + "-test" + suffix)
+    }
+
+    /// The files `convert(input:output:)` writes for `output`.
+    public func outputPaths(for output: String) -> [String] {
+        if options.split != nil {
+            let paths = Self.splitOutputs(for: output)
+            return [paths.train, paths.test]
+        }
+        return [output]
+    }
+
+    /// The input format: `options.from`, else from the file name.
+    public func inputFormat(of input: String) throws -> InputFormat {
+        if let format = options.from { return format }
+        guard let format = InputFormat.detect(path: input) else {
+            throw ConversionError(
+                file: input,
+                problem: "cannot tell the format from the name: use .csv, .tsv, .npy, .npz, -ubyte[.gz], .h5, or pass --from csv|tsv|npy|npz|idx|hdf5")
+        }
+        return format
+    }
+
+    /// Checks that the options fit the formats (an option the format ignores
+    /// is refused rather than silently dropped). The CLI calls this in
+    /// `validate()`, so a misuse is an argument error.
+    public func checkOptions(input: String, output: String) throws {
+        guard let outputFormat = OutputFormat.detect(path: output) else {
+            throw ConversionError(file: output, problem: "cannot tell what to write from the name: use .h5 (dataset), .csv (dataset as text) or .npz (checkpoint arrays)")
+        }
+        let format = try inputFormat(of: input)
+        func refuse(_ option: String, _ why: String) throws {
+            throw ConversionError(file: input, problem: "\(option) \(why)")
+        }
+        if options.labelColumn != nil, format != .csv, format != .tsv { try refuse("--label", "applies to CSV/TSV input only (for IDX and .npy use --labels)") }
+        if options.labels != nil, format != .idx, format != .npy { try refuse("--labels", "applies to IDX and .npy input only") }
+        if options.x != nil, format != .npz, format != .hdf5 { try refuse("--x", "applies to .npz and HDF5 input only") }
+        if options.y != nil, format != .npz, format != .hdf5 { try refuse("--y", "applies to .npz and HDF5 input only") }
+        if options.split != nil, outputFormat != .hdf5 { try refuse("--split", "writes .h5 files only") }
+        if outputFormat == .npz, format != .hdf5 { try refuse("an .npz output", "is written from a checkpoint (.h5) only") }
+        guard (0...9).contains(options.compressionLevel) else {
+            throw ConversionError(file: output, problem: "--compression must be 0–9, not \(options.compressionLevel)")
+        }
+        if let rows = options.chunkRows, rows < 1 {
+            throw ConversionError(file: output, problem: "--chunk-rows must be 1 or more")
+        }
+        if let split = options.split, !(split > 0 && split < 1) {
+            throw ConversionError(file: output, problem: "--split must be between 0 and 1 (the train fraction), not \(split)")
+        }
+    }
+
+    /// Converts `input` to `output` (see the type's description).
+    @discardableResult
+    public func convert(input: String, output: String) throws -> ConversionSummary {
+        let start = ContinuousClock.now
+        try checkOptions(input: input, output: output)
+        let format = try inputFormat(of: input)
+        let outputFormat = OutputFormat.detect(path: output) ?? .hdf5
+        try checkInput(input)
+        if let labels = options.labels { try checkInput(labels) }
+        let outputs = outputPaths(for: output)
+        for path in outputs {
+            if URL(fileURLWithPath: path).standardizedFileURL == URL(fileURLWithPath: input).standardizedFileURL {
+                throw ConversionError(file: path, problem: "is the input; choose another output name")
+            }
+            try checkOutput(path)
+        }
+
+        if format == .hdf5 {
+            let isCheckpoint = try CheckpointExport.isCheckpoint(path: input)
+            if outputFormat == .npz {
+                guard isCheckpoint else {
+                    throw ConversionError(file: input, problem: "is not a checkpoint (no format attribute 'lnet-checkpoint', no /parameters group); .npz output is for checkpoints")
+                }
+                let keys = try CheckpointExport.writeNPZ(checkpointPath: input, to: output)
+                return ConversionSummary(
+                    outputs: [output], rowsPerOutput: [keys.count], featureShape: [], featureType: nil, hasLabels: false,
+                    classes: nil, arrays: keys, seconds: Self.seconds(since: start))
+            }
+            if isCheckpoint {
+                throw ConversionError(file: input, problem: "is a checkpoint, not a dataset: convert it to .npz to get its arrays")
+            }
+        }
+
+        var source = try openSource(input, format: format)
+        guard let total = source.rowCount else {
+            throw ConversionError(file: input, problem: "the reader cannot tell the number of rows")
+        }
+        guard total > 0 else { throw ConversionError(file: input, problem: "has no examples (no data rows)") }
+        guard source.rowLength > 0 else {
+            throw ConversionError(file: input, problem: "has no features (example shape \(source.featureShape))")
+        }
+        let rowBytes = source.rowLength * source.featureType.byteCount
+        let chunkRows = options.chunkRows ?? max(1, Self.hdf5ChunkBytes / rowBytes)
+        let batchRows = chunkRows * max(1, Self.batchBytes / max(1, chunkRows * rowBytes))
+        let inputBytes = Self.fileSize(input)
+
+        var rowsRead = 0
+        let reportProgress = progress
+        let produce: () throws -> RowChunk? = {
+            guard let chunk = try source.nextChunk(maxRows: batchRows) else { return nil }
+            rowsRead += chunk.rowCount
+            if let reportProgress {
+                let fraction = Double(rowsRead) / Double(total)
+                reportProgress(ConversionProgress(
+                    rowsDone: rowsRead, rowCount: total, bytesDone: Int(Double(inputBytes) * fraction),
+                    elapsed: Self.seconds(since: start)))
+            }
+            return chunk
+        }
+
+        var summary: ConversionSummary
+        switch outputFormat {
+        case .csv:
+            let rows = try CSVExport.write(
+                rowLength: source.rowLength, featureType: source.featureType, to: output, produce: produce)
+            summary = ConversionSummary(
+                outputs: [output], rowsPerOutput: [rows.rows], featureShape: source.featureShape,
+                featureType: source.featureType, hasLabels: rows.hasLabels, classes: nil, arrays: [],
+                seconds: 0)
+        case .hdf5, .npz:
+            var split: DatasetSplit?
+            if let fraction = options.split {
+                guard let plan = DatasetSplit(total: total, fraction: fraction, seed: options.seed) else {
+                    throw ConversionError(file: input, problem: "has \(total) examples: too few to split \(fraction) / \(1 - fraction) with at least one on each side")
+                }
+                split = plan
+            }
+            let job = WriteJob(
+                outputs: outputs, featureShape: source.featureShape, classes: source.classNames, chunkRows: chunkRows,
+                compressionLevel: options.compressionLevel, split: split, produce: produce)
+            let written = try source.featureType.accept(job)
+            summary = ConversionSummary(
+                outputs: outputs, rowsPerOutput: written.rows, featureShape: source.featureShape,
+                featureType: source.featureType, hasLabels: written.hasLabels, classes: source.classNames, arrays: [],
+                seconds: 0)
+        }
+        summary.seconds = Self.seconds(since: start)
+        return summary
+    }
+
+    /// Opens the reader for `input` in `format`.
+    public func openSource(_ input: String, format: InputFormat) throws -> any RowSource {
+        switch format {
+        case .csv: return try CSVReader(path: input, delimiter: .comma, labelColumn: options.labelColumn)
+        case .tsv: return try CSVReader(path: input, delimiter: .tab, labelColumn: options.labelColumn)
+        case .npy: return try NumpyReader(npy: input, labels: options.labels)
+        case .npz: return try NumpyReader(npz: input, x: options.x, y: options.y)
+        case .idx: return try IDXReader(images: input, labels: options.labels)
+        case .hdf5: return try HDF5RowSource(path: input, x: options.x, y: options.y)
+        }
+    }
+
+    private func checkInput(_ path: String) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw ConversionError(file: path, problem: "no such file")
+        }
+        if isDirectory.boolValue { throw ConversionError(file: path, problem: "is a directory, not a file") }
+    }
+
+    private func checkOutput(_ path: String) throws {
+        if !options.force, FileManager.default.fileExists(atPath: path) {
+            throw ConversionError.outputExists(path)
+        }
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ConversionError(file: path, problem: "no such folder \(folder)")
+        }
+    }
+
+    static func fileSize(_ path: String) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? NSNumber)?.intValue ?? 0
+    }
+
+    static func seconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    }
+}
+
+/// An error whose message named a temporary file, told with the output's
+/// name instead (the user never sees `OUT.h5.tmp-1234`).
+struct RenamedError: Error, CustomStringConvertible {
+    var description: String
+
+    static func wrap(_ error: any Error, temporaries: [(temporary: String, path: String)]) -> any Error {
+        var text = String(describing: error)
+        var changed = false
+        for (temporary, path) in temporaries where text.contains(temporary) {
+            text = text.replacingOccurrences(of: temporary, with: path)
+            changed = true
+        }
+        return changed ? RenamedError(description: text) : error
+    }
+}
+
+/// Writes the rows of a source to one dataset file, or two for a split, with
+/// the element type as a generic parameter.
+private struct WriteJob: FeatureElementVisitor {
+    let outputs: [String]
+    let featureShape: [Int]
+    let classes: [String]?
+    let chunkRows: Int
+    let compressionLevel: Int
+    let split: DatasetSplit?
+    let produce: () throws -> RowChunk?
+
+    func visit<T: FeatureElement>(_ type: T.Type) throws -> (rows: [Int], hasLabels: Bool) {
+        // The first chunk decides whether there are labels, before any file is made.
+        guard let first = try produce() else { return (outputs.map { _ in 0 }, false) }
+        let hasLabels = first.labels != nil
+        var temporaries: [(temporary: String, path: String)] = []
+        var renamed: [String] = []
+        do {
+            let rows = try Self.replaceAll(outputs[...], temporaries: &temporaries, renamed: &renamed) { paths in
+                let writers = try paths.map { path in
+                    try StreamingDatasetWriter<T>(
+                        path: path, rowShape: featureShape, hasLabels: hasLabels, classes: classes, chunkRows: chunkRows,
+                        compressionLevel: compressionLevel)
+                }
+                let state = SinkState(writers: writers, split: split, hasLabels: hasLabels)
+                var pendingFirst: RowChunk? = first
+                do {
+                    try ChunkPipeline().run(
+                        produce: {
+                            if let chunk = pendingFirst {
+                                pendingFirst = nil
+                                return chunk
+                            }
+                            return try produce()
+                        },
+                        consume: { chunk in try state.consume(chunk) })
+                    for writer in writers { try writer.finish() }
+                } catch {
+                    for writer in writers { writer.abandon() }
+                    throw error
+                }
+                return writers.map(\.rowsWritten)
+            }
+            return (rows, hasLabels)
+        } catch {
+            // A split whose second rename happened but whose first failed
+            // must not leave one half of the pair behind.
+            for path in renamed { unlink(path) }
+            throw RenamedError.wrap(error, temporaries: temporaries)
+        }
+    }
+
+    /// Nests `AtomicFile.replace` once per output, so that every output is
+    /// written to a temporary file and all are renamed only when `body` succeeds.
+    private static func replaceAll<R>(
+        _ outputs: ArraySlice<String>, temporaries: inout [(temporary: String, path: String)], renamed: inout [String],
+        _ body: ([String]) throws -> R
+    ) throws -> R {
+        var result: R?
+        try replaceNested(outputs, collected: [], temporaries: &temporaries, renamed: &renamed) { paths in
+            result = try body(paths)
+        }
+        guard let result else { throw ConversionError(file: outputs.first ?? "", problem: "nothing was written") }
+        return result
+    }
+
+    private static func replaceNested(
+        _ outputs: ArraySlice<String>, collected: [String], temporaries: inout [(temporary: String, path: String)],
+        renamed: inout [String], _ body: ([String]) throws -> Void
+    ) throws {
+        guard let path = outputs.first else {
+            try body(collected)
+            return
+        }
+        var innerTemporaries = temporaries
+        var innerRenamed = renamed
+        defer {
+            temporaries = innerTemporaries
+            renamed = innerRenamed
+        }
+        try AtomicFile.replace(path) { temporary in
+            innerTemporaries.append((temporary, path))
+            try replaceNested(
+                outputs.dropFirst(), collected: collected + [temporary], temporaries: &innerTemporaries,
+                renamed: &innerRenamed, body)
+        }
+        innerRenamed.append(path)
+    }
+}
+
+/// The consumer side's state: the writers and the split, touched only by the
+/// pipeline's writer thread while it runs (hence `@unchecked Sendable`).
+private final class SinkState<T: FeatureElement>: @unchecked Sendable {
+    let writers: [StreamingDatasetWriter<T>]
+    var split: DatasetSplit?
+    let hasLabels: Bool
+
+    init(writers: [StreamingDatasetWriter<T>], split: DatasetSplit?, hasLabels: Bool) {
+        self.writers = writers
+        self.split = split
+        self.hasLabels = hasLabels
+    }
+
+    func consume(_ chunk: RowChunk) throws {
+        guard let values = T.values(in: chunk.features), let writer = writers.first else {
+            throw ConversionError(file: writers.first?.file.path ?? "", problem: "a chunk of \(chunk.features.elementType) values in a \(T.self) dataset")
+        }
+        let rowLength = writer.rowLength
+        guard values.count == chunk.rowCount * rowLength, (chunk.labels != nil) == hasLabels,
+              chunk.labels.map({ $0.count == chunk.rowCount }) ?? true else {
+            throw ConversionError(file: writer.file.path, problem: "a chunk of \(chunk.rowCount) rows does not match its values or labels")
+        }
+        guard var plan = split, writers.count == 2 else {
+            try writer.append(values[...], labels: chunk.labels?[...])
+            return
+        }
+        defer { split = plan }
+        // Runs of consecutive rows bound for the same output are appended
+        // with one call each.
+        var runStart = 0
+        var runIsTrain = plan.nextIsTrain()
+        for row in 1...chunk.rowCount {
+            let isTrain = row < chunk.rowCount ? plan.nextIsTrain() : !runIsTrain
+            if isTrain != runIsTrain {
+                let target = writers[runIsTrain ? 0 : 1]
+                try target.append(
+                    values[(runStart * rowLength)..<(row * rowLength)], labels: chunk.labels?[runStart..<row])
+                runStart = row
+                runIsTrain = isTrain
+            }
+        }
+    }
+}

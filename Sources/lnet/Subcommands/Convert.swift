@@ -1,0 +1,212 @@
+import ArgumentParser
+import Foundation
+import LNetStorage
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `lnet convert INPUT OUTPUT`: CSV/TSV, NumPy, MNIST IDX or HDF5 to a dataset
+/// file, a dataset to CSV, or a checkpoint to `.npz`. The work is done by
+/// `DatasetConverter` in LNetStorage; this file parses options and prints progress.
+struct Convert: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Convert CSV, NumPy, MNIST IDX or HDF5 data to a dataset file (or a dataset to CSV, a checkpoint to .npz).",
+        discussion: """
+            The input format comes from the name (.csv, .tsv, .npy, .npz, -ubyte or .idx3 with an optional .gz, \
+            .h5/.hdf5); --from overrides it. The output is a dataset file (formats/dataset.md): x with the \
+            examples first, in the input's own type (uint8 images stay uint8, CSV numbers are float64), y as \
+            int64 class ids, and classes when the labels were strings (numbered in sorted order). Datasets are \
+            stored with shuffle + gzip 4 unless --compression says otherwise. Rows are streamed, so memory stays \
+            bounded whatever the input size.
+
+            Examples:
+
+              $ lnet convert iris.csv iris.h5 --label species
+              wrote iris.h5: 150 examples, x float64 (150, 4), y int64, 3 classes (setosa, versicolor, virginica)
+
+              $ lnet convert train-images-idx3-ubyte.gz mnist.h5 --labels train-labels-idx1-ubyte.gz \\
+                  --split 0.9 --seed 1
+              wrote mnist-train.h5: 54000 examples, x uint8 (54000, 28, 28), y int64
+              wrote mnist-test.h5: 6000 examples, x uint8 (6000, 28, 28), y int64
+
+              $ lnet convert train_catvnoncat.h5 cat.h5 --compression 9     # train_set_x → x, list_classes → classes
+              $ lnet convert cat.h5 cat.csv                                  # header f0,…,f12287,label
+              $ lnet convert model.h5 model.npz                              # checkpoint: W1, b1, …, v_dW1, s_dW1, …
+
+            --split F sends a seeded random F of the examples to OUT-train.h5 and the rest to OUT-test.h5 \
+            (selection sampling with SplitMix64(--seed); both files keep the input's row order). \
+            An existing output is refused unless --force. Every output is written to a temporary file and \
+            renamed when complete, so a failure or Ctrl-C leaves no partial file. A bad input prints one \
+            `error:` line naming the file and the problem, and exits with status 1.
+            """)
+
+    @Argument(help: "The file to read.")
+    var input: String
+
+    @Argument(help: "The file to write: .h5 (dataset), .csv (dataset as text) or .npz (checkpoint arrays).")
+    var output: String
+
+    @Option(help: "The input format: csv, tsv, npy, npz, idx or hdf5 (default: from the name).")
+    var from: String?
+
+    @Option(help: "CSV/TSV: the label column, by name or 0-based index (default: the last).")
+    var label: String?
+
+    @Option(help: "NumPy .npz / HDF5: the features' array or dataset (default: x, or the one *_x).")
+    var x: String?
+
+    @Option(help: "NumPy .npz / HDF5: the labels' array or dataset (default: y, or the *_y beside *_x).")
+    var y: String?
+
+    @Option(help: "IDX: the labels file (…labels-idx1-ubyte[.gz]); .npy: a second .npy of labels.")
+    var labels: String?
+
+    @Option(help: "gzip level 0–9 (0: uncompressed; 1–9 add the shuffle filter).")
+    var compression: Int = 4
+
+    @Option(help: "Examples per HDF5 chunk (default: about 1 MiB of features).")
+    var chunkRows: Int?
+
+    @Option(help: "Write OUT-train.h5 with this fraction of the examples and OUT-test.h5 with the rest.")
+    var split: Double?
+
+    @Option(help: "The seed of --split's random choice.")
+    var seed: UInt64 = 0
+
+    @Flag(help: "Overwrite existing outputs.")
+    var force = false
+
+    @Flag(help: "Print no progress and no summary.")
+    var quiet = false
+
+    var options: ConversionOptions {
+        get throws {
+            var format: InputFormat?
+            if let from {
+                guard let parsed = InputFormat(rawValue: from.lowercased()) else {
+                    throw ValidationError("--from must be one of csv, tsv, npy, npz, idx, hdf5, not '\(from)'")
+                }
+                format = parsed
+            }
+            return ConversionOptions(
+                from: format, labelColumn: label, x: x, y: y, labels: labels, compressionLevel: compression,
+                chunkRows: chunkRows, split: split, seed: seed, force: force)
+        }
+    }
+
+    func validate() throws {
+        let converter = DatasetConverter(options: try options)
+        do {
+            try converter.checkOptions(input: input, output: output)
+        } catch let error as ConversionError {
+            throw ValidationError(error.description)
+        }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let converter = DatasetConverter(options: try options)
+            let printer = ProgressPrinter(enabled: !quiet)
+            var withProgress = converter
+            withProgress.progress = { printer.update($0) }
+            TemporaryCleanup.install(for: converter.outputPaths(for: output))
+            let summary: ConversionSummary
+            do {
+                summary = try withProgress.convert(input: input, output: output)
+            } catch {
+                printer.clear()
+                throw error
+            }
+            printer.clear()
+            if !quiet { print(Self.describe(summary), terminator: "") }
+        }
+    }
+
+    /// One line per output file.
+    static func describe(_ summary: ConversionSummary) -> String {
+        guard let type = summary.featureType else {
+            let path = summary.outputs.first ?? ""
+            return "wrote \(path): \(summary.arrays.count) arrays (\(summary.arrays.joined(separator: ", ")))\n"
+        }
+        var text = ""
+        for (path, rows) in zip(summary.outputs, summary.rowsPerOutput) {
+            let shape = "(" + ([rows] + summary.featureShape).map(String.init).joined(separator: ", ") + ")"
+            text += "wrote \(path): \(rows) examples, x \(type.rawValue) \(shape)"
+            if summary.hasLabels { text += ", y int64" }
+            if let classes = summary.classes {
+                let names = classes.count <= 10 ? " (" + classes.joined(separator: ", ") + ")" : ""
+                text += ", \(classes.count) classes\(names)"
+            }
+            text += String(format: " in %.2f s\n", summary.seconds)
+        }
+        return text
+    }
+}
+
+/// The progress line: on a terminal, one line rewritten in place ten times a
+/// second; on a pipe or file, a plain line every five seconds (a log should
+/// not fill with carriage returns).
+final class ProgressPrinter {
+    private let enabled: Bool
+    private let terminal = isatty(STDERR_FILENO) != 0
+    private var lastPrint = -1.0
+    private var drewLine = false
+
+    init(enabled: Bool) {
+        self.enabled = enabled
+    }
+
+    func update(_ progress: ConversionProgress) {
+        guard enabled else { return }
+        let interval = terminal ? 0.1 : 5.0
+        guard progress.elapsed - lastPrint >= interval || lastPrint < 0 && progress.elapsed >= interval else { return }
+        lastPrint = progress.elapsed
+        let seconds = max(progress.elapsed, 1e-9)
+        var text = "converted \(progress.rowsDone)"
+        if let total = progress.rowCount, total > 0 {
+            text += " / \(total) rows (\(progress.rowsDone * 100 / total)%)"
+        } else {
+            text += " rows"
+        }
+        text += String(
+            format: ", %.0f rows/s, %.1f MB/s", Double(progress.rowsDone) / seconds,
+            Double(progress.bytesDone) / 1e6 / seconds)
+        if terminal {
+            FileHandle.standardError.write(Data("\r\u{1B}[K\(text)".utf8))
+            drewLine = true
+        } else {
+            FileHandle.standardError.write(Data("\(text)\n".utf8))
+        }
+    }
+
+    /// Erases the live line before the summary or an error is printed.
+    func clear() {
+        if drewLine {
+            FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+            drewLine = false
+        }
+    }
+}
+
+/// On Ctrl-C or SIGTERM, removes the temporary files the conversion is
+/// writing (`OUT.h5.tmp-<pid>`, `AtomicFile`'s naming) and exits 130/143, so
+/// an interrupted conversion leaves nothing behind; the outputs themselves are
+/// only ever renamed into place complete.
+enum TemporaryCleanup {
+    // Written once before the handlers are installed, then only read by them.
+    nonisolated(unsafe) private static var paths: [UnsafeMutablePointer<CChar>] = []
+
+    static func install(for outputs: [String]) {
+        paths = outputs.compactMap { strdup("\($0).tmp-\(getpid())") }
+        for number in [SIGINT, SIGTERM] {
+            signal(number) { number in
+                // unlink and _exit are async-signal-safe.
+                for path in TemporaryCleanup.paths { unlink(path) }
+                _exit(128 + number)
+            }
+        }
+    }
+}
