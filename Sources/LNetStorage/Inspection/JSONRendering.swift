@@ -9,6 +9,12 @@ extension HDF5FileTree {
     /// ±infinity become `null`, which JSON has no numbers for, as does an
     /// attribute that could not be read.
     public func renderJSON() -> String {
+        JSON.object([("file", .string(file)), ("objects", objectsJSON())]).rendered(indent: 0) + "\n"
+    }
+
+    /// The `"objects"` array; `statistics` (by path) adds a `"stats"` key
+    /// after the existing ones, so readers of the first version keep working.
+    func objectsJSON(statistics: [String: TensorStatistics] = [:]) -> JSON {
         let objects = objects.map { object -> JSON in
             var fields: [(String, JSON)] = [
                 ("path", .string(object.path)),
@@ -26,9 +32,10 @@ extension HDF5FileTree {
                 ])
             })))
             fields.append(("attributes", .object(object.attributes.map { ($0.name, $0.value.map(JSON.init) ?? .null) })))
+            if let stats = statistics[object.path] { fields.append(("stats", stats.json)) }
             return .object(fields)
         }
-        return JSON.object([("file", .string(file)), ("objects", .array(objects))]).rendered(indent: 0) + "\n"
+        return .array(objects)
     }
 }
 

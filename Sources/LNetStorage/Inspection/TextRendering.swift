@@ -3,7 +3,8 @@ extension HDF5FileTree {
     /// with its path and kind (and for datasets the shape as h5ls writes it,
     /// `{209, 64, 64, 3}`, `{3/Inf, 3}` when extendable, `{SCALAR}`), then
     /// indented lines for the type, the storage and each attribute.
-    public func renderText() -> String {
+    /// `statistics` (by path) adds a `Stats:` line under those datasets.
+    public func renderText(statistics: [String: TensorStatistics] = [:]) -> String {
         var lines: [String] = []
         for object in objects {
             let name = object.path.padding(toAtLeast: 24)
@@ -16,6 +17,9 @@ extension HDF5FileTree {
                     lines.append("    Type:      " + Self.typeText(type))
                 }
                 lines.append("    Storage:   " + Self.storageText(object))
+                if let stats = statistics[object.path] {
+                    lines.append("    Stats:     " + stats.summaryText)
+                }
             case .other:
                 lines.append(name + " Other (a named datatype, or a link that does not resolve)")
             }

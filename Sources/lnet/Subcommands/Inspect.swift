@@ -1,11 +1,12 @@
 import ArgumentParser
 import LNetStorage
 
-/// `lnet inspect FILE [--json]`: the groups, datasets and attributes of an
-/// HDF5 file. The work is done by `HDF5FileTree` in LNetStorage.
+/// `lnet inspect FILE [OBJECT] [--stats] [--json]`: the groups, datasets and
+/// attributes of an HDF5 file, a checkpoint's summary, or one dataset's
+/// values. The work is done by `InspectionReport` in LNetStorage.
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show every group, dataset and attribute in an HDF5 file.",
+        abstract: "Show what an HDF5 file holds: its tree, a checkpoint's summary, or one dataset's values.",
         discussion: """
             Lists the file recursively, like `h5ls -r -v`: each dataset's shape \
             (h5ls notation: {3/Inf, 3} grows without limit), numpy dtype, storage \
@@ -25,9 +26,31 @@ struct Inspect: ParsableCommand {
                   Type:      int64
                   Storage:   contiguous; 1672 bytes in file
 
+            An LNet checkpoint is summarised instead: architecture, parameter \
+            count, optimizer and its step t, learning rate, epochs, last cost, \
+            data and its fingerprint, then a table of its tensors:
+
+              $ lnet inspect cat.h5 --stats
+              LNet checkpoint cat.h5 (format 1, written by lnet 0.1.0)
+                architecture   12288 → 20 → 7 → 5 → 1 (relu, relu, relu, sigmoid)
+                optimizer      adam, t = 20, beta1 0.9, beta2 0.999, epsilon 1e-08
+                …
+              tensor          shape        dtype    min  max  mean  std  L2 norm  NaN  Inf
+              /parameters/W1  (20, 12288)  float64  …
+
+            --stats adds min, max, mean, std, L2 norm and the NaN/Inf counts of \
+            every numeric dataset (of any file). Naming an object prints a \
+            dataset's values as numpy prints them (summarised past 1000 elements), \
+            or a group's subtree:
+
+              $ lnet inspect cat.h5 /parameters/b4
+              [[-0.10816748]]
+
             With --json, one JSON object {"file": …, "objects": [ … ]}; each object \
             has the keys path, kind, dtype, shape, filters and attributes, plus \
-            chunks when chunked. NaN and infinities are written as null:
+            chunks when chunked and stats with --stats. A checkpoint adds \
+            "checkpoint" (the summary), a dataset object "object" and "values". \
+            NaN and infinities are written as null:
 
               $ lnet inspect train_catvnoncat.h5 --json | jq -c '.objects[].shape'
               null
@@ -35,21 +58,27 @@ struct Inspect: ParsableCommand {
               [209,64,64,3]
               [209]
 
-            A missing, empty or damaged file prints one `error:` line on stderr \
-            and exits with status 1.
+            A missing, empty or damaged file, or a missing object, prints one \
+            `error:` line on stderr and exits with status 1.
             """
     )
 
     @Argument(help: "The HDF5 file to describe.")
     var file: String
 
+    @Argument(help: "One group or dataset in it, e.g. /parameters/W1.")
+    var object: String?
+
+    @Flag(name: .long, help: "Add min, max, mean, std, L2 norm and NaN/Inf counts of numeric datasets.")
+    var stats = false
+
     @Flag(name: .long, help: "Print JSON instead of text.")
     var json = false
 
     func run() throws {
         try reportingErrors {
-            let tree = try HDF5FileTree(describing: file)
-            print(json ? tree.renderJSON() : tree.renderText(), terminator: "")
+            let report = try InspectionReport(path: file, object: object, statistics: stats)
+            print(json ? report.renderJSON() : report.renderText(), terminator: "")
         }
     }
 }

@@ -1,0 +1,390 @@
+import Foundation
+
+/// What `lnet inspect` says about an LNet checkpoint before its tensors: the
+/// architecture, the parameter count, the optimizer and its state, where
+/// training stands and which data it used (formats/checkpoint.md).
+///
+/// It reads leniently: every field the file lacks or holds with another type
+/// is `nil`, because inspect is what one runs on a file that `lnet verify`
+/// refuses, to see what is wrong with it.
+///
+/// ```swift
+/// let file = try HDF5File.open(at: "cat.h5")
+/// if try CheckpointSummary.isCheckpoint(file) {
+///     print(try CheckpointSummary(reading: file, statistics: true).renderText())
+/// }
+/// ```
+public struct CheckpointSummary: Hashable, Sendable {
+    /// `format_version` (nil in a parameters-only checkpoint).
+    public var formatVersion: Int64?
+    /// `created_by`.
+    public var createdBy: String?
+    /// `/model` `layer_dims`: `[n0, n1, …, nL]`.
+    public var layerDims: [Int]
+    /// `/model` `activations`, one per layer.
+    public var activations: [String]
+    /// `/model` `loss`.
+    public var loss: String?
+    /// `/model` `init`.
+    public var initialization: String?
+    /// `/model` `classes`.
+    public var classes: [String]?
+    /// `/model` `input_divisor`.
+    public var inputDivisor: Double?
+    /// Whether `/model/input_mean` is present (`--standardize`).
+    public var standardized: Bool
+    /// The number of values in `/parameters`.
+    public var parameterCount: Int
+    /// `/optimizer`, when present.
+    public var optimizer: Optimizer?
+    /// `/training`, when present.
+    public var training: Training?
+    /// The parameters, then the optimizer's moments, W before b, by layer.
+    public var tensors: [TensorEntry]
+
+    /// `/optimizer`'s attributes.
+    public struct Optimizer: Hashable, Sendable {
+        public var name: String?
+        public var t: Int64?
+        public var learningRate: Double?
+        public var learningRate0: Double?
+        public var beta: Double?
+        public var beta1: Double?
+        public var beta2: Double?
+        public var epsilon: Double?
+        public var decay: String?
+        public var decayRate: Double?
+        public var decayInterval: Int64?
+    }
+
+    /// `/training`'s attributes and the last of its costs.
+    public struct Training: Hashable, Sendable {
+        public var epoch: Int64?
+        public var epochsTarget: Int64?
+        public var batchInEpoch: Int64?
+        public var batchSize: Int64?
+        /// `costs[-1]`.
+        public var lastCost: Double?
+        /// The length of `costs`.
+        public var costCount: Int?
+        public var data: String?
+        public var xName: String?
+        public var yName: String?
+        /// The full 64-digit fingerprint.
+        public var dataSHA256: String?
+        public var testData: String?
+        public var seed: Int64?
+        public var l2: Double?
+        public var keepProb: Double?
+    }
+
+    /// One tensor of the checkpoint.
+    public struct TensorEntry: Hashable, Sendable {
+        /// The dataset's absolute path.
+        public var path: String
+        public var shape: [Int]
+        /// numpy dtype name.
+        public var dtype: String
+        /// With `--stats`.
+        public var statistics: TensorStatistics?
+    }
+
+    /// Whether the file is an LNet checkpoint: the root attribute `format` is
+    /// `lnet-checkpoint`, or it has `/model` and `/parameters` (a
+    /// parameters-only checkpoint).
+    public static func isCheckpoint(_ file: HDF5File) throws -> Bool {
+        let attributes = try file.attributes
+        if try attributes.contains("format"), (try? attributes.read("format"))?.stringValue == Checkpoint.formatName {
+            return true
+        }
+        guard try file.exists("/model"), try file.exists("/parameters") else { return false }
+        let root = try file.root
+        let kinds = Dictionary(try root.members().map { ($0.name, $0.kind) }, uniquingKeysWith: { first, _ in first })
+        return kinds["model"] == .group && kinds["parameters"] == .group
+    }
+
+    /// Reads the summary; with `statistics`, every tensor is also read (in
+    /// blocks) for its min, max, mean, std, norm and NaN/Inf counts.
+    public init(reading file: HDF5File, statistics: Bool) throws {
+        let root = try file.attributes
+        formatVersion = try Self.attribute(root, "format_version")?.int64Value
+        createdBy = try Self.attribute(root, "created_by")?.stringValue
+
+        let model = try file.exists("/model") ? try file.group(at: "/model") : nil
+        let modelAttributes = model?.attributes
+        layerDims = try modelAttributes.flatMap { try Self.attribute($0, "layer_dims")?.int64ArrayValue }?.compactMap { Int(exactly: $0) } ?? []
+        activations = try modelAttributes.flatMap { try Self.attribute($0, "activations")?.stringArrayValue } ?? []
+        loss = try modelAttributes.flatMap { try Self.attribute($0, "loss")?.stringValue }
+        initialization = try modelAttributes.flatMap { try Self.attribute($0, "init")?.stringValue }
+        classes = try modelAttributes.flatMap { try Self.attribute($0, "classes")?.stringArrayValue }
+        inputDivisor = try modelAttributes.flatMap { try Self.attribute($0, "input_divisor")?.doubleValue }
+        standardized = try file.exists("/model/input_mean")
+
+        if try file.exists("/optimizer") {
+            let a = try file.group(at: "/optimizer").attributes
+            optimizer = Optimizer(
+                name: try Self.attribute(a, "name")?.stringValue, t: try Self.attribute(a, "t")?.int64Value,
+                learningRate: try Self.attribute(a, "learning_rate")?.doubleValue,
+                learningRate0: try Self.attribute(a, "learning_rate0")?.doubleValue,
+                beta: try Self.attribute(a, "beta")?.doubleValue, beta1: try Self.attribute(a, "beta1")?.doubleValue,
+                beta2: try Self.attribute(a, "beta2")?.doubleValue, epsilon: try Self.attribute(a, "epsilon")?.doubleValue,
+                decay: try Self.attribute(a, "decay")?.stringValue, decayRate: try Self.attribute(a, "decay_rate")?.doubleValue,
+                decayInterval: try Self.attribute(a, "decay_interval")?.int64Value)
+        }
+
+        if try file.exists("/training") {
+            let group = try file.group(at: "/training")
+            let a = group.attributes
+            var lastCost: Double?
+            var costCount: Int?
+            if try group.exists("costs"), let costs = try? group.openDataset("costs"),
+               let shape = try? costs.shape, shape.count == 1 {
+                costCount = shape[0]
+                // Only the last row: costs may be long after many epochs.
+                if shape[0] > 0 { lastCost = try? costs.readRows(shape[0] - 1..<shape[0], as: Double.self).first }
+            }
+            training = Training(
+                epoch: try Self.attribute(a, "epoch")?.int64Value, epochsTarget: try Self.attribute(a, "epochs_target")?.int64Value,
+                batchInEpoch: try Self.attribute(a, "batch_in_epoch")?.int64Value,
+                batchSize: try Self.attribute(a, "batch_size")?.int64Value, lastCost: lastCost, costCount: costCount,
+                data: try Self.attribute(a, "data")?.stringValue, xName: try Self.attribute(a, "x_name")?.stringValue,
+                yName: try Self.attribute(a, "y_name")?.stringValue,
+                dataSHA256: try Self.attribute(a, "data_sha256")?.stringValue,
+                testData: try Self.attribute(a, "test_data")?.stringValue, seed: try Self.attribute(a, "seed")?.int64Value,
+                l2: try Self.attribute(a, "l2")?.doubleValue, keepProb: try Self.attribute(a, "keep_prob")?.doubleValue)
+        }
+
+        var tensors: [TensorEntry] = []
+        var parameterCount = 0
+        for groupPath in ["/parameters", "/optimizer/v", "/optimizer/s"] where try file.exists(groupPath) {
+            let group = try file.group(at: groupPath)
+            let names = try group.members().filter { $0.kind == .dataset }.map(\.name).sorted(by: Self.tensorOrder)
+            for name in names {
+                let dataset = try group.openDataset(name)
+                let shape = try dataset.shape
+                let type = try dataset.elementType
+                if groupPath == "/parameters" { parameterCount += (try? dataset.count) ?? 0 }
+                tensors.append(TensorEntry(
+                    path: groupPath + "/" + name, shape: shape, dtype: type.numpyName,
+                    statistics: statistics && type.isNumeric ? try TensorStatistics(of: dataset) : nil))
+            }
+        }
+        self.tensors = tensors
+        self.parameterCount = parameterCount
+    }
+
+    private static func attribute(_ attributes: HDF5Attributes, _ name: String) throws -> AttributeValue? {
+        guard try attributes.contains(name) else { return nil }
+        // An unreadable attribute (an odd type) is shown as absent, not fatal.
+        return try? attributes.read(name)
+    }
+
+    /// W1, b1, W2, b2, … (and dW1, db1, …), then anything else by name.
+    static func tensorOrder(_ a: String, _ b: String) -> Bool {
+        func key(_ name: String) -> (Int, Int, String) {
+            let bare = name.hasPrefix("d") ? String(name.dropFirst()) : name
+            if let kind = bare.first, kind == "W" || kind == "b", let layer = Int(bare.dropFirst()) {
+                return (layer, kind == "W" ? 0 : 1, name)
+            }
+            return (Int.max, 0, name)
+        }
+        return key(a) < key(b)
+    }
+
+    // MARK: Text
+
+    /// The summary and the table of tensors, as `lnet inspect` prints them.
+    public func renderText(file: String) -> String {
+        var lines: [String] = []
+        var header = "LNet checkpoint \(file)"
+        var about: [String] = []
+        if let formatVersion { about.append("format \(formatVersion)") } else { about.append("parameters only") }
+        if let createdBy { about.append("written by \(createdBy)") }
+        header += " (" + about.joined(separator: ", ") + ")"
+        lines.append(header)
+        func row(_ label: String, _ value: String) {
+            lines.append("  " + label.padding(toLength: 15, withPad: " ", startingAt: 0) + value)
+        }
+        var architecture = layerDims.map(String.init).joined(separator: " → ")
+        if !activations.isEmpty { architecture += " (" + activations.joined(separator: ", ") + ")" }
+        row("architecture", architecture.isEmpty ? "unknown (no /model layer_dims)" : architecture)
+        var model: [String] = []
+        if let loss { model.append(loss) }
+        if let initialization { model.append("init \(initialization)") }
+        if let inputDivisor, inputDivisor != 1 { model.append("inputs ÷ \(Self.number(inputDivisor))") }
+        if standardized { model.append("standardized") }
+        if let classes { model.append("classes " + classes.joined(separator: ", ")) }
+        if !model.isEmpty { row("model", model.joined(separator: "; ")) }
+        row("parameters", Self.grouped(parameterCount))
+        if let optimizer {
+            var text = optimizer.name ?? "unknown"
+            if let t = optimizer.t { text += ", t = \(t)" }
+            switch optimizer.name {
+            case "adam":
+                text += ", beta1 \(Self.number(optimizer.beta1)), beta2 \(Self.number(optimizer.beta2)), epsilon \(Self.number(optimizer.epsilon))"
+            case "momentum":
+                text += ", beta \(Self.number(optimizer.beta))"
+            default: break
+            }
+            row("optimizer", text)
+            var rate = Self.number(optimizer.learningRate) + " (initial \(Self.number(optimizer.learningRate0)))"
+            switch optimizer.decay {
+            case "inverse"?: rate += ", decay inverse, rate \(Self.number(optimizer.decayRate))"
+            case "scheduled"?:
+                rate += ", decay scheduled, rate \(Self.number(optimizer.decayRate)) every \(optimizer.decayInterval.map(String.init) ?? "?") epochs"
+            case let decay?: rate += ", decay \(decay)"
+            case nil: break
+            }
+            row("learning rate", rate)
+        } else {
+            row("optimizer", "none saved (parameters only)")
+        }
+        if let training {
+            var epoch = "\(training.epoch.map(String.init) ?? "?") completed of \(training.epochsTarget.map(String.init) ?? "?")"
+            if let batch = training.batchInEpoch, batch > 0 {
+                epoch += ", stopped after \(batch) mini-batch\(batch == 1 ? "" : "es") of the next"
+            } else {
+                epoch += ", at an epoch boundary"
+            }
+            if let batchSize = training.batchSize { epoch += "; batch size \(batchSize)" }
+            row("epochs", epoch)
+            if let cost = training.lastCost {
+                row("last cost", Self.number(cost) + " (epoch \((training.costCount ?? 1) - 1))")
+            } else {
+                row("last cost", "none recorded")
+            }
+            var data = training.data ?? "?"
+            let names = [training.xName, training.yName].compactMap { $0 }
+            if !names.isEmpty { data += " (" + names.joined(separator: ", ") + ")" }
+            if let sha = training.dataSHA256 { data += ", sha256 " + Self.shortFingerprint(sha) }
+            row("data", data)
+            if let test = training.testData, !test.isEmpty { row("test data", test) }
+        }
+        lines.append("")
+        lines += tensorTable()
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The tensors as aligned columns; with statistics, one column each.
+    func tensorTable() -> [String] {
+        let withStatistics = tensors.contains { $0.statistics != nil }
+        var header = ["tensor", "shape", "dtype"]
+        if withStatistics { header += ["min", "max", "mean", "std", "L2 norm", "NaN", "Inf"] }
+        var rows = [header]
+        for tensor in tensors {
+            var row = [tensor.path, Self.shapeText(tensor.shape), tensor.dtype]
+            if withStatistics {
+                let s = tensor.statistics
+                row += [s?.min, s?.max, s?.mean, s?.std, s?.l2Norm].map { value in value.map(Self.short) ?? "-" }
+                row += [s.map { String($0.nanCount) } ?? "-", s.map { String($0.infinityCount) } ?? "-"]
+            }
+            rows.append(row)
+        }
+        let widths = header.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
+        return rows.map { row in
+            row.enumerated().map { column, text in
+                // Numbers right-aligned, names left-aligned.
+                column < 3 ? text.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+                    : String(repeating: " ", count: widths[column] - text.count) + text
+            }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+        }
+    }
+
+    /// "1a2b3c4d5e6f…": enough digits to tell files apart at a glance.
+    static func shortFingerprint(_ sha: String) -> String {
+        sha.count > 12 ? String(sha.prefix(12)) + "…" : sha
+    }
+
+    static func number(_ value: Double?) -> String {
+        value.map { "\($0)" } ?? "?"
+    }
+
+    /// Six significant digits, as a table wants.
+    static func short(_ value: Double) -> String {
+        String(format: "%.6g", value)
+    }
+
+    static func grouped(_ value: Int) -> String {
+        let digits = String(value)
+        var result = ""
+        for (index, character) in digits.enumerated() {
+            if index > 0, (digits.count - index) % 3 == 0 { result += "," }
+            result.append(character)
+        }
+        return result
+    }
+
+    static func shapeText(_ shape: [Int]) -> String {
+        shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
+    }
+
+    // MARK: JSON
+
+    /// The `"checkpoint"` value of `lnet inspect --json`.
+    var json: JSON {
+        func optional<T>(_ value: T?, _ make: (T) -> JSON) -> JSON { value.map(make) ?? .null }
+        let int64: (Int64) -> JSON = { .int(Int($0)) }
+        var fields: [(String, JSON)] = [
+            ("format_version", optional(formatVersion, int64)),
+            ("created_by", optional(createdBy, JSON.string)),
+            ("layer_dims", .array(layerDims.map(JSON.int))),
+            ("activations", .array(activations.map(JSON.string))),
+            ("loss", optional(loss, JSON.string)),
+            ("init", optional(initialization, JSON.string)),
+            ("classes", optional(classes) { .array($0.map(JSON.string)) }),
+            ("input_divisor", optional(inputDivisor, JSON.double)),
+            ("standardized", .bool(standardized)),
+            ("parameter_count", .int(parameterCount)),
+        ]
+        fields.append(("optimizer", optional(optimizer) { o in
+            .object([
+                ("name", optional(o.name, JSON.string)), ("t", optional(o.t, int64)),
+                ("learning_rate", optional(o.learningRate, JSON.double)),
+                ("learning_rate0", optional(o.learningRate0, JSON.double)),
+                ("beta", optional(o.beta, JSON.double)), ("beta1", optional(o.beta1, JSON.double)),
+                ("beta2", optional(o.beta2, JSON.double)), ("epsilon", optional(o.epsilon, JSON.double)),
+                ("decay", optional(o.decay, JSON.string)), ("decay_rate", optional(o.decayRate, JSON.double)),
+                ("decay_interval", optional(o.decayInterval, int64)),
+            ])
+        }))
+        fields.append(("training", optional(training) { t in
+            .object([
+                ("epoch", optional(t.epoch, int64)), ("epochs_target", optional(t.epochsTarget, int64)),
+                ("batch_in_epoch", optional(t.batchInEpoch, int64)), ("batch_size", optional(t.batchSize, int64)),
+                ("last_cost", optional(t.lastCost, JSON.double)), ("cost_count", optional(t.costCount, JSON.int)),
+                ("data", optional(t.data, JSON.string)), ("x_name", optional(t.xName, JSON.string)),
+                ("y_name", optional(t.yName, JSON.string)), ("data_sha256", optional(t.dataSHA256, JSON.string)),
+                ("test_data", optional(t.testData, JSON.string)), ("seed", optional(t.seed, int64)),
+                ("l2", optional(t.l2, JSON.double)), ("keep_prob", optional(t.keepProb, JSON.double)),
+            ])
+        }))
+        fields.append(("tensors", .array(tensors.map { tensor in
+            var entry: [(String, JSON)] = [
+                ("path", .string(tensor.path)), ("shape", .array(tensor.shape.map(JSON.int))), ("dtype", .string(tensor.dtype)),
+            ]
+            if let statistics = tensor.statistics { entry.append(("stats", statistics.json)) }
+            return .object(entry)
+        })))
+        return .object(fields)
+    }
+}
+
+extension TensorStatistics {
+    /// `{"count", "min", "max", "mean", "std", "l2_norm", "nan_count", "inf_count"}`;
+    /// the statistics of no finite values are `null`.
+    var json: JSON {
+        .object([
+            ("count", .int(count)),
+            ("min", min.map(JSON.double) ?? .null), ("max", max.map(JSON.double) ?? .null),
+            ("mean", mean.map(JSON.double) ?? .null), ("std", std.map(JSON.double) ?? .null),
+            ("l2_norm", l2Norm.map(JSON.double) ?? .null),
+            ("nan_count", .int(nanCount)), ("inf_count", .int(infinityCount)),
+        ])
+    }
+
+    /// One line: `min … max … mean … std … L2 … NaN n Inf n`.
+    public var summaryText: String {
+        func text(_ value: Double?) -> String { value.map { String(format: "%.6g", $0) } ?? "-" }
+        return "min \(text(min)), max \(text(max)), mean \(text(mean)), std \(text(std)), L2 norm \(text(l2Norm)), NaN \(nanCount), Inf \(infinityCount)"
+    }
+}
