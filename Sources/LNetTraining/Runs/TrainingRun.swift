@@ -290,6 +290,18 @@ public final class TrainingRun {
 
     private func save(to settings: CheckpointSettings, events: (TrainingEvent) -> Void) throws {
         let state = session.state
+        // The cost is computed before each update, so the update that ends an
+        // epoch can overflow the parameters while the epoch's cost is finite.
+        // Such a state is no checkpoint: keep the last good one instead.
+        guard Self.isFinite(state.parameters), Self.isFinite(state.optimizer.velocity), Self.isFinite(state.optimizer.squares)
+        else {
+            let epoch = state.isAtEpochBoundary ? state.completedEpochs - 1 : state.completedEpochs
+            let kept = FileManager.default.fileExists(atPath: settings.path)
+                ? "; the checkpoint \(settings.path) is left as it was" : "; no checkpoint was written"
+            throw RunError(
+                path: record.dataPath,
+                "the parameters became NaN or infinite in epoch \(epoch); training stopped — try a smaller learning rate" + kept)
+        }
         let checkpoint = TrainingCheckpoint.make(configuration: configuration, state: state, record: record)
         try CheckpointFile.write(checkpoint, to: settings.path)
         events(.checkpointSaved(path: settings.path, epoch: state.completedEpochs, batchInEpoch: state.nextMiniBatch))
@@ -299,6 +311,11 @@ public final class TrainingRun {
     }
 
     // MARK: Helpers
+
+    private static func isFinite(_ parameters: NetworkParameters?) -> Bool {
+        guard let parameters else { return true }
+        return (parameters.weights + parameters.biases).allSatisfy { $0.elements.allSatisfy(\.isFinite) }
+    }
 
     private static func activations(_ names: [String]?, layers: [Int], classCount: Int) throws
         -> (hidden: [Activation], output: OutputLayer)
