@@ -38,6 +38,8 @@ struct Resume: ParsableCommand {
     }
 
     func run() throws {
+        // Thrown outside reportingErrors, which would report it as an error and exit 1.
+        var stoppedBy: Int32?
         try reportingErrors {
             threading.apply()
             let output = TrainingOutput(quiet: progress.quiet)
@@ -53,7 +55,8 @@ struct Resume: ParsableCommand {
             StopSignals.install()
             let outcome = try run.run(stopRequested: { StopSignals.caught != nil }, events: output.handle)
             output.finish(outcome, signal: StopSignals.caught)
-            if let signal = StopSignals.caught, !outcome.completed { throw ExitCode(128 + signal) }
+            if let signal = StopSignals.caught, !outcome.completed { stoppedBy = signal }
         }
+        if let signal = stoppedBy { throw ExitCode(128 + signal) }
     }
 }

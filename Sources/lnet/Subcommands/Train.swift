@@ -129,6 +129,8 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
+        // Thrown outside reportingErrors, which would report it as an error and exit 1.
+        var stoppedBy: Int32?
         try reportingErrors {
             threading.apply()
             let settings = TrainSettings(
@@ -143,8 +145,9 @@ struct Train: ParsableCommand {
             StopSignals.install()
             let outcome = try run.run(stopRequested: { StopSignals.caught != nil }, events: output.handle)
             output.finish(outcome, signal: StopSignals.caught)
-            if let signal = StopSignals.caught, !outcome.completed { throw ExitCode(128 + signal) }
+            if let signal = StopSignals.caught, !outcome.completed { stoppedBy = signal }
         }
+        if let signal = stoppedBy { throw ExitCode(128 + signal) }
     }
 
     private func trainingConfiguration() -> TrainingConfiguration {
