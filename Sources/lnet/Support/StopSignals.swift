@@ -13,6 +13,12 @@ enum StopSignals {
     /// Installs the handlers. A second signal of either kind ends the process
     /// at once, as users expect from a second Ctrl-C.
     static func install() {
+        // A parent may hand us these signals blocked (Foundation's Process on
+        // Linux passes on its thread's mask): they would then never arrive.
+        var stops = sigset_t()
+        sigemptyset(&stops)
+        sigaddset(&stops, SIGINT)
+        sigaddset(&stops, SIGTERM)
         for number in [SIGINT, SIGTERM] {
             signal(number) { number in
                 if StopSignals.received.load(ordering: .relaxed) != 0 {
@@ -21,6 +27,7 @@ enum StopSignals {
                 StopSignals.received.store(number, ordering: .relaxed)
             }
         }
+        pthread_sigmask(SIG_UNBLOCK, &stops, nil)
     }
 
     /// The signal caught so far, or nil.
