@@ -11,6 +11,9 @@ struct TrainingOutput {
         case .epochCompleted(let summary, let isReported):
             if isReported, !quiet {
                 print("Cost after epoch \(summary.epoch): \(String(format: "%.6f", summary.cost))")
+                // Costs must show as they come when stdout is a pipe or a log file
+                // (fflush(nil) flushes every stream, stdout among them).
+                fflush(nil)
             }
         case .checkpointSaved:
             break
