@@ -374,6 +374,7 @@ private final class SinkState<T: FeatureElement>: @unchecked Sendable {
               chunk.labels.map({ $0.count == chunk.rowCount }) ?? true else {
             throw ConversionError(file: writer.file.path, problem: "a chunk of \(chunk.rowCount) rows does not match its values or labels")
         }
+        guard chunk.rowCount > 0 else { return }
         guard var plan = split, writers.count == 2 else {
             try writer.append(values[...], labels: chunk.labels?[...])
             return
