@@ -41,7 +41,8 @@ extension HDF5FileTree {
 
 /// A JSON value with object keys in a fixed order, rendered by hand because
 /// Foundation's encoders reject NaN and infinity, which must become `null`.
-enum JSON: Hashable, Sendable {
+/// Every `--json` output of lnet is built from it.
+public enum JSON: Hashable, Sendable {
     case null
     case bool(Bool)
     case int(Int)
@@ -51,8 +52,8 @@ enum JSON: Hashable, Sendable {
     case array([JSON])
     case object([(String, JSON)])
 
-    static func == (lhs: JSON, rhs: JSON) -> Bool { lhs.rendered(indent: 0) == rhs.rendered(indent: 0) }
-    func hash(into hasher: inout Hasher) { hasher.combine(rendered(indent: 0)) }
+    public static func == (lhs: JSON, rhs: JSON) -> Bool { lhs.rendered(indent: 0) == rhs.rendered(indent: 0) }
+    public func hash(into hasher: inout Hasher) { hasher.combine(rendered(indent: 0)) }
 
     init(_ value: AttributeValue) {
         switch value {
@@ -75,7 +76,7 @@ enum JSON: Hashable, Sendable {
 
     /// Objects and arrays of containers go on several lines; arrays of plain
     /// values (a shape, a weight vector) stay on one.
-    func rendered(indent: Int) -> String {
+    public func rendered(indent: Int = 0) -> String {
         let inner = String(repeating: "  ", count: indent + 1)
         let outer = String(repeating: "  ", count: indent)
         switch self {
@@ -107,16 +108,16 @@ enum JSON: Hashable, Sendable {
 
     /// The shortest decimal that reads back as `value` ("0.0075", "1e-300");
     /// JSON has no NaN or infinity, so those are `null`.
-    static func double(_ value: Double) -> JSON {
+    public static func double(_ value: Double) -> JSON {
         value.isFinite ? .number("\(value)") : .null
     }
 
     /// A `Float` in its own shortest form ("0.1", not "0.10000000149011612").
-    static func float(_ value: Float) -> JSON {
+    public static func float(_ value: Float) -> JSON {
         value.isFinite ? .number("\(value)") : .null
     }
 
-    static func quote(_ text: String) -> String {
+    public static func quote(_ text: String) -> String {
         var result = "\""
         for scalar in text.unicodeScalars {
             switch scalar {
