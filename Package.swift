@@ -49,6 +49,12 @@ let package = Package(
             dependencies: ["LNetTraining"],
             path: "benchmarks/training/swift"
         ),
+        // Times CheckpointFile.write and .read on the cat model with Adam state (benchmarks/checkpoint/README.md).
+        .executableTarget(
+            name: "lnet-bench-checkpoint",
+            dependencies: ["LNetStorage"],
+            path: "benchmarks/checkpoint/swift"
+        ),
         .testTarget(name: "LNetStorageTests", dependencies: ["LNetStorage"]),
         // Fixtures/ holds numpy-made JSON the tests read through #filePath.
         .testTarget(name: "LNetTrainingTests", dependencies: ["LNetTraining"], exclude: ["Fixtures"]),

@@ -1,0 +1,131 @@
+// Times CheckpointFile.write (atomic: temporary file, fsync, rename, fsync of
+// the folder) and CheckpointFile.read (which validates the file against
+// formats/checkpoint.md) on the course's cat model with Adam state
+// (layers 12288, 20, 7, 5, 1), the same layout bench_h5py.py writes with h5py.
+//
+//   lnet-bench-checkpoint [--repeat N] [--dir DIR] [--json]
+//
+// Prints the median (and minimum) over N repetitions of each, and the file's size.
+// Build with `swift build -c release --product lnet-bench-checkpoint`; compare.py
+// runs it beside bench_h5py.py.
+import Foundation
+import LNetStorage
+
+struct BenchmarkFailure: Error, CustomStringConvertible { let description: String }
+
+/// A reproducible generator (splitmix64), so every run writes the same values.
+struct SplitMix {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    /// Uniform in [-1, 1).
+    mutating func real() -> Double { Double(next() >> 11) / Double(1 << 52) - 1 }
+}
+
+func catCheckpoint() -> Checkpoint {
+    let dims = [12288, 20, 7, 5, 1]
+    var random = SplitMix(state: 1)
+    let shapes = Checkpoint.expectedShapes(layerDims: dims)
+    func tensors(_ prefix: String, _ transform: (Double) -> Double) -> [String: Tensor] {
+        var result: [String: Tensor] = [:]
+        for name in shapes.keys.sorted() {
+            guard let shape = shapes[name] else { continue }
+            let count = shape.reduce(1, *)
+            result[prefix + name] = Tensor(shape: shape, values: (0..<count).map { _ in transform(random.real()) })
+        }
+        return result
+    }
+    let parameters = tensors("") { $0 * 0.01 }
+    let v = tensors("d") { $0 * 1e-3 }
+    let s = tensors("d") { $0 * $0 * 1e-6 }
+    let model = Checkpoint.Model(
+        layerDims: dims, activations: ["relu", "relu", "relu", "sigmoid"], loss: "binary_cross_entropy",
+        initialization: "deep", classes: ["non-cat", "cat"], inputDivisor: 255)
+    let optimizer = Checkpoint.Optimizer(
+        name: "adam", learningRate: 0.0075, learningRate0: 0.0075, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, t: 400,
+        v: v, s: s)
+    let key = (0..<624).map { _ in UInt32(truncatingIfNeeded: random.next()) }
+    let costs = (0..<100).map { 0.7 * exp(-Double($0) / 50) }
+    let training = Checkpoint.Training(
+        epoch: 100, epochsTarget: 2500, seed: 1, shuffleSeed: 10, batchSize: 64, l2: 0, keepProb: 1,
+        data: "/data/train_catvnoncat.h5", xName: "train_set_x", yName: "train_set_y",
+        dataSHA256: String(repeating: "0123456789abcdef", count: 4),
+        generator: Checkpoint.GeneratorState(key: key, position: 624, hasGauss: false, gauss: 0), costs: costs)
+    return Checkpoint(createdBy: "lnet-bench-checkpoint", model: model, parameters: parameters, optimizer: optimizer,
+                      training: training)
+}
+
+func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    guard !sorted.isEmpty else { return .nan }
+    let middle = sorted.count / 2
+    return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+}
+
+func main() throws {
+    var repeats = 20
+    var folder = NSTemporaryDirectory()
+    var json = false
+    var arguments = CommandLine.arguments.dropFirst().makeIterator()
+    while let argument = arguments.next() {
+        switch argument {
+        case "--repeat":
+            guard let text = arguments.next(), let value = Int(text), value > 0 else {
+                throw BenchmarkFailure(description: "--repeat needs a positive count")
+            }
+            repeats = value
+        case "--dir":
+            guard let text = arguments.next() else { throw BenchmarkFailure(description: "--dir needs a folder") }
+            folder = text
+        case "--json": json = true
+        default: throw BenchmarkFailure(description: "usage: lnet-bench-checkpoint [--repeat N] [--dir DIR] [--json]")
+        }
+    }
+    let path = URL(fileURLWithPath: folder).appendingPathComponent("lnet-bench-checkpoint-\(getpid()).h5").path
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let checkpoint = catCheckpoint()
+    // One untimed round, so the first timed one does not pay for loading the library.
+    try CheckpointFile.write(checkpoint, to: path)
+    guard try CheckpointFile.read(from: path) == checkpoint else {
+        throw BenchmarkFailure(description: "the checkpoint read back differs from the one written")
+    }
+    var writes: [Double] = []
+    var reads: [Double] = []
+    for _ in 0..<repeats {
+        let start = now()
+        try CheckpointFile.write(checkpoint, to: path)
+        let written = now()
+        let back = try CheckpointFile.read(from: path)
+        let done = now()
+        guard back.parameters.count == 8 else { throw BenchmarkFailure(description: "read back \(back.parameters.count) parameters") }
+        writes.append(written - start)
+        reads.append(done - written)
+    }
+    let attributes = try FileManager.default.attributesOfItem(atPath: path)
+    let bytes = (attributes[.size] as? NSNumber)?.intValue ?? 0
+    if json {
+        print("""
+        {"tool": "lnet", "repeat": \(repeats), "bytes": \(bytes), \
+        "write_median_s": \(median(writes)), "write_min_s": \(writes.min() ?? .nan), \
+        "read_median_s": \(median(reads)), "read_min_s": \(reads.min() ?? .nan)}
+        """)
+    } else {
+        print(String(format: "lnet  %.2f MB: write (fsync'd) median %.2f ms (min %.2f); read (validated) median %.2f ms (min %.2f); %d repetitions",
+                     Double(bytes) / 1e6, median(writes) * 1e3, (writes.min() ?? .nan) * 1e3,
+                     median(reads) * 1e3, (reads.min() ?? .nan) * 1e3, repeats))
+    }
+}
+
+do {
+    try main()
+} catch {
+    FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+    exit(1)
+}
