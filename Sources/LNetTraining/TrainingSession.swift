@@ -30,11 +30,29 @@ public struct EpochSummary: Sendable, Equatable {
 public final class TrainingSession {
     /// The run's definition.
     public let configuration: TrainingConfiguration
-    /// The training set.
-    public let data: LabeledData
+    /// The training set, when it is held in memory (nil when streamed).
+    public var data: LabeledData? {
+        if case .memory(let data) = examples { return data }
+        return nil
+    }
+    /// Where a streamed training set's mini-batches come from (nil in memory).
+    public var exampleSource: (any ExampleSource)? {
+        if case .streamed(let source) = examples { return source }
+        return nil
+    }
+    /// m.
+    public var exampleCount: Int { schedule.exampleCount }
     /// How epochs are cut into mini-batches.
     public let schedule: MiniBatchSchedule
 
+    /// The examples: one matrix in memory (the hot path, gathered here without
+    /// allocating), or a source that fills each mini-batch itself.
+    private enum Examples {
+        case memory(LabeledData)
+        case streamed(any ExampleSource)
+    }
+
+    private let examples: Examples
     private let layout: ParameterLayout
     private let workspace: ForwardBackwardWorkspace
     private let parameters: DoubleBuffer
@@ -64,17 +82,50 @@ public final class TrainingSession {
 
     /// Starts a new run (``TrainingState/init(initialFor:)``) or, given `state`,
     /// continues a saved one. Throws if the configuration, data or state do not fit.
-    public init(configuration: TrainingConfiguration, data: LabeledData, resumingFrom state: TrainingState? = nil) throws {
+    public convenience init(configuration: TrainingConfiguration, data: LabeledData, resumingFrom state: TrainingState? = nil) throws {
         try configuration.validate()
         try configuration.validate(data)
+        try self.init(configuration: configuration, examples: .memory(data), labels: data.labels, resumingFrom: state)
+    }
+
+    /// Starts or continues a run whose mini-batches `source` delivers (a
+    /// dataset streamed from its file); every update equals, bit for bit, the
+    /// in-memory run's on the same prepared data.
+    ///
+    /// Full-batch training (a batch size of m or more) needs all of X at once
+    /// and is refused here: summing `dW = dZ·Xᵀ` block by block would change
+    /// the order of the additions, and so the bits.
+    public convenience init(configuration: TrainingConfiguration, source: any ExampleSource,
+                            resumingFrom state: TrainingState? = nil) throws {
+        try configuration.validate()
+        guard source.featureCount == configuration.layerSizes.first else {
+            throw ConfigurationError("the network's input layer has \(configuration.layerSizes.first ?? 0) units but the data has \(source.featureCount) features")
+        }
+        let labels = source.labels
+        guard labels.count == source.exampleCount, source.exampleCount > 0 else {
+            throw ConfigurationError("the data set has \(source.exampleCount) examples and \(labels.count) labels")
+        }
+        let classCount = configuration.classCount
+        if let index = labels.firstIndex(where: { $0 < 0 || $0 >= Int64(classCount) }) {
+            throw ConfigurationError("label \(labels[index]) of example \(index) is out of range: this network predicts classes 0…\(classCount - 1)")
+        }
+        guard configuration.batchSize < source.exampleCount else {
+            throw ConfigurationError("full-batch training (batch size \(configuration.batchSize) ≥ m = \(source.exampleCount)) needs all of X in memory; it cannot be streamed")
+        }
+        try self.init(configuration: configuration, examples: .streamed(source), labels: labels, resumingFrom: state)
+    }
+
+    private init(configuration: TrainingConfiguration, examples: Examples, labels: [Int64],
+                 resumingFrom state: TrainingState?) throws {
         let state = try state ?? TrainingState(initialFor: configuration)
         let layout = try ParameterLayout(layerSizes: configuration.layerSizes)
-        let schedule = try MiniBatchSchedule(exampleCount: data.exampleCount, batchSize: configuration.batchSize,
+        let schedule = try MiniBatchSchedule(exampleCount: labels.count, batchSize: configuration.batchSize,
                                              shuffleSeed: configuration.shuffleSeed)
         try Self.check(state, fits: configuration, layout: layout, schedule: schedule)
+        let featureCount = configuration.layerSizes.first ?? 0
 
         self.configuration = configuration
-        self.data = data
+        self.examples = examples
         self.schedule = schedule
         self.layout = layout
         workspace = ForwardBackwardWorkspace(layout: layout, hiddenActivations: configuration.hiddenActivations,
@@ -85,12 +136,12 @@ public final class TrainingSession {
         gradients = DoubleBuffer(count: layout.count)
         velocity = state.optimizer.velocity.map { DoubleBuffer($0.flattened) }
         squares = state.optimizer.squares.map { DoubleBuffer($0.flattened) }
-        let m = data.exampleCount
+        let m = labels.count
         allLabels = .allocate(capacity: m)
-        for j in 0..<m { (allLabels + j).initialize(to: Int(data.labels[j])) }
+        for j in 0..<m { (allLabels + j).initialize(to: Int(labels[j])) }
         batchLabels = .allocate(capacity: schedule.batchSize)
         batchLabels.initialize(repeating: 0, count: schedule.batchSize)
-        batchFeatures = DoubleBuffer(count: schedule.shuffles ? data.featureCount * schedule.batchSize : 0)
+        batchFeatures = DoubleBuffer(count: schedule.shuffles ? featureCount * schedule.batchSize : 0)
 
         adamStep = state.optimizer.adamStep
         generator = NumpyRandom(state: state.generator)
@@ -208,7 +259,7 @@ public final class TrainingSession {
         guard nextMiniBatch == schedule.batchesPerEpoch else {
             return .miniBatchCompleted(epoch: epoch, miniBatch: nextMiniBatch - 1)
         }
-        let cost = partialCostSum / Double(data.exampleCount)
+        let cost = partialCostSum / Double(schedule.exampleCount)
         costs.append(cost)
         learningRate = configuration.decay.learningRate(initial: configuration.learningRate, afterEpoch: epoch)
         completedEpochs += 1
@@ -220,39 +271,50 @@ public final class TrainingSession {
     /// Forward and backward over the examples at `range` of this epoch's order; the
     /// gradients land in `gradients`. Returns `Σloss + λ/2·Σ‖W‖²` for the batch.
     private func forwardAndBackward(range: Range<Int>) throws -> Double {
-        let columns = range.count
-        let l2 = configuration.l2
-        return try data.features.elements.withUnsafeBufferPointer { x -> Double in
-            guard let allFeatures = x.baseAddress else { throw ConfigurationError("the data set is empty") }
-            let input: UnsafePointer<Double>
-            let labels: UnsafePointer<Int>
-            if let permutation {
-                gather(features: allFeatures, order: permutation, range: range)
-                input = UnsafePointer(batchFeatures.pointer)
-                labels = UnsafePointer(batchLabels)
-            } else {
-                input = allFeatures
-                labels = UnsafePointer(allLabels)
+        switch examples {
+        case .memory(let data):
+            return try data.features.elements.withUnsafeBufferPointer { x -> Double in
+                guard let allFeatures = x.baseAddress else { throw ConfigurationError("the data set is empty") }
+                if let permutation {
+                    gather(features: allFeatures, featureCount: data.featureCount, order: permutation, range: range)
+                    return pass(input: UnsafePointer(batchFeatures.pointer), labels: UnsafePointer(batchLabels),
+                                columns: range.count)
+                }
+                return pass(input: allFeatures, labels: UnsafePointer(allLabels), columns: range.count)
             }
-            workspace.forward(parameters: parameters.pointer, input: input, columns: columns,
-                              applyDropout: true, generator: &generator)
-            var total = workspace.lossSum(labels: labels, columns: columns)
-            if l2 != 0 { total += l2 / 2 * layout.sumOfSquaredWeights(parameters.pointer) }
-            if total.isFinite {
-                workspace.backward(parameters: parameters.pointer, gradients: gradients.pointer, input: input,
-                                   labels: labels, columns: columns, l2: l2)
+        case .streamed(let source):
+            guard let permutation else {
+                throw ConfigurationError("full-batch training needs all of X in memory; it cannot be streamed")
             }
-            return total
+            try permutation.withUnsafeBufferPointer { order in
+                try source.gatherColumns(UnsafeBufferPointer(rebasing: order[range]), into: batchFeatures.pointer)
+                for j in 0..<range.count { batchLabels[j] = allLabels[order[range.lowerBound + j]] }
+            }
+            return pass(input: UnsafePointer(batchFeatures.pointer), labels: UnsafePointer(batchLabels), columns: range.count)
         }
     }
 
+    /// The forward pass, the cost and (when it is finite) the backward pass over one batch.
+    private func pass(input: UnsafePointer<Double>, labels: UnsafePointer<Int>, columns: Int) -> Double {
+        let l2 = configuration.l2
+        workspace.forward(parameters: parameters.pointer, input: input, columns: columns,
+                          applyDropout: true, generator: &generator)
+        var total = workspace.lossSum(labels: labels, columns: columns)
+        if l2 != 0 { total += l2 / 2 * layout.sumOfSquaredWeights(parameters.pointer) }
+        if total.isFinite {
+            workspace.backward(parameters: parameters.pointer, gradients: gradients.pointer, input: input,
+                               labels: labels, columns: columns, l2: l2)
+        }
+        return total
+    }
+
     /// Copies the columns `order[range]` of `X` (`n_x × m`) into the batch buffer (`n_x × |range|`).
-    private func gather(features x: UnsafePointer<Double>, order: [Int], range: Range<Int>) {
-        let m = data.exampleCount
+    private func gather(features x: UnsafePointer<Double>, featureCount: Int, order: [Int], range: Range<Int>) {
+        let m = schedule.exampleCount
         let columns = range.count
         let destination = batchFeatures.pointer
         order.withUnsafeBufferPointer { order in
-            for row in 0..<data.featureCount {
+            for row in 0..<featureCount {
                 let source = x + row * m
                 let target = destination + row * columns
                 for j in 0..<columns { target[j] = source[order[range.lowerBound + j]] }

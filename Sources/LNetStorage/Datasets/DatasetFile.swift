@@ -26,7 +26,8 @@ public final class DatasetFile: @unchecked Sendable {
     public let classes: [String]?
 
     private let file: HDF5File
-    private let features: HDF5Dataset
+    /// Internal so that `DatasetFile+Streaming` can read scattered rows.
+    let features: HDF5Dataset
     private let labels: HDF5Dataset?
 
     /// The number of features per example, n_x (the example's elements).

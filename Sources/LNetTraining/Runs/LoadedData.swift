@@ -1,9 +1,61 @@
 import LNetStorage
 
-/// A dataset file read into memory in the course's layout, prepared the way
-/// training (or the checkpoint) says.
+/// The examples a run trains or tests on: x read whole into memory, or
+/// streamed from the file a mini-batch (or a block) at a time.
+enum RunExamples {
+    case memory(LabeledData)
+    case streamed(StreamedExamples)
+
+    /// n_x.
+    var featureCount: Int {
+        switch self {
+        case .memory(let data): data.featureCount
+        case .streamed(let source): source.featureCount
+        }
+    }
+
+    /// The session that trains `configuration` on these examples, from `state`
+    /// (nil: a new run).
+    func session(_ configuration: TrainingConfiguration, state: TrainingState?) throws -> TrainingSession {
+        switch self {
+        case .memory(let data): try TrainingSession(configuration: configuration, data: data, resumingFrom: state)
+        case .streamed(let source): try TrainingSession(configuration: configuration, source: source, resumingFrom: state)
+        }
+    }
+
+    /// Throws a `ConfigurationError` unless the examples fit `configuration`'s input layer and classes.
+    func validate(_ configuration: TrainingConfiguration) throws {
+        switch self {
+        case .memory(let data):
+            try configuration.validate(data)
+        case .streamed(let source):
+            guard source.featureCount == configuration.layerSizes.first else {
+                throw ConfigurationError("the network's input layer has \(configuration.layerSizes.first ?? 0) units but the data has \(source.featureCount) features")
+            }
+            let classCount = configuration.classCount
+            if let index = source.labels.firstIndex(where: { $0 < 0 || $0 >= Int64(classCount) }) {
+                throw ConfigurationError("label \(source.labels[index]) of example \(index) is out of range: this network predicts classes 0…\(classCount - 1)")
+            }
+        }
+    }
+
+    /// `network`'s accuracy on these examples; streamed ones are predicted in
+    /// blocks of about 8 MiB of features, so memory stays bounded.
+    func accuracy(of network: Network) throws -> Double {
+        switch self {
+        case .memory(let data):
+            return try network.accuracy(on: data)
+        case .streamed(let source):
+            return try network.accuracy(on: source, blockColumns: max(1, (8 << 20) / max(8 * source.featureCount, 1)))
+        }
+    }
+}
+
+/// A dataset file opened for a run in the course's layout, prepared the way
+/// training (or the checkpoint) says: read into memory, or streamed when the
+/// memory policy asks (formats/dataset.md; `--stream`, `--memory-budget`).
 struct LoadedData {
-    let data: LabeledData
+    let examples: RunExamples
     let xName: String
     let yName: String
     let classes: [String]?
@@ -14,11 +66,42 @@ struct LoadedData {
     /// Reads `path`. With `preprocessing` (from a checkpoint or the training
     /// data), applies it; otherwise divides as the file's type asks and, with
     /// `standardize`, fits the means and deviations to this data.
+    ///
+    /// `memory` decides between loading and streaming x; `batchSize` is the
+    /// run's (nil for data that is only predicted, such as `--test`), since
+    /// full-batch training is never streamed. `notes` hears why a choice was
+    /// made when the command line did not say.
     static func read(
-        path: String, x: String?, y: String?, preprocessing: InputPreprocessing?, standardize: Bool
+        path: String, x: String?, y: String?, preprocessing: InputPreprocessing?, standardize: Bool,
+        memory: MemoryPolicy = .inMemory, batchSize: Int? = nil, notes: (String) -> Void = { _ in }
     ) throws -> LoadedData {
         let file = try DatasetFile(path: path, x: x, y: y, requireLabels: true)
-        defer { try? file.close() }
+        let decision = try memory.decide(
+            featureBytes: file.inMemoryFeatureBytes, exampleCount: file.exampleCount,
+            batchSize: batchSize ?? 0, path: path)
+        switch decision {
+        case .inMemory(let note):
+            note.map(notes)
+            defer { try? file.close() }
+            return try readWhole(file, preprocessing: preprocessing, standardize: standardize)
+        case .stream(let note):
+            try? file.close()
+            note.map(notes)
+            let source = try StreamedExamples.open(
+                path: path, x: x, y: y, preprocessing: preprocessing, standardize: standardize)
+            let labels = source.labels
+            let opened = source.file
+            return LoadedData(
+                examples: .streamed(source), xName: opened.xName, yName: opened.yName ?? "", classes: opened.classes,
+                classCount: opened.classes?.count ?? max(2, Int(labels.max() ?? 0) + 1),
+                fingerprint: try opened.fingerprint(), preprocessing: source.preprocessing)
+        }
+    }
+
+    private static func readWhole(
+        _ file: DatasetFile, preprocessing: InputPreprocessing?, standardize: Bool
+    ) throws -> LoadedData {
+        let path = file.path
         let divisor = preprocessing?.divisor ?? file.inputDivisor
         var features = try file.readFeatures(divisor: divisor)
         let m = file.exampleCount
@@ -47,7 +130,7 @@ struct LoadedData {
             throw RunError(path: path, error.description)
         }
         return LoadedData(
-            data: data, xName: file.xName, yName: file.yName ?? "", classes: file.classes, classCount: classCount,
-            fingerprint: try file.fingerprint(), preprocessing: prepared)
+            examples: .memory(data), xName: file.xName, yName: file.yName ?? "", classes: file.classes,
+            classCount: classCount, fingerprint: try file.fingerprint(), preprocessing: prepared)
     }
 }

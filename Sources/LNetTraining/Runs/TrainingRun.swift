@@ -17,6 +17,8 @@ public struct TrainSettings: Sendable {
     public var configuration: TrainingConfiguration
     public var standardize: Bool
     public var checkpoint: CheckpointSettings?
+    /// Whether x is loaded or streamed (`--stream`, `--memory-budget`); in memory unless set.
+    public var memory: MemoryPolicy = .inMemory
 
     public init(
         dataPath: String, xName: String? = nil, yName: String? = nil, testPath: String? = nil, layers: [Int],
@@ -63,6 +65,8 @@ public struct ResumeSettings: Sendable {
     public var allowDataChange: Bool
     public var everyEpochs: Int
     public var keep: Int
+    /// Whether x is loaded or streamed (`--stream`, `--memory-budget`); in memory unless set.
+    public var memory: MemoryPolicy = .inMemory
 
     public init(
         checkpointPath: String, epochs: Int? = nil, dataPath: String? = nil, allowDataChange: Bool = false,
@@ -109,12 +113,12 @@ public final class TrainingRun {
     private let session: TrainingSession
     private let checkpoint: CheckpointSettings?
     private let printEvery: Int
-    private let test: LabeledData?
+    private let test: RunExamples?
     private let resumeHint: String?
 
     private init(
         configuration: TrainingConfiguration, record: RunRecord, session: TrainingSession,
-        checkpoint: CheckpointSettings?, printEvery: Int, test: LabeledData?, resumeHint: String?
+        checkpoint: CheckpointSettings?, printEvery: Int, test: RunExamples?, resumeHint: String?
     ) {
         self.configuration = configuration
         self.record = record
@@ -131,16 +135,19 @@ public final class TrainingRun {
     // MARK: Starting
 
     /// Prepares a new run: reads and checks the data, builds the network.
-    public static func start(_ settings: TrainSettings, printEvery: Int = 1000) throws -> TrainingRun {
+    public static func start(_ settings: TrainSettings, printEvery: Int = 1000, notes: (String) -> Void = { _ in })
+        throws -> TrainingRun
+    {
         if let checkpoint = settings.checkpoint, !checkpoint.force, FileManager.default.fileExists(atPath: checkpoint.path) {
             throw RunError(
                 path: checkpoint.path,
                 "a checkpoint exists already: continue it with `lnet resume \(checkpoint.path)`, or pass --force to overwrite it")
         }
         let loaded = try LoadedData.read(path: settings.dataPath, x: settings.xName, y: settings.yName, preprocessing: nil,
-                                         standardize: settings.standardize)
+                                         standardize: settings.standardize, memory: settings.memory,
+                                         batchSize: settings.configuration.batchSize, notes: notes)
         var configuration = settings.configuration
-        configuration.layerSizes = [loaded.data.featureCount] + settings.layers
+        configuration.layerSizes = [loaded.examples.featureCount] + settings.layers
         let (hidden, output) = try activations(settings.activations, layers: settings.layers, classCount: loaded.classCount)
         configuration.hiddenActivations = hidden
         configuration.output = output
@@ -149,18 +156,19 @@ public final class TrainingRun {
         }
         do {
             try configuration.validate()
-            try configuration.validate(loaded.data)
+            try loaded.examples.validate(configuration)
         } catch let error as ConfigurationError {
             throw RunError(path: settings.dataPath, error.description)
         }
         let test = try settings.testPath.map {
-            try LoadedData.read(path: $0, x: nil, y: nil, preprocessing: loaded.preprocessing, standardize: false).data
+            try LoadedData.read(path: $0, x: nil, y: nil, preprocessing: loaded.preprocessing, standardize: false,
+                                memory: settings.memory).examples
         }
         let record = RunRecord(
             dataPath: absolute(settings.dataPath), xName: loaded.xName, yName: loaded.yName,
             dataSHA256: loaded.fingerprint, testDataPath: settings.testPath.map(absolute) ?? "",
             classes: loaded.classes, preprocessing: loaded.preprocessing)
-        let session = try TrainingSession(configuration: configuration, data: loaded.data)
+        let session = try loaded.examples.session(configuration, state: nil)
         return TrainingRun(
             configuration: configuration, record: record, session: session, checkpoint: settings.checkpoint,
             printEvery: printEvery, test: test, resumeHint: nil)
@@ -186,11 +194,12 @@ public final class TrainingRun {
             var configuration = try TrainingCheckpoint.architecture(from: checkpoint, path: path)
             configuration.epochs = epochs
             let preprocessing = TrainingCheckpoint.preprocessing(from: checkpoint)
-            let loaded = try LoadedData.read(path: dataPath, x: nil, y: nil, preprocessing: preprocessing, standardize: false)
+            let loaded = try LoadedData.read(path: dataPath, x: nil, y: nil, preprocessing: preprocessing, standardize: false,
+                                             memory: settings.memory, batchSize: configuration.batchSize, notes: notes)
             let network = try TrainingCheckpoint.network(from: checkpoint, path: path)
             var state = try TrainingState(initialFor: configuration)
             state.parameters = network.parameters
-            let session = try makeSession(configuration, loaded.data, state, dataPath: dataPath)
+            let session = try makeSession(configuration, loaded.examples, state, dataPath: dataPath)
             let record = RunRecord(
                 dataPath: absolute(dataPath), xName: loaded.xName, yName: loaded.yName, dataSHA256: loaded.fingerprint,
                 classes: checkpoint.model.classes ?? loaded.classes, preprocessing: preprocessing)
@@ -208,7 +217,8 @@ public final class TrainingRun {
         if settings.dataPath != nil { hint += " --data \(shellQuoted(absolute(dataPath)))" }
         let preprocessing = TrainingCheckpoint.preprocessing(from: checkpoint)
         let loaded = try LoadedData.read(
-            path: dataPath, x: training.xName, y: training.yName, preprocessing: preprocessing, standardize: false)
+            path: dataPath, x: training.xName, y: training.yName, preprocessing: preprocessing, standardize: false,
+            memory: settings.memory, batchSize: configuration.batchSize, notes: notes)
         if loaded.fingerprint != training.dataSHA256 {
             guard settings.allowDataChange else {
                 throw RunError(
@@ -220,21 +230,22 @@ public final class TrainingRun {
         }
         let test = training.testData.isEmpty || !FileManager.default.fileExists(atPath: training.testData)
             ? nil
-            : try LoadedData.read(path: training.testData, x: nil, y: nil, preprocessing: preprocessing, standardize: false).data
+            : try LoadedData.read(path: training.testData, x: nil, y: nil, preprocessing: preprocessing, standardize: false,
+                                  memory: settings.memory).examples
         let record = RunRecord(
             dataPath: absolute(dataPath), xName: loaded.xName, yName: loaded.yName, dataSHA256: loaded.fingerprint,
             testDataPath: training.testData, classes: checkpoint.model.classes, preprocessing: preprocessing)
-        let session = try makeSession(configuration, loaded.data, state, dataPath: path)
+        let session = try makeSession(configuration, loaded.examples, state, dataPath: path)
         return TrainingRun(
             configuration: configuration, record: record, session: session, checkpoint: checkpointSettings,
             printEvery: printEvery, test: test, resumeHint: hint)
     }
 
     private static func makeSession(
-        _ configuration: TrainingConfiguration, _ data: LabeledData, _ state: TrainingState, dataPath: String
+        _ configuration: TrainingConfiguration, _ examples: RunExamples, _ state: TrainingState, dataPath: String
     ) throws -> TrainingSession {
         do {
-            return try TrainingSession(configuration: configuration, data: data, resumingFrom: state)
+            return try examples.session(configuration, state: state)
         } catch let error as ConfigurationError {
             throw RunError(path: dataPath, error.description)
         } catch let error as TrainingError {
@@ -284,7 +295,7 @@ public final class TrainingRun {
         let network = try session.network
         return TrainingOutcome(
             completed: true, epochsCompleted: session.state.completedEpochs, epochsTarget: target, lastCost: lastCost,
-            trainAccuracy: try network.accuracy(on: session.data), testAccuracy: try test.map { try network.accuracy(on: $0) },
+            trainAccuracy: try trainAccuracy(of: network), testAccuracy: try test.map { try $0.accuracy(of: network) },
             resumeCommand: nil)
     }
 
@@ -311,6 +322,13 @@ public final class TrainingRun {
     }
 
     // MARK: Helpers
+
+    /// The accuracy on the training data, predicted in blocks when it is streamed.
+    private func trainAccuracy(of network: Network) throws -> Double {
+        if let data = session.data { return try network.accuracy(on: data) }
+        guard let source = session.exampleSource else { throw RunError(path: record.dataPath, "the run has no training data") }
+        return try network.accuracy(on: source, blockColumns: max(1, (8 << 20) / max(8 * source.featureCount, 1)))
+    }
 
     private static func isFinite(_ parameters: NetworkParameters?) -> Bool {
         guard let parameters else { return true }

@@ -32,6 +32,7 @@ struct Resume: ParsableCommand {
     @OptionGroup var cadence: CheckpointCadenceOptions
     @OptionGroup var progress: ProgressOptions
     @OptionGroup var threading: ThreadOptions
+    @OptionGroup var streaming: StreamingOptions
 
     func validate() throws {
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be 1 or more") }
@@ -43,9 +44,10 @@ struct Resume: ParsableCommand {
         try reportingErrors {
             threading.apply()
             let output = TrainingOutput(quiet: progress.quiet)
-            let settings = ResumeSettings(
+            var settings = ResumeSettings(
                 checkpointPath: checkpoint, epochs: epochs, dataPath: data, allowDataChange: allowDataChange,
                 everyEpochs: cadence.checkpointEvery, keep: cadence.keep)
+            settings.memory = streaming.policy
             let run = try TrainingRun.resume(settings, printEvery: progress.printEvery, notes: output.note)
             let state = run.state
             if state.completedEpochs >= run.configuration.epochs {

@@ -98,6 +98,7 @@ struct Train: ParsableCommand {
 
     @OptionGroup var progress: ProgressOptions
     @OptionGroup var threading: ThreadOptions
+    @OptionGroup var streaming: StreamingOptions
 
     func validate() throws {
         guard let units = parsedLayers, !units.isEmpty else {
@@ -133,15 +134,16 @@ struct Train: ParsableCommand {
         var stoppedBy: Int32?
         try reportingErrors {
             threading.apply()
-            let settings = TrainSettings(
+            var settings = TrainSettings(
                 dataPath: data, xName: x, yName: y, testPath: test, layers: parsedLayers ?? [],
                 activations: activations.map(commaSeparated), configuration: trainingConfiguration(),
                 standardize: standardize,
                 checkpoint: checkpoint.map {
                     CheckpointSettings(path: $0, everyEpochs: cadence.checkpointEvery, keep: cadence.keep, force: force)
                 })
-            let run = try TrainingRun.start(settings, printEvery: progress.printEvery)
+            settings.memory = streaming.policy
             let output = TrainingOutput(quiet: progress.quiet)
+            let run = try TrainingRun.start(settings, printEvery: progress.printEvery, notes: output.note)
             StopSignals.install()
             let outcome = try run.run(stopRequested: { StopSignals.caught != nil }, events: output.handle)
             output.finish(outcome, signal: StopSignals.caught)

@@ -1,0 +1,24 @@
+import ArgumentParser
+import LNetTraining
+
+/// `--stream` and `--memory-budget`, for the commands that train.
+struct StreamingOptions: ParsableArguments {
+    @Flag(help: "Read mini-batches from the dataset file instead of loading x whole (bit for bit the same results).")
+    var stream = false
+
+    @Option(help: ArgumentHelp(
+        "Stream x automatically when it needs more memory than this (as float64, n_x·m·8 bytes): bytes, or 512M, 4G… (default: half the physical memory).",
+        valueName: "size"))
+    var memoryBudget: String?
+
+    func validate() throws {
+        if let memoryBudget, MemoryPolicy.parse(memoryBudget) == nil {
+            throw ValidationError("--memory-budget takes a positive size such as 268435456, 512M or 4G, not \"\(memoryBudget)\"")
+        }
+    }
+
+    /// The policy the options describe.
+    var policy: MemoryPolicy {
+        MemoryPolicy(alwaysStream: stream, budget: memoryBudget.flatMap(MemoryPolicy.parse))
+    }
+}
