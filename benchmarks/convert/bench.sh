@@ -2,12 +2,14 @@
 # lnet convert (release build) against pandas.read_csv + h5py on the same CSV,
 # in one run: wall and CPU time, throughput, the ratio, and both peak RSS.
 #
-#   benchmarks/convert/bench.sh [CSV] [--megabytes N] [--compression L]
+#   benchmarks/convert/bench.sh [CSV] [--megabytes N] [--compression L] [--json]
 #
 # Without CSV, generates /tmp/lnet-bench/mnist<N>.csv with make_csv.py
-# (N = 100 by default). --compression is passed to lnet convert (default 0,
-# to match the baseline, which h5py writes uncompressed; the default of
-# `lnet convert` is 4). The shared 2-core machine is often loaded, so CPU
+# (N = 100 by default). --compression is passed to both sides, like for like:
+# 0 (the default) is uncompressed on both; L > 0 is shuffle + gzip L for
+# `lnet convert` and for h5py (the default of `lnet convert` is 4). --json
+# prints one JSON object (for benchmarks/report.py). $LNET names an lnet binary
+# to use instead of building one. The shared 2-core machine is often loaded, so CPU
 # seconds (user + sys) are printed beside wall seconds; the ratio is given
 # for both.
 set -euo pipefail
@@ -16,11 +18,13 @@ root="$(cd "$here/../.." && pwd)"
 python="$root/.venv/bin/python"
 megabytes=100
 compression=0
+json=0
 csv=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --megabytes) megabytes="$2"; shift 2 ;;
         --compression) compression="$2"; shift 2 ;;
+        --json) json=1; shift ;;
         *) csv="$1"; shift ;;
     esac
 done
@@ -30,9 +34,13 @@ if [ -z "$csv" ]; then
     csv="$work/mnist$megabytes.csv"
     [ -f "$csv" ] || "$python" "$here/make_csv.py" "$csv" --megabytes "$megabytes"
 fi
-scratch="${LNET_SCRATCH:-$root/.build-convert}"
-swift build -c release --package-path "$root" --scratch-path "$scratch" --product lnet >/dev/null
-lnet="$scratch/release/lnet"
+if [ -n "${LNET:-}" ]; then
+    lnet="$LNET"
+else
+    scratch="${LNET_SCRATCH:-$root/.build-convert}"
+    swift build -c release --package-path "$root" --scratch-path "$scratch" --product lnet >/dev/null
+    lnet="$scratch/release/lnet"
+fi
 
 measure() {  # prints "wall user sys maxrss_kb"
     /usr/bin/time -f "%e %U %S %M" -o "$work/time.txt" "$@" >/dev/null
@@ -40,16 +48,23 @@ measure() {  # prints "wall user sys maxrss_kb"
 }
 size=$(stat -c %s "$csv")
 read -r lw lu ls lm < <(measure "$lnet" convert "$csv" "$work/lnet.h5" --force --quiet --compression "$compression")
-read -r pw pu ps pm < <(measure "$python" "$here/bench_pandas.py" "$csv" "$work/pandas.h5")
+read -r pw pu ps pm < <(measure "$python" "$here/bench_pandas.py" "$csv" "$work/pandas.h5" --compression "$compression")
+lsize=$(stat -c %s "$work/lnet.h5")
+psize=$(stat -c %s "$work/pandas.h5")
 rm -f "$work/lnet.h5" "$work/pandas.h5"
-"$python" - "$size" "$compression" "$lw" "$lu" "$ls" "$lm" "$pw" "$pu" "$ps" "$pm" <<'PY'
-import sys
-size, level = int(sys.argv[1]), sys.argv[2]
-lw, lu, ls, lm, pw, pu, ps, pm = map(float, sys.argv[3:])
+"$python" - "$size" "$compression" "$json" "$lsize" "$psize" "$lw" "$lu" "$ls" "$lm" "$pw" "$pu" "$ps" "$pm" <<'PY'
+import json, sys
+size, level, as_json, lsize, psize = int(sys.argv[1]), sys.argv[2], sys.argv[3] == "1", int(sys.argv[4]), int(sys.argv[5])
+lw, lu, ls, lm, pw, pu, ps, pm = map(float, sys.argv[6:])
 mb = size / 1e6
 lc, pc = lu + ls, pu + ps
+if as_json:
+    print(json.dumps({"csv_bytes": size, "compression": int(level), "lnet_h5_bytes": lsize, "pandas_h5_bytes": psize,
+                      "lnet_wall_s": lw, "lnet_cpu_s": lc, "lnet_peak_rss_kib": lm,
+                      "pandas_wall_s": pw, "pandas_cpu_s": pc, "pandas_peak_rss_kib": pm}))
+    sys.exit(0)
 print(f"CSV: {mb:.1f} MB")
 print(f"lnet convert (gzip {level}): {lw:7.2f} s wall = {mb / lw:6.1f} MB/s; {lc:6.2f} s CPU = {mb / lc:6.1f} MB/s; peak RSS {lm / 1024:6.0f} MiB")
-print(f"pandas + h5py:        {pw:7.2f} s wall = {mb / pw:6.1f} MB/s; {pc:6.2f} s CPU = {mb / pc:6.1f} MB/s; peak RSS {pm / 1024:6.0f} MiB")
+print(f"pandas + h5py (gzip {level}): {pw:7.2f} s wall = {mb / pw:6.1f} MB/s; {pc:6.2f} s CPU = {mb / pc:6.1f} MB/s; peak RSS {pm / 1024:6.0f} MiB")
 print(f"ratio (lnet throughput / pandas): {pw / lw:.2f}x wall, {pc / lc:.2f}x CPU (target 1.5x)")
 PY

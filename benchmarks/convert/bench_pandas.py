@@ -5,7 +5,11 @@ Reads the CSV (label column last, as make_csv.py writes it), writes features
 as float64 `x` and labels as int64 `y` to an HDF5 file, and reports the time of
 each step, the throughput over the CSV's size, and the peak RSS.
 
-    .venv/bin/python benchmarks/convert/bench_pandas.py data.csv out.h5 [--repeat 3]
+    .venv/bin/python benchmarks/convert/bench_pandas.py data.csv out.h5 [--repeat 3] [--compression L]
+
+--compression L (1-9) writes both datasets with shuffle + gzip level L, x in
+chunks of whole rows of about 1 MiB, as `lnet convert --compression L` does;
+0 (the default) writes them contiguous and unfiltered, h5py's default.
 """
 import argparse
 import os
@@ -22,6 +26,7 @@ def main() -> None:
     parser.add_argument("csv")
     parser.add_argument("h5")
     parser.add_argument("--repeat", type=int, default=1, help="report the fastest of N runs")
+    parser.add_argument("--compression", type=int, default=0, help="gzip level with shuffle (0: none)")
     args = parser.parse_args()
 
     size = os.path.getsize(args.csv)
@@ -35,8 +40,14 @@ def main() -> None:
         x = frame.iloc[:, :-1].to_numpy(dtype=np.float64)
         y = frame.iloc[:, -1].to_numpy(dtype=np.int64)
         with h5py.File(args.h5, "w") as out:
-            out.create_dataset("x", data=x)
-            out.create_dataset("y", data=y)
+            if args.compression > 0:
+                rows = max(1, (1 << 20) // max(1, x.shape[1] * x.itemsize))
+                filters = {"compression": "gzip", "compression_opts": args.compression, "shuffle": True}
+                out.create_dataset("x", data=x, chunks=(min(rows, max(1, x.shape[0])), x.shape[1]), **filters)
+                out.create_dataset("y", data=y, chunks=True, **filters)
+            else:
+                out.create_dataset("x", data=x)
+                out.create_dataset("y", data=y)
         done = time.perf_counter()
         cpu_done = time.process_time()
         del frame, x, y

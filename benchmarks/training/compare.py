@@ -1,6 +1,6 @@
 """`lnet train` against the course's numpy implementation, side by side in one run.
 
-  .venv/bin/python benchmarks/training/compare.py [--lnet PATH] [--cat-epochs N] [--moons-epochs N]
+  .venv/bin/python benchmarks/training/compare.py [--lnet PATH] [--cat-epochs N] [--moons-epochs N] [--json]
 
 Times the release `lnet train` command (process start, HDF5 loading and all) and
 numpy_reference.py (the course's L_model_forward / L_model_backward / Adam, with the
@@ -8,9 +8,11 @@ data already in memory) on:
   * moons (samples/moons.h5): [2,5,2,1], He init seed 3, batch 64, lr 0.0007, gd/momentum/adam;
   * cat (../shared/datasets): [12288,20,7,5,1], deep init seed 1, full-batch gd, lr 0.0075.
 Prints wall and CPU seconds for both and their ratio. The machines are shared and noisy:
-compare the ratio, and run it twice.
+compare the ratio, and run it twice. With --json, prints one JSON object instead (the rows,
+for benchmarks/report.py).
 """
 import argparse
+import json
 import os
 import resource
 import subprocess
@@ -46,7 +48,15 @@ def time_numpy(body):
     return time.perf_counter() - wall, time.process_time() - cpu, result
 
 
+rows = []
+as_json = False
+
+
 def row(name, lnet, numpy_, note=""):
+    rows.append({"name": name, "lnet_wall_s": lnet[0], "lnet_cpu_s": lnet[1], "numpy_wall_s": numpy_[0],
+                 "numpy_cpu_s": numpy_[1], "note": note})
+    if as_json:
+        return
     print(f"| {name} | {lnet[0]:.3f} s ({lnet[1]:.3f}) | {numpy_[0]:.3f} s ({numpy_[1]:.3f}) | "
           f"{numpy_[0] / lnet[0]:.1f}× | {note} |", flush=True)
 
@@ -56,14 +66,18 @@ def main():
     parser.add_argument("--lnet", default=os.path.join(root, ".build/release/lnet"))
     parser.add_argument("--moons-epochs", type=int, default=5000)
     parser.add_argument("--cat-epochs", type=int, default=2500)
+    parser.add_argument("--json", action="store_true", help="print one JSON object with every row")
     args = parser.parse_args()
+    global as_json
+    as_json = args.json
     for variable in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
         os.environ.pop(variable, None)  # they slow a current numpy (see the env notes)
 
-    print(f"machine: {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}; "
-          f"lnet {args.lnet}; numpy {np.__version__}")
-    print("| model | lnet train wall (cpu) | numpy wall (cpu) | numpy / lnet | |")
-    print("| --- | ---: | ---: | ---: | --- |")
+    if not as_json:
+        print(f"machine: {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}; "
+              f"lnet {args.lnet}; numpy {np.__version__}")
+        print("| model | lnet train wall (cpu) | numpy wall (cpu) | numpy / lnet | |")
+        print("| --- | ---: | ---: | ---: | --- |")
 
     moons = os.path.join(root, "samples/moons.h5")
     with h5py.File(moons, "r") as f:
@@ -80,7 +94,10 @@ def main():
     shared = os.path.join(os.path.dirname(root), "shared/datasets")
     train, test = os.path.join(shared, "train_catvnoncat.h5"), os.path.join(shared, "test_catvnoncat.h5")
     if not os.path.exists(train):
-        print(f"(cat skipped: {train} not found)")
+        if as_json:
+            print(json.dumps({"numpy": np.__version__, "rows": rows, "cat": "skipped: no " + train}))
+        else:
+            print(f"(cat skipped: {train} not found)")
         return
     with h5py.File(train, "r") as f:
         Xc = (f["train_set_x"][()].reshape(209, -1) / 255.).T.copy()
@@ -93,6 +110,9 @@ def main():
     floor = 2 * 2.2e-3 * args.cat_epochs
     row(f"cat, {args.cat_epochs} epochs", lnet, numpy_,
         f"floor ≈ {floor:.1f} s (2 passes over X an epoch at ≈2.2 ms, benchmarks/blas)")
+    if as_json:
+        print(json.dumps({"numpy": np.__version__, "rows": rows}))
+        return
     print()
     print(lnet[2].strip())
 
