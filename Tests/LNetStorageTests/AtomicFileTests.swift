@@ -42,8 +42,8 @@ struct AtomicFileTests {
         // PIDs above the kernel's pid_max (at most 2^22) cannot be running.
         let stale = target + ".tmp-99999999"
         let alive = target + ".tmp-1"  // init is always running
-        FileManager.default.createFile(atPath: stale, contents: Data("killed".utf8))
-        FileManager.default.createFile(atPath: alive, contents: Data("running".utf8))
+        _ = FileManager.default.createFile(atPath: stale, contents: Data("killed".utf8))
+        _ = FileManager.default.createFile(atPath: alive, contents: Data("running".utf8))
         try AtomicFile.replace(target) { try Data("new".utf8).write(to: URL(fileURLWithPath: $0)) }
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
         #expect(names == ["ckpt.h5", "ckpt.h5.tmp-1"])
