@@ -40,7 +40,7 @@ struct CheckpointReader {
         guard let model = readModel() else { return }
         let shapes = Checkpoint.expectedShapes(layerDims: model.layerDims)
         let parameters = readTensors(group: "/parameters", names: Checkpoint.parameterNames(layerCount: model.layerCount),
-                                     shapes: shapes, prefix: "")
+                                     shapes: shapes)
         let hasOptimizer = exists("/optimizer")
         let hasTraining = exists("/training")
         var optimizer: Checkpoint.Optimizer?
@@ -197,10 +197,10 @@ struct CheckpointReader {
         var v: [String: Tensor] = [:]
         var s: [String: Tensor] = [:]
         if name != "gd" {
-            v = readTensors(group: "/optimizer/v", names: gradientNames, shapes: gradientShapes, prefix: "") ?? [:]
+            v = readTensors(group: "/optimizer/v", names: gradientNames, shapes: gradientShapes) ?? [:]
         }
         if name == "adam" {
-            s = readTensors(group: "/optimizer/s", names: gradientNames, shapes: gradientShapes, prefix: "") ?? [:]
+            s = readTensors(group: "/optimizer/s", names: gradientNames, shapes: gradientShapes) ?? [:]
         }
         guard let learningRate, let learningRate0, let t else { return nil }
         return Checkpoint.Optimizer(
@@ -276,9 +276,7 @@ struct CheckpointReader {
 
     // MARK: Tensors
 
-    private mutating func readTensors(
-        group: String, names: [String], shapes: [String: [Int]], prefix: String
-    ) -> [String: Tensor]? {
+    private mutating func readTensors(group: String, names: [String], shapes: [String: [Int]]) -> [String: Tensor]? {
         guard exists(group) else {
             problem("\(group) is missing")
             return nil
@@ -286,15 +284,15 @@ struct CheckpointReader {
         var tensors: [String: Tensor] = [:]
         var complete = true
         for name in names {
-            guard let shape = shapes[name.hasPrefix("d") && shapes[name] == nil ? String(name.dropFirst()) : name] else { continue }
-            if let tensor = tensor("\(group)/\(prefix)\(name)", shape: shape) {
+            guard let shape = shapes[name] else { continue }
+            if let tensor = tensor("\(group)/\(name)", shape: shape) {
                 tensors[name] = tensor
             } else {
                 complete = false
             }
         }
         if let members = try? file.group(at: group).members() {
-            let expected = Set(names.map { prefix + $0 })
+            let expected = Set(names)
             for extra in members.map(\.name) where !expected.contains(extra) {
                 report.warnings.append("\(group)/\(extra) is not part of the format and is ignored")
             }
