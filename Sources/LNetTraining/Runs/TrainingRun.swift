@@ -86,6 +86,10 @@ public enum TrainingEvent: Sendable {
     /// An epoch finished. `isReported` is true on the epochs the course
     /// prints (every `printEvery`, and the last).
     case epochCompleted(EpochSummary, isReported: Bool)
+    /// A mini-batch update ran inside an epoch (not the one that ended it):
+    /// `miniBatch` (0-based) of the 0-based `epoch`. Sent after every update,
+    /// so a handler that reads the clock should do so only now and then.
+    case miniBatchCompleted(epoch: Int, miniBatch: Int)
     /// A checkpoint was written.
     case checkpointSaved(path: String, epoch: Int, batchInEpoch: Int)
     /// A remark worth showing (a fresh optimizer for a parameters-only checkpoint…).
@@ -131,6 +135,12 @@ public final class TrainingRun {
 
     /// The state so far, for tests and callers that save it themselves.
     public var state: TrainingState { session.state }
+
+    /// Examples per epoch (`m`), for progress and rates.
+    public var examplesPerEpoch: Int { session.schedule.exampleCount }
+
+    /// Mini-batches per epoch, as the session cuts them.
+    public var batchesPerEpoch: Int { session.schedule.batchesPerEpoch }
 
     // MARK: Starting
 
@@ -271,6 +281,9 @@ public final class TrainingRun {
             } catch let error as TrainingError {
                 let kept = checkpoint.map { FileManager.default.fileExists(atPath: $0.path) ? "; the checkpoint \($0.path) is left as it was" : "" } ?? ""
                 throw RunError(path: record.dataPath, error.description + kept)
+            }
+            if case .miniBatchCompleted(let epoch, let miniBatch) = outcome {
+                events(.miniBatchCompleted(epoch: epoch, miniBatch: miniBatch))
             }
             if case .epochCompleted(let summary) = outcome {
                 lastCost = summary.cost

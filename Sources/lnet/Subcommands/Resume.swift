@@ -39,6 +39,8 @@ struct Resume: ParsableCommand {
     }
 
     func run() throws {
+        // First of all: a Ctrl-C while the data loads stops cleanly instead of killing the process.
+        StopSignals.install()
         // Thrown outside reportingErrors, which would report it as an error and exit 1.
         var stoppedBy: Int32?
         try reportingErrors {
@@ -54,7 +56,13 @@ struct Resume: ParsableCommand {
                 output.note("\(checkpoint) has finished its \(run.configuration.epochs) epochs; add more with --epochs N")
                 return
             }
-            StopSignals.install()
+            if let signal = StopSignals.caught {
+                output.stoppedBeforeStart("the checkpoint is left as it was")
+                stoppedBy = signal
+                return
+            }
+            output.begin(run)
+            defer { output.end() }
             let outcome = try run.run(stopRequested: { StopSignals.caught != nil }, events: output.handle)
             output.finish(outcome, signal: StopSignals.caught)
             if let signal = StopSignals.caught, !outcome.completed { stoppedBy = signal }

@@ -130,6 +130,8 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
+        // First of all: a Ctrl-C while the data loads stops cleanly instead of killing the process.
+        StopSignals.install()
         // Thrown outside reportingErrors, which would report it as an error and exit 1.
         var stoppedBy: Int32?
         try reportingErrors {
@@ -144,7 +146,13 @@ struct Train: ParsableCommand {
             settings.memory = streaming.policy
             let output = TrainingOutput(quiet: progress.quiet)
             let run = try TrainingRun.start(settings, printEvery: progress.printEvery, notes: output.note)
-            StopSignals.install()
+            if let signal = StopSignals.caught {
+                output.stoppedBeforeStart("nothing was written")
+                stoppedBy = signal
+                return
+            }
+            output.begin(run)
+            defer { output.end() }
             let outcome = try run.run(stopRequested: { StopSignals.caught != nil }, events: output.handle)
             output.finish(outcome, signal: StopSignals.caught)
             if let signal = StopSignals.caught, !outcome.completed { stoppedBy = signal }

@@ -2,19 +2,53 @@ import Foundation
 import LNetTraining
 
 /// Prints what a training run reports, as the course does: costs on stdout
-/// (`Cost after epoch N: X`), checkpoints and remarks on stderr.
-struct TrainingOutput {
+/// (`Cost after epoch N: X`), checkpoints and remarks on stderr, and a
+/// progress line on stderr (`ProgressLine`) that never mixes with the costs.
+final class TrainingOutput {
     let quiet: Bool
+    private let line: ProgressLine
+    private var progress: TrainingProgress?
+    private var meter: ProgressMeter?
+    // The clock is read only every so many events: a moons run makes 25,000
+    // mini-batch updates in a fraction of a second.
+    private var throttle = ClockThrottle()
+
+    init(quiet: Bool) {
+        self.quiet = quiet
+        line = ProgressLine(enabled: !quiet)
+    }
+
+    /// Starts measuring progress, from where `run` starts (part way through
+    /// for a resumed run, so that the rate counts only this run's work).
+    func begin(_ run: TrainingRun) {
+        let state = run.state
+        let start = TrainingProgress(
+            completedEpochs: state.completedEpochs, miniBatchesDone: state.nextMiniBatch,
+            targetEpochs: run.configuration.epochs, batchesPerEpoch: run.batchesPerEpoch,
+            examplesPerEpoch: run.examplesPerEpoch, lastCost: state.costs.last)
+        progress = start
+        meter = ProgressMeter(start: start, at: ProgressLine.now())
+    }
 
     func handle(_ event: TrainingEvent) {
         switch event {
         case .epochCompleted(let summary, let isReported):
+            progress?.completedEpochs = summary.epoch + 1
+            progress?.miniBatchesDone = 0
+            progress?.lastCost = summary.cost
             if isReported, !quiet {
-                print("Cost after epoch \(summary.epoch): \(String(format: "%.6f", summary.cost))")
-                // Costs must show as they come when stdout is a pipe or a log file
-                // (fflush(nil) flushes every stream, stdout among them).
-                fflush(nil)
+                line.redraw {
+                    print("Cost after epoch \(summary.epoch): \(String(format: "%.6f", summary.cost))")
+                    // Costs must show as they come when stdout is a pipe or a log file
+                    // (fflush(nil) flushes every stream, stdout among them).
+                    fflush(nil)
+                }
             }
+            updateLine()
+        case .miniBatchCompleted(let epoch, let miniBatch):
+            progress?.completedEpochs = epoch
+            progress?.miniBatchesDone = miniBatch + 1
+            updateLine()
         case .checkpointSaved:
             break
         case .note(let text):
@@ -22,12 +56,31 @@ struct TrainingOutput {
         }
     }
 
+    private func updateLine() {
+        guard line.style != .none, let progress, let meter, throttle.tick() else { return }
+        let now = ProgressLine.now()
+        throttle.looked(at: now)
+        if line.isDue(at: now) { line.draw(meter.line(progress, at: now), at: now) }
+    }
+
     func note(_ text: String) {
-        FileHandle.standardError.write(Data("note: \(text)\n".utf8))
+        line.redraw { FileHandle.standardError.write(Data("note: \(text)\n".utf8)) }
+    }
+
+    /// Erases the progress line for good: before the closing lines or an error.
+    func end() {
+        line.clear()
+    }
+
+    /// A stop that came before the first update: nothing was trained, nothing written.
+    func stoppedBeforeStart(_ what: String) {
+        end()
+        FileHandle.standardError.write(Data("interrupted before training started; \(what)\n".utf8))
     }
 
     /// The closing lines: accuracies, or how to resume after an interruption.
     func finish(_ outcome: TrainingOutcome, signal: Int32?) {
+        end()
         if outcome.completed {
             if let accuracy = outcome.trainAccuracy { print("Train accuracy: \(String(format: "%.4f", accuracy))") }
             if let accuracy = outcome.testAccuracy { print("Test accuracy: \(String(format: "%.4f", accuracy))") }
