@@ -14,15 +14,23 @@ final class ChunkPipeline: @unchecked Sendable {
     private var cancelled = false
     private var failure: (any Error)?
     private let capacity: Int
+    private let concurrent: Bool
 
-    init(capacity: Int = 2) {
+    /// - Parameter concurrent: false runs `consume` on the calling thread
+    ///   right after each `produce` (`lnet convert --threads 1`).
+    init(capacity: Int = 2, concurrent: Bool = true) {
         self.capacity = max(1, capacity)
+        self.concurrent = concurrent
     }
 
     /// Calls `produce` until it returns nil, handing each chunk to `consume`
     /// on another thread in order. The first error of either side stops both
     /// and is rethrown; `consume` is not called again after an error.
     func run(produce: () throws -> RowChunk?, consume: @escaping @Sendable (RowChunk) throws -> Void) throws {
+        guard concurrent else {
+            while let chunk = try produce() { try consume(chunk) }
+            return
+        }
         let thread = Thread { [self] in
             while let chunk = take() {
                 do {

@@ -74,13 +74,17 @@ public struct ConversionOptions: Sendable, Equatable {
     public var seed: UInt64
     /// Whether an existing output may be replaced.
     public var force: Bool
+    /// 1 reads, then compresses and writes, in turn on the calling thread;
+    /// 2 or more overlap the two (reading on the calling thread, compression
+    /// and writing on a second one). A conversion never uses more than two.
+    public var threads: Int
 
     /// Options with the command's defaults: format from the name, last
     /// column as label, gzip 4 with shuffle, one output file.
     public init(
         from: InputFormat? = nil, labelColumn: String? = nil, x: String? = nil, y: String? = nil,
         labels: String? = nil, compressionLevel: Int = 4, chunkRows: Int? = nil, split: Double? = nil,
-        seed: UInt64 = 0, force: Bool = false
+        seed: UInt64 = 0, force: Bool = false, threads: Int = 2
     ) {
         self.from = from
         self.labelColumn = labelColumn
@@ -92,6 +96,7 @@ public struct ConversionOptions: Sendable, Equatable {
         self.split = split
         self.seed = seed
         self.force = force
+        self.threads = threads
     }
 }
 

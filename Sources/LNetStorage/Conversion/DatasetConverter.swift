@@ -194,7 +194,7 @@ public struct DatasetConverter {
             }
             let job = WriteJob(
                 outputs: outputs, featureShape: source.featureShape, classes: source.classNames, chunkRows: chunkRows,
-                compressionLevel: options.compressionLevel, split: split, produce: produce)
+                compressionLevel: options.compressionLevel, split: split, concurrent: options.threads > 1, produce: produce)
             let written = try source.featureType.accept(job)
             summary = ConversionSummary(
                 outputs: outputs, rowsPerOutput: written.rows, featureShape: source.featureShape,
@@ -271,6 +271,7 @@ private struct WriteJob: FeatureElementVisitor {
     let chunkRows: Int
     let compressionLevel: Int
     let split: DatasetSplit?
+    let concurrent: Bool
     let produce: () throws -> RowChunk?
 
     func visit<T: FeatureElement>(_ type: T.Type) throws -> (rows: [Int], hasLabels: Bool) {
@@ -289,7 +290,7 @@ private struct WriteJob: FeatureElementVisitor {
                 let state = SinkState(writers: writers, split: split, hasLabels: hasLabels)
                 var pendingFirst: RowChunk? = first
                 do {
-                    try ChunkPipeline().run(
+                    try ChunkPipeline(concurrent: concurrent).run(
                         produce: {
                             if let chunk = pendingFirst {
                                 pendingFirst = nil

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LNetStorage
+import LNetTraining
 
 #if canImport(Glibc)
 import Glibc
@@ -82,6 +83,9 @@ struct Convert: ParsableCommand {
     @Flag(help: "Print no progress and no summary.")
     var quiet = false
 
+    @Option(help: "1: read, then compress and write, in turn; 2 or more (default): both at once, on two threads.")
+    var threads: Int?
+
     var options: ConversionOptions {
         get throws {
             var format: InputFormat?
@@ -93,11 +97,12 @@ struct Convert: ParsableCommand {
             }
             return ConversionOptions(
                 from: format, labelColumn: label, x: x, y: y, labels: labels, compressionLevel: compression,
-                chunkRows: chunkRows, split: split, seed: seed, force: force)
+                chunkRows: chunkRows, split: split, seed: seed, force: force, threads: threads ?? 2)
         }
     }
 
     func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be 1 or more") }
         let converter = DatasetConverter(options: try options)
         do {
             try converter.checkOptions(input: input, output: output)
@@ -146,48 +151,39 @@ struct Convert: ParsableCommand {
     }
 }
 
-/// The progress line: on a terminal, one line rewritten in place ten times a
-/// second; on a pipe or file, a plain line every five seconds (a log should
-/// not fill with carriage returns).
+/// The progress line (`ProgressLine`, as train and resume draw theirs): on a
+/// terminal, one line rewritten in place ten times a second; on a pipe or
+/// file, a plain line every five seconds (a log should not fill with
+/// carriage returns).
 final class ProgressPrinter {
-    private let enabled: Bool
-    private let terminal = isatty(STDERR_FILENO) != 0
-    private var lastPrint = -1.0
-    private var drewLine = false
+    private let line: ProgressLine
 
     init(enabled: Bool) {
-        self.enabled = enabled
+        line = ProgressLine(enabled: enabled, plainInterval: 5)
     }
 
     func update(_ progress: ConversionProgress) {
-        guard enabled else { return }
-        let interval = terminal ? 0.1 : 5.0
-        guard progress.elapsed - lastPrint >= interval || lastPrint < 0 && progress.elapsed >= interval else { return }
-        lastPrint = progress.elapsed
+        let now = ProgressLine.now()
+        guard line.isDue(at: now) else { return }
         let seconds = max(progress.elapsed, 1e-9)
         var text = "converted \(progress.rowsDone)"
+        var left: Double?
         if let total = progress.rowCount, total > 0 {
             text += " / \(total) rows (\(progress.rowsDone * 100 / total)%)"
+            if progress.rowsDone > 0 { left = Double(total - progress.rowsDone) * seconds / Double(progress.rowsDone) }
         } else {
             text += " rows"
         }
         text += String(
             format: ", %.0f rows/s, %.1f MB/s", Double(progress.rowsDone) / seconds,
             Double(progress.bytesDone) / 1e6 / seconds)
-        if terminal {
-            FileHandle.standardError.write(Data("\r\u{1B}[K\(text)".utf8))
-            drewLine = true
-        } else {
-            FileHandle.standardError.write(Data("\(text)\n".utf8))
-        }
+        if let left { text += ", " + ProgressMeter.formatDuration(left) + " left" }
+        line.draw(text, at: now)
     }
 
     /// Erases the live line before the summary or an error is printed.
     func clear() {
-        if drewLine {
-            FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
-            drewLine = false
-        }
+        line.clear()
     }
 }
 

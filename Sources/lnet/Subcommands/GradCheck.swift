@@ -29,8 +29,11 @@ struct GradCheck: ParsableCommand {
     @Option(help: "Seed for the parameters and data.")
     var seed: UInt32 = 1
 
+    @OptionGroup var threading: ThreadOptions
+
     func run() throws {
         try reportingErrors {
+            threading.apply()
             let report = try GradientCheckRun.random(
                 layerSizes: commaSeparated(layers).compactMap(Int.init), activations: activations.map(commaSeparated),
                 examples: examples, l2: l2, seed: seed)

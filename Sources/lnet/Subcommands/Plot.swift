@@ -51,6 +51,8 @@ struct Plot: ParsableCommand {
     @Option(help: "Grid cells per side.")
     var resolution: Int = DecisionBoundaryGrid.defaultResolution
 
+    @OptionGroup var threading: ThreadOptions
+
     func validate() throws {
         if boundary, data == nil { throw ValidationError("--boundary needs --data FILE, the 2-feature data to draw") }
         if !boundary, data != nil { throw ValidationError("--data is only used with --boundary") }
@@ -60,6 +62,7 @@ struct Plot: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            threading.apply()
             let saved = try CheckpointFile.read(from: checkpoint)
             let svg: String
             if boundary, let data {
