@@ -277,6 +277,7 @@ public final class HDF5Dataset: @unchecked Sendable {
             guard stored.canBeRead(as: T.hdf5ElementType) else {
                 throw site.error(.typeMismatch, operation, "the dataset holds \(stored.numpyName), which cannot be read as \(T.self)")
             }
+            try HDF5Dataset.checkDeclaredSize(id, site: site, operation: operation)
             let space = try site.check(H5Dget_space(id), operation)
             do {
                 let shape = try HDF5Dataspace.shape(space, site: site, operation: operation).shape
