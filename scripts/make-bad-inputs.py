@@ -1,0 +1,167 @@
+"""Writes LNet's corpus of bad (and a few tricky but valid) inputs into a folder.
+
+usage: .venv/bin/python scripts/make-bad-inputs.py OUT_DIR [--lnet PATH/TO/lnet]
+
+The corpus is generated, never committed: Tests/lnetTests/BadInputMatrixTests.swift
+runs this script into a temporary folder and then every command that reads
+files on every relevant case (the outcomes are in
+Tests/lnetTests/BadInputs/expectations.md).
+
+With --lnet, the base checkpoint is trained by lnet itself (two epochs on
+good.h5) so that the damaged copies are damaged *LNet* checkpoints, with
+fletcher32 and every attribute; without it, no ckpt-* files are written.
+Every random choice is seeded, so the corpus is the same on every run.
+"""
+import gzip
+import io
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import zipfile
+
+import h5py
+import numpy as np
+
+M = 64  # examples in the small datasets: enough for a mini-batch, fast to train
+
+
+def dataset(path, x, y=None, classes=None, **create):
+    with h5py.File(path, "w") as f:
+        f.create_dataset("x", data=x, **create)
+        if y is not None:
+            f["y"] = y
+        if classes is not None:
+            f["classes"] = np.array(classes, dtype="S")
+
+
+def write(path, data):
+    with open(path, "wb") as f:
+        f.write(data)
+
+
+def main():
+    args = sys.argv[1:]
+    lnet = None
+    if "--lnet" in args:
+        i = args.index("--lnet")
+        lnet = args[i + 1]
+        del args[i:i + 2]
+    if len(args) != 1:
+        sys.exit(__doc__)
+    out = args[0]
+    os.makedirs(out, exist_ok=True)
+    p = lambda name: os.path.join(out, name)
+    rng = np.random.RandomState(6)
+
+    # Valid reference data: two features, binary labels.
+    x = rng.randn(M, 2)
+    y = (x[:, 0] + x[:, 1] > 0).astype(np.int64)
+    dataset(p("good.h5"), x, y, classes=["no", "yes"])
+
+    # Not HDF5 at all.
+    write(p("empty.h5"), b"")
+    write(p("random.h5"), rng.bytes(4096))
+    # An HDF5 signature followed by noise: gets past the signature check.
+    write(p("signature-noise.h5"), b"\x89HDF\r\n\x1a\n" + rng.bytes(4088))
+
+    # Truncated HDF5 at several lengths (the superblock, the middle, near the end).
+    good = open(p("good.h5"), "rb").read()
+    for name, length in (("8", 8), ("96", 96), ("1024", 1024), ("half", len(good) // 2), ("end", len(good) - 64)):
+        write(p(f"truncated-{name}.h5"), good[:length])
+
+    # HDF5 datasets that are well-formed files but bad data.
+    with h5py.File(p("x-strings.h5"), "w") as f:
+        f["x"] = np.array([[b"a", b"b"]] * M)
+        f["y"] = y
+    dataset(p("xy-length.h5"), x, y[: M - 4])
+    nan = x.copy()
+    nan[3, 1] = np.nan
+    nan[10, 0] = np.nan
+    dataset(p("nan-features.h5"), nan, y)
+    inf = x.copy()
+    inf[5, 0] = np.inf
+    dataset(p("inf-features.h5"), inf, y)
+    bad_labels = y.copy()
+    bad_labels[7] = 5
+    dataset(p("labels-out-of-range.h5"), x, bad_labels, classes=["no", "yes"])
+    negative = y.copy()
+    negative[2] = -1
+    dataset(p("labels-negative.h5"), x, negative)
+    fractional = y.astype(np.float64)
+    fractional[4] = 0.5
+    dataset(p("labels-fractional.h5"), x, fractional)
+    dataset(p("zero-examples.h5"), np.zeros((0, 2)), np.zeros((0,), dtype=np.int64))
+    # x declares 2^40 × 2 float64 (16 TiB) but no chunk was ever written: the
+    # file is a few KiB. A reader that trusts the shape allocates 16 TiB.
+    with h5py.File(p("absurd-size.h5"), "w") as f:
+        f.create_dataset("x", shape=(2 ** 40, 2), dtype="f8", chunks=(1024, 2), maxshape=(None, 2))
+        f.create_dataset("y", shape=(2 ** 40,), dtype="i8", chunks=(1024,), maxshape=(None,))
+
+    # CSV.
+    write(p("ragged.csv"), b"a,b,label\n1,2,0\n3,4\n5,6,1\n")
+    write(p("non-numeric.csv"), b"a,b,label\n1,2,0\n3,four,1\n5,6,1\n")
+    write(p("empty.csv"), b"")
+    write(p("header-only.csv"), b"a,b,label\n")
+
+    # NumPy. The Fortran-order and big-endian files are valid and must convert
+    # to exactly the values of the plain C-order little-endian reference.
+    values = np.arange(24, dtype=np.float64).reshape(6, 4) / 7.0
+    np.save(p("reference.npy"), values)
+    np.save(p("fortran.npy"), np.asfortranarray(values))
+    np.save(p("big-endian.npy"), values.astype(">f8"))
+    write(p("bad-header.npy"), b"\x93NUMPY\x01\x00\x20\x00{'descr': '<f8', 'fortran_or\n" + b"\0" * 64)
+    np.save(p("object.npy"), np.array([1, "a", None], dtype=object), allow_pickle=True)
+    with zipfile.ZipFile(p("bad-member.npz"), "w") as z:
+        buffer = io.BytesIO()
+        np.save(buffer, values)
+        z.writestr("x.npy", b"\x93NUMPY garbage, not an array header" + b"\0" * 32)
+        z.writestr("y.npy", buffer.getvalue())
+    np.savez(p("good.npz"), x=values, y=np.arange(6) % 2)
+
+    # MNIST IDX: 3 images of 2×2 plus their labels; then a wrong magic and a short body.
+    images = struct.pack(">IIII", 0x00000803, 3, 2, 2) + bytes(range(12))
+    labels = struct.pack(">II", 0x00000801, 3) + bytes([0, 1, 0])
+    write(p("good-images-idx3-ubyte"), images)
+    write(p("good-labels-idx1-ubyte"), labels)
+    write(p("bad-magic-images-idx3-ubyte"), struct.pack(">IIII", 0x12345678, 3, 2, 2) + bytes(range(12)))
+    write(p("short-images-idx3-ubyte"), images[:-5])
+    write(p("short-images-idx3-ubyte.gz"), gzip.compress(images[:-5], mtime=0))
+
+    if lnet:
+        checkpoints(lnet, p)
+
+
+def checkpoints(lnet, p):
+    base = p("ckpt-good.h5")
+    subprocess.run([lnet, "train", "--data", p("good.h5"), "--layers", "3,1", "--epochs", "2",
+                    "--batch-size", "32", "--quiet", "--checkpoint", base, "--force"],
+                   check=True, stdout=subprocess.DEVNULL)
+
+    def variant(name, change):
+        path = p(name)
+        shutil.copyfile(base, path)
+        with h5py.File(path, "r+") as f:
+            change(f)
+
+    def replace(f, name, value):
+        del f[name]
+        f[name] = value
+
+    variant("ckpt-missing-tensor.h5", lambda f: f.__delitem__("parameters/W2"))
+    variant("ckpt-misshaped.h5", lambda f: replace(f, "parameters/W1", np.zeros((4, 2))))
+
+    def nan_parameter(f):
+        w = f["parameters/W1"][()]
+        w[0, 0] = np.nan
+        replace(f, "parameters/W1", w)
+    variant("ckpt-nan.h5", nan_parameter)
+    variant("ckpt-version.h5", lambda f: f.attrs.__setitem__("format_version", np.int64(99)))
+    variant("ckpt-negative-t.h5", lambda f: f["optimizer"].attrs.__setitem__("t", np.int64(-5)))
+    good = open(base, "rb").read()
+    write(p("ckpt-truncated.h5"), good[: len(good) // 2])
+
+
+if __name__ == "__main__":
+    main()
