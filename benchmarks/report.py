@@ -114,6 +114,7 @@ def main():
     load_before = os.getloadavg()
     rows = []  # (group, what, lnet figure, baseline figure, ratio or None, note)
     notes = []
+    extra = []
 
     def attempt(name, body):
         try:
@@ -182,7 +183,17 @@ def main():
                          None, "benchmarks/streaming/run.sh does not exist yet"))
             return
         env = dict(os.environ, LNET=lnet)
-        result = last_json([script, "--json"] + (["--quick"] if args.quick else []), env=env)
+        try:
+            result = last_json([script, "--json"], env=env)
+        except RuntimeError as error:
+            # run.sh without a JSON mode: its own output goes into the report as it is.
+            log(f"run.sh --json: {error}; running it without --json")
+            output = subprocess.run([script], capture_output=True, text=True, env=env, cwd=root, timeout=3600)
+            rows.append(("peak memory", "streamed training (`lnet train --stream`)", "see below", "see below", None,
+                         f"benchmarks/streaming/run.sh exited {output.returncode}; its output follows the table"))
+            extra.append("Output of `benchmarks/streaming/run.sh`:\n\n```\n" +
+                         "\n".join((output.stdout + output.stderr).strip().splitlines()[-40:]) + "\n```")
+            return
         lnet_kib = result.get("lnet_peak_rss_kib") or result.get("stream_peak_rss_kib")
         other_kib = (result.get("baseline_peak_rss_kib") or result.get("in_memory_peak_rss_kib")
                      or result.get("numpy_peak_rss_kib"))
@@ -229,6 +240,8 @@ def main():
     ]
     if notes:
         lines += [""] + [f"Note: {note}." for note in notes]
+    for block in extra:
+        lines += ["", block]
     with open(args.output, "w") as f:
         f.write("\n".join(lines) + "\n")
     print("\n".join(lines))

@@ -21,11 +21,23 @@ struct CheckpointHistory {
     }
 
     /// Writes `checkpoint` as the one for `epoch` and removes all but the
-    /// `last` most recent numbered ones.
+    /// `last` most recent numbered ones, and the temporary files of numbered
+    /// ones that killed runs were writing (their names never come back, so
+    /// the next write to the same name would never remove them).
     func keep(_ checkpoint: Checkpoint, epoch: Int, last: Int) throws {
         try CheckpointFile.write(checkpoint, to: path(epoch: epoch))
         let prefix = stem + "-epoch"
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        let temporaryMarker = fileExtension + ".tmp-"
+        var temporaryTargets = Set<String>()
+        for name in names where name.hasPrefix(prefix) {
+            guard let marker = name.range(of: temporaryMarker, options: .backwards) else { continue }
+            temporaryTargets.insert(String(name[..<marker.lowerBound]) + fileExtension)
+        }
+        for target in temporaryTargets.sorted() {
+            // Only temporaries of processes no longer running are removed.
+            AtomicFile.removeStaleTemporaries(of: folder + "/" + target)
+        }
         let numbered = names.compactMap { name -> (Int, String)? in
             guard name.hasPrefix(prefix), name.hasSuffix(fileExtension) else { return nil }
             let digits = name.dropFirst(prefix.count).dropLast(fileExtension.count)
