@@ -16,6 +16,9 @@ struct ProgressMeterTests {
         #expect(meter.epochsPerSecond(progress(10), at: 1002) == 5)
         #expect(meter.secondsLeft(progress(10), at: 1002) == 18)
         #expect(meter.secondsLeft(progress(100), at: 1020) == 0)
+        // Within the warm-up there is no rate yet.
+        #expect(meter.epochsPerSecond(progress(1), at: 1000.4) == nil)
+        #expect(meter.line(progress(1, cost: 0.5), at: 1000.4) == "epoch 1/100 (1%), cost 0.500000")
     }
 
     @Test func aResumedRunCountsOnlyItsOwnWork() {
@@ -30,6 +33,9 @@ struct ProgressMeterTests {
         #expect(meter.line(progress(0, target: 5000), at: 0) == "epoch 0/5000 (0%)")
         #expect(meter.line(progress(120, target: 5000, cost: 0.5123449), at: 1)
             == "epoch 120/5000 (2%), cost 0.512345, 120 epochs/s, 41 s left")
+        // Short epochs: the batch inside one is noise.
+        #expect(meter.line(progress(120, batch: 3, of: 5, target: 5000, cost: 0.5), at: 1)
+            == "epoch 120/5000 (2%), cost 0.500000, 121 epochs/s, 40 s left")
         // Inside a long epoch: the epoch in progress, its batch, examples per second.
         let slow = ProgressMeter(start: progress(0, of: 938, target: 10, m: 60000), at: 0)
         #expect(slow.line(progress(3, batch: 469, of: 938, target: 10, m: 60000, cost: 0.3), at: 70)

@@ -45,6 +45,22 @@ struct HelpAndExitCodeTests {
         #expect(zero.status == 64)
     }
 
+    @Test func convertOnOneThreadWritesTheSameFile() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lnet-threads-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let csv = directory.appendingPathComponent("in.csv")
+        var text = "a,b,label\n"
+        for row in 0..<5000 { text += "\(row),\(Double(row) / 7),\(row % 3 == 0 ? "yes" : "no")\n" }
+        try Data(text.utf8).write(to: csv)
+        let one = directory.appendingPathComponent("one.h5").path
+        let two = directory.appendingPathComponent("two.h5").path
+        #expect(try LNetBinary.run(["convert", csv.path, one, "--threads", "1", "--chunk-rows", "100"]).status == 0)
+        #expect(try LNetBinary.run(["convert", csv.path, two, "--chunk-rows", "100"]).status == 0)
+        let diff = try LNetBinary.run(["diff", one, two])
+        #expect(diff.status == 0, "\(diff.stdout)\(diff.stderr)")
+    }
+
     @Test func version() throws {
         let result = try LNetBinary.run(["--version"])
         #expect(result.status == 0)

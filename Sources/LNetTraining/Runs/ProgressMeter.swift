@@ -39,17 +39,22 @@ public struct ProgressMeter: Sendable, Equatable {
     public let startEpochs: Double
     /// The time of the start, in the caller's clock (seconds).
     public let startTime: Double
+    /// Seconds measured before a rate is given: the first mini-batches pay for
+    /// the first shuffle and cold caches, and a rate from them alone would
+    /// promise hours for a run of seconds.
+    public let warmUp: Double
 
-    public init(start: TrainingProgress, at time: Double) {
+    public init(start: TrainingProgress, at time: Double, warmUp: Double = 0.5) {
         startEpochs = start.epochsDone
         startTime = time
+        self.warmUp = max(warmUp, 0)
     }
 
-    /// Epochs per second since the start, or nil before there is anything to measure.
+    /// Epochs per second since the start, or nil before there is enough to measure.
     public func epochsPerSecond(_ progress: TrainingProgress, at time: Double) -> Double? {
         let seconds = time - startTime
         let epochs = progress.epochsDone - startEpochs
-        guard seconds > 0, epochs > 0, seconds.isFinite else { return nil }
+        guard seconds > 0, seconds >= warmUp, epochs > 0, seconds.isFinite else { return nil }
         return epochs / seconds
     }
 
@@ -61,13 +66,15 @@ public struct ProgressMeter: Sendable, Equatable {
     }
 
     /// The progress line, without line breaks: `epoch 120/5000 (2%), cost
-    /// 0.512345, 85.3 epochs/s, 57 s left`. Inside an epoch of several
-    /// mini-batches the batch is shown too (`epoch 4/10, batch 45/938`), and
-    /// a run slower than an epoch a second counts examples per second.
+    /// 0.512345, 85.3 epochs/s, 57 s left`. When an epoch takes more than a
+    /// second, the mini-batch inside it is shown too (`epoch 4/10, batch
+    /// 45/938`) and the rate is in examples per second.
     public func line(_ progress: TrainingProgress, at time: Double) -> String {
         var text: String
         let target = progress.targetEpochs
-        if progress.miniBatchesDone > 0, progress.batchesPerEpoch > 1 {
+        let rate = epochsPerSecond(progress, at: time)
+        let longEpochs = rate.map { $0 < 1 } ?? false
+        if longEpochs, progress.miniBatchesDone > 0, progress.batchesPerEpoch > 1 {
             // The epoch in progress, counted from 1 as "i of N".
             text = "epoch \(progress.completedEpochs + 1)/\(target), batch \(progress.miniBatchesDone)/\(progress.batchesPerEpoch)"
         } else {
@@ -78,7 +85,7 @@ public struct ProgressMeter: Sendable, Equatable {
             text += " (\(min(max(percent, 0), 100))%)"
         }
         if let cost = progress.lastCost { text += ", cost \(Self.formatCost(cost))" }
-        if let rate = epochsPerSecond(progress, at: time) {
+        if let rate {
             text += ", " + Self.formatRate(epochsPerSecond: rate, examplesPerEpoch: progress.examplesPerEpoch)
             if let left = secondsLeft(progress, at: time) { text += ", " + Self.formatDuration(left) + " left" }
         }

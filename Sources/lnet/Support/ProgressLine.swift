@@ -19,7 +19,7 @@ final class ProgressLine {
     let style: Style
     private let interval: Double
     private let columns: Int
-    private let start: Double
+    private var start: Double
     private var lastDraw: Double?
     private var shown: String?
 
@@ -37,6 +37,13 @@ final class ProgressLine {
     /// Seconds on a monotonic clock (never set back, unlike the wall clock).
     static func now() -> Double {
         Double(DispatchTime.now().uptimeNanoseconds) / 1e9
+    }
+
+    /// Counts the first interval from `time` (when the work starts, after
+    /// its data has loaded) instead of from the line's creation.
+    func restart(at time: Double) {
+        start = time
+        lastDraw = nil
     }
 
     /// Whether a line is due at `time`: the interval has passed since the
@@ -69,16 +76,17 @@ final class ProgressLine {
         shown = nil
     }
 
-    /// Puts back the line `clear()` erased, so a cost printed in between does
-    /// not leave the terminal without progress until the next update.
-    func redraw(after text: () -> Void) {
-        let previous = shown
+    /// Whether the live line is on the terminal now.
+    var isShown: Bool { shown != nil }
+
+    /// Prints something above the live line: erases it, runs `body` (which
+    /// prints), then draws `text`, so a cost printed in between does not
+    /// leave the terminal without progress until the next update.
+    func interject(_ body: () -> Void, then text: @autoclosure () -> String, at time: Double) {
+        let wasShown = isShown
         clear()
-        text()
-        if let previous {
-            shown = previous
-            write("\r\u{1B}[K\(previous)")
-        }
+        body()
+        if wasShown { draw(text(), at: time) }
     }
 
     private func write(_ text: String) {

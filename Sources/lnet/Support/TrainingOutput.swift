@@ -26,8 +26,10 @@ final class TrainingOutput {
             completedEpochs: state.completedEpochs, miniBatchesDone: state.nextMiniBatch,
             targetEpochs: run.configuration.epochs, batchesPerEpoch: run.batchesPerEpoch,
             examplesPerEpoch: run.examplesPerEpoch, lastCost: state.costs.last)
+        let now = ProgressLine.now()
         progress = start
-        meter = ProgressMeter(start: start, at: ProgressLine.now())
+        meter = ProgressMeter(start: start, at: now)
+        line.restart(at: now)
     }
 
     func handle(_ event: TrainingEvent) {
@@ -37,14 +39,21 @@ final class TrainingOutput {
             progress?.miniBatchesDone = 0
             progress?.lastCost = summary.cost
             if isReported, !quiet {
-                line.redraw {
+                let printCost = {
                     print("Cost after epoch \(summary.epoch): \(String(format: "%.6f", summary.cost))")
                     // Costs must show as they come when stdout is a pipe or a log file
                     // (fflush(nil) flushes every stream, stdout among them).
                     fflush(nil)
                 }
+                if line.isShown, let progress, let meter {
+                    let now = ProgressLine.now()
+                    line.interject(printCost, then: meter.line(progress, at: now), at: now)
+                } else {
+                    printCost()
+                }
+            } else {
+                updateLine()
             }
-            updateLine()
         case .miniBatchCompleted(let epoch, let miniBatch):
             progress?.completedEpochs = epoch
             progress?.miniBatchesDone = miniBatch + 1
@@ -64,7 +73,8 @@ final class TrainingOutput {
     }
 
     func note(_ text: String) {
-        line.redraw { FileHandle.standardError.write(Data("note: \(text)\n".utf8)) }
+        line.clear()
+        FileHandle.standardError.write(Data("note: \(text)\n".utf8))
     }
 
     /// Erases the progress line for good: before the closing lines or an error.
