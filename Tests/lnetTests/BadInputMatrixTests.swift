@@ -311,10 +311,11 @@ extension LNetBinary {
     }
 
     /// Like `run`, but says whether the process died by a signal and kills it after `timeout` seconds.
-    static func runChecked(_ arguments: [String], timeout: Double) throws -> CheckedResult {
+    static func runChecked(_ arguments: [String], timeout: Double, environment: [String: String] = [:]) throws -> CheckedResult {
         let process = Process()
         process.executableURL = try url()
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let id = UUID().uuidString
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("lnet-out-\(id)")
         let errors = FileManager.default.temporaryDirectory.appendingPathComponent("lnet-err-\(id)")

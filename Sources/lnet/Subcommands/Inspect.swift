@@ -76,6 +76,11 @@ struct Inspect: ParsableCommand {
     var json = false
 
     func run() throws {
+        // libhdf5 can crash or hang on a crafted file: read it in a limited child (ProbeHDF5.swift).
+        if !Isolation.readsDirectly {
+            try Isolation.relay(
+                file: file, arguments: ["inspect", file] + (object.map { [$0] } ?? []) + (stats ? ["--stats"] : []) + (json ? ["--json"] : []))
+        }
         try reportingErrors {
             let report = try InspectionReport(path: file, object: object, statistics: stats)
             print(json ? report.renderJSON() : report.renderText(), terminator: "")

@@ -22,6 +22,16 @@ struct Verify: ParsableCommand {
     }
 
     func run() throws {
+        // libhdf5 can crash or hang on a crafted file: each file is read in a limited child (ProbeHDF5.swift).
+        if !Isolation.readsDirectly {
+            var failed = false
+            for file in files {
+                do { try Isolation.relay(file: file, arguments: ["verify", file]) } catch let exit as ExitCode where exit == .success {
+                } catch { failed = true }
+            }
+            if failed { throw ExitCode.failure }
+            return
+        }
         var failed = false
         for file in files {
             let report = CheckpointFile.verify(path: file)

@@ -1,0 +1,162 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Runs a command in a child process with a time limit and a memory limit,
+/// so that a crash or a hang inside a C library (libhdf5 on a crafted file)
+/// ends the child, never the caller.
+///
+/// The child is expected to apply the memory limit to itself first thing
+/// (`IsolatedProbe.limitMemory(toBytes:)`), before it opens anything: a
+/// limit set by the parent after the spawn would race the child's first
+/// allocations. The parent enforces the time limit: it polls the child and
+/// kills it with SIGKILL when the limit passes.
+///
+/// ```swift
+/// let outcome = try IsolatedProbe.run(
+///     executable: "/proc/self/exe", arguments: ["probe-hdf5", …],
+///     limits: .init(seconds: 20, memoryBytes: 2 << 30))
+/// ```
+public enum IsolatedProbe {
+    /// How long and how much memory the child may take.
+    public struct Limits: Sendable, Equatable {
+        /// Wall-clock seconds before the child is killed.
+        public var seconds: Double
+        /// The child's address-space limit (RLIMIT_AS), in bytes.
+        public var memoryBytes: Int
+
+        /// Limits of `seconds` and `memoryBytes`.
+        public init(seconds: Double, memoryBytes: Int) {
+            self.seconds = seconds
+            self.memoryBytes = memoryBytes
+        }
+
+        /// Limits for reading `file`: 30 s plus 1 s per 20 MB, and 3 GiB plus
+        /// 4× its size, within the machine's memory. Generous for honest
+        /// files (inspect --stats and verify read data in blocks), far
+        /// below what a hang or a runaway allocation reaches. The
+        /// environment overrides them: `LNET_PROBE_SECONDS`, `LNET_PROBE_MEMORY_MB`.
+        public static func forReading(_ file: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> Limits {
+            let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
+            var seconds = 30 + Double(size) / 20e6
+            let physical = Int(clamping: ProcessInfo.processInfo.physicalMemory)
+            var memory = min(3 << 30 + size.multipliedReportingOverflow(by: 4).partialValue, max(physical, 3 << 30))
+            if let text = environment["LNET_PROBE_SECONDS"], let value = Double(text), value > 0 { seconds = value }
+            if let text = environment["LNET_PROBE_MEMORY_MB"], let value = Int(text), value > 0 { memory = value << 20 }
+            return Limits(seconds: seconds, memoryBytes: memory)
+        }
+    }
+
+    /// How the child ended, with what it wrote.
+    public enum Outcome: Sendable, Equatable {
+        /// It exited by itself with `status`.
+        case exited(status: Int32, stdout: Data, stderr: Data)
+        /// It died by `signal` (a crash, or running out of its memory limit).
+        case signaled(signal: Int32, stderr: Data)
+        /// It was still running when the time limit passed, and was killed.
+        case timedOut(seconds: Double)
+
+        /// Why the child did not finish, in words for an error message; nil when it exited by itself.
+        public var failureReason: String? {
+            switch self {
+            case .exited:
+                return nil
+            case .signaled(let signal, let stderr):
+                let text = String(decoding: stderr, as: UTF8.self)
+                if text.contains("allocate memory") || text.contains("out of memory") || text.contains("bad_alloc") {
+                    return "reading it needed more memory than its limit"
+                }
+                return "the reader crashed with \(IsolatedProbe.signalName(signal))"
+            case .timedOut(let seconds):
+                return "reading it took longer than \(Self.format(seconds)) s"
+            }
+        }
+
+        static func format(_ seconds: Double) -> String {
+            seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
+        }
+    }
+
+    /// Runs `executable` with `arguments` and `environment` added to this
+    /// process's, its stdout and stderr captured to temporary files, and
+    /// waits for it at most `limits.seconds`.
+    public static func run(
+        executable: String, arguments: [String], environment: [String: String] = [:], limits: Limits
+    ) throws -> Outcome {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let folder = FileManager.default.temporaryDirectory
+        let id = "\(getpid())-\(UUID().uuidString)"
+        let out = folder.appendingPathComponent("lnet-probe-\(id).out")
+        let err = folder.appendingPathComponent("lnet-probe-\(id).err")
+        // Files, not pipes: the child can write any amount without the
+        // parent reading while it waits.
+        guard FileManager.default.createFile(atPath: out.path, contents: nil),
+              FileManager.default.createFile(atPath: err.path, contents: nil)
+        else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: folder.path])
+        }
+        defer {
+            try? FileManager.default.removeItem(at: out)
+            try? FileManager.default.removeItem(at: err)
+        }
+        let outHandle = try FileHandle(forWritingTo: out)
+        let errHandle = try FileHandle(forWritingTo: err)
+        process.standardOutput = outHandle
+        process.standardError = errHandle
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        try? outHandle.close()
+        try? errHandle.close()
+
+        let deadline = Date().addingTimeInterval(limits.seconds)
+        var pause = 0.001
+        while process.isRunning {
+            if Date() >= deadline {
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+                return .timedOut(seconds: limits.seconds)
+            }
+            // Short pauses first: most probes end within milliseconds.
+            Thread.sleep(forTimeInterval: pause)
+            pause = min(pause * 2, 0.05)
+        }
+        process.waitUntilExit()
+        let stdout = (try? Data(contentsOf: out)) ?? Data()
+        let stderr = (try? Data(contentsOf: err)) ?? Data()
+        if process.terminationReason == .uncaughtSignal {
+            return .signaled(signal: process.terminationStatus, stderr: stderr)
+        }
+        return .exited(status: process.terminationStatus, stdout: stdout, stderr: stderr)
+    }
+
+    /// Limits this process's address space to `bytes` (RLIMIT_AS) and turns
+    /// off core dumps; the child calls it before it opens the untrusted file.
+    /// Allocations beyond the limit then fail instead of exhausting the machine.
+    public static func limitMemory(toBytes bytes: Int) {
+        var limit = rlimit(rlim_cur: rlim_t(bytes), rlim_max: rlim_t(bytes))
+        _ = setrlimit(Int32(RLIMIT_AS.rawValue), &limit)
+        var noCore = rlimit(rlim_cur: 0, rlim_max: 0)
+        _ = setrlimit(Int32(RLIMIT_CORE.rawValue), &noCore)
+    }
+
+    /// SIGSEGV, SIGABRT… for the common signals, else `signal N`.
+    public static func signalName(_ signal: Int32) -> String {
+        switch signal {
+        case SIGSEGV: "SIGSEGV"
+        case SIGABRT: "SIGABRT"
+        case SIGBUS: "SIGBUS"
+        case SIGILL: "SIGILL"
+        case SIGFPE: "SIGFPE"
+        case SIGTRAP: "SIGTRAP"
+        case SIGKILL: "SIGKILL"
+        default: "signal \(signal)"
+        }
+    }
+}
