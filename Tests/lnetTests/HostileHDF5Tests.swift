@@ -1,0 +1,77 @@
+import Foundation
+import Testing
+
+/// libhdf5 on hostile files: a regression sample of the mutants
+/// `scripts/mutate-hdf5.py` measures by the thousand (benchmarks/hostile-hdf5.md),
+/// and the containment itself, forced with tiny limits.
+@Suite("Hostile HDF5 files, end to end")
+struct HostileHDF5Tests {
+    static let python = BadInputMatrixTests.repositoryRoot.appendingPathComponent(".venv/bin/python")
+
+    /// Checks one run: never a signal or a hang, never HDF5's stack; 0, or 1 with only error/warning lines.
+    static func check(_ arguments: [String], environment: [String: String] = [:]) throws -> String? {
+        let result = try LNetBinary.runChecked(arguments, timeout: 60, environment: environment)
+        let lines = result.stderr.split(separator: "\n").map(String.init)
+        var problems: [String] = []
+        if let signal = result.signal { problems.append("killed by signal \(signal)") }
+        if result.timedOut { problems.append("hung") }
+        if result.stderr.contains("HDF5-DIAG") || result.stdout.contains("HDF5-DIAG") { problems.append("printed HDF5-DIAG") }
+        if result.status != 0 && result.status != 1 { problems.append("exit status \(result.status)") }
+        if result.status == 1, lines.isEmpty || lines.contains(where: { !$0.hasPrefix("error: ") && !$0.hasPrefix("warning: ") }) {
+            problems.append("stderr is not error/warning lines: \(result.stderr.prefix(300))")
+        }
+        return problems.isEmpty ? nil : "\(arguments.joined(separator: " ")): \(problems.joined(separator: "; "))"
+    }
+
+    @Test func thirtyMutantsThroughInspectAndVerify() async throws {
+        guard FileManager.default.fileExists(atPath: Self.python.path) else {
+            Issue.record("no .venv: run scripts/setup")
+            return
+        }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lnet-mutants-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let process = Process()
+        process.executableURL = Self.python
+        process.arguments = [
+            BadInputMatrixTests.repositoryRoot.appendingPathComponent("scripts/mutate-hdf5.py").path,
+            "--lnet", try LNetBinary.url().path, "--seed", "6", "--out", folder.appendingPathComponent("work").path,
+            "--write-only", "30", folder.appendingPathComponent("mutants").path,
+        ]
+        try process.run()
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0)
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("mutants").path)
+            .sorted().map { folder.appendingPathComponent("mutants").appendingPathComponent($0).path }
+        #expect(files.count == 30)
+        let runs = files.flatMap { [["inspect", $0], ["inspect", "--stats", $0], ["verify", $0]] }
+        let failures = try await withThrowingTaskGroup(of: String?.self) { group in
+            var next = 0
+            var failures: [String] = []
+            while next < min(4, runs.count) { let run = runs[next]; next += 1; group.addTask { try Self.check(run, environment: ["LNET_PROBE_SECONDS": "20"]) } }
+            for try await failure in group {
+                if let failure { failures.append(failure) }
+                if next < runs.count { let run = runs[next]; next += 1; group.addTask { try Self.check(run, environment: ["LNET_PROBE_SECONDS": "20"]) } }
+            }
+            return failures
+        }
+        for failure in failures { Issue.record(Comment(rawValue: failure)) }
+    }
+
+    /// A hang and a crash are simulated with limits no reader can meet: the user still gets one line.
+    @Test(arguments: [
+        (["LNET_PROBE_SECONDS": "0.001"], "took longer than 0.001 s"),
+        (["LNET_PROBE_MEMORY_MB": "20"], "corrupt or unsupported ("),
+    ])
+    func containedFailureIsOneErrorLine(_ environment: [String: String], _ words: String) throws {
+        let sample = BadInputMatrixTests.repositoryRoot.appendingPathComponent("samples/moons.h5").path
+        for command in [["inspect", sample], ["verify", sample]] {
+            let result = try LNetBinary.runChecked(command, timeout: 60, environment: environment)
+            #expect(result.signal == nil)
+            #expect(result.status == 1)
+            #expect(result.stdout.isEmpty)
+            #expect(result.stderr.hasPrefix("error: \(sample) is corrupt or unsupported ("))
+            #expect(result.stderr.contains(words), "\(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1)
+        }
+    }
+}
