@@ -100,6 +100,9 @@ def main():
     parser.add_argument("--no-build", action="store_true", help="use the binaries already in the scratch path")
     parser.add_argument("--quick", action="store_true", help="short runs, to try the script")
     parser.add_argument("--csv-megabytes", type=int, default=100)
+    parser.add_argument("--moons-epochs", type=int, default=5000)
+    parser.add_argument("--cat-epochs", type=int, default=2500,
+                        help="numpy needs minutes for 2500 on a loaded machine; fewer for a quicker report")
     args = parser.parse_args()
     scratch = os.path.join(root, args.scratch)
     if not args.no_build:
@@ -125,7 +128,8 @@ def main():
 
     # Training vs numpy.
     def training():
-        options = ["--moons-epochs", "500", "--cat-epochs", "100"] if args.quick else []
+        options = (["--moons-epochs", "500", "--cat-epochs", "100"] if args.quick else
+                   ["--moons-epochs", str(args.moons_epochs), "--cat-epochs", str(args.cat_epochs)])
         result = last_json([python, os.path.join(here, "training", "compare.py"), "--lnet", lnet, "--json"] + options)
         for row in result["rows"]:
             rows.append(("training vs numpy", row["name"] + " (wall; CPU in brackets)",
@@ -200,7 +204,8 @@ def main():
         what = result.get("description", "streamed training (`lnet train --stream`)")
         if lnet_kib and other_kib:
             rows.append(("peak memory", what + " (peak RSS)", mib(lnet_kib), mib(other_kib), lnet_kib / other_kib,
-                         result.get("baseline", "baseline as run.sh defines it")))
+                         result.get("baseline", "baseline: the same `lnet train` with x loaded whole") +
+                         (f"; checkpoints equal bit for bit: {result['same']}" if "same" in result else "")))
         else:
             rows.append(("peak memory", what, "see note", "see note", None, json.dumps(result)[:300]))
     attempt("peak memory of streamed training", streaming)
