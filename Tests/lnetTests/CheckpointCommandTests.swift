@@ -107,6 +107,26 @@ extension LNetBinary {
             return false
         }
 
+        /// Waits (up to `seconds`) until the file at `path` is a different
+        /// file than `previous` (an atomic write renames a new inode into
+        /// place); false if the process ended first. Tests kill after this so
+        /// that every round makes progress however loaded the machine is.
+        func waitForReplacement(of path: String, previous: UInt64?, seconds: Double = 120) -> Bool {
+            let deadline = Date().addingTimeInterval(seconds)
+            while Date() < deadline {
+                if let inode = Self.inode(of: path), inode != previous { return true }
+                if !process.isRunning { return false }
+                usleep(2_000)
+            }
+            return false
+        }
+
+        /// The file's inode number, nil when there is no file.
+        static func inode(of path: String) -> UInt64? {
+            var info = stat()
+            return stat(path, &info) == 0 ? UInt64(info.st_ino) : nil
+        }
+
         func signal(_ number: Int32) {
             kill(process.processIdentifier, number)
         }
@@ -210,7 +230,13 @@ struct CheckpointCommandTests {
                 "train", "--data", data, "--checkpoint", path, "--checkpoint-every", "1", "--layers", "16,8,1",
                 "--batch-size", "32", "--epochs", "100000", "--quiet",
             ])
-            usleep(UInt32.random(in: 30_000...300_000, using: &generator))
+            // Every other round dies before or during its first write; the
+            // rest after a first checkpoint, at a random moment while later
+            // ones are being written.
+            if round.isMultiple(of: 2) {
+                #expect(running.waitForReplacement(of: path, previous: nil), "round \(round): no checkpoint written")
+            }
+            usleep(UInt32.random(in: 0...300_000, using: &generator))
             running.signal(SIGKILL)
             let killed = try running.wait()
             #expect(killed.status == SIGKILL, "round \(round): \(killed.stderr)")
@@ -256,8 +282,15 @@ struct CheckpointCommandTests {
             let command = FileManager.default.fileExists(atPath: path)
                 ? ["resume", path, "--quiet", "--checkpoint-every", "1"]
                 : ["train", "--data", data, "--checkpoint", path] + arguments
+            let before = LNetBinary.Started.inode(of: path)
             let running = try LNetBinary.Started(command)
-            usleep(UInt32.random(in: 100_000...300_000, using: &generator))
+            // Kill only after this run saved at least once, so the chain
+            // advances however slow the machine is, then at a random moment.
+            guard running.waitForReplacement(of: path, previous: before) else {
+                _ = try running.wait()
+                break
+            }
+            usleep(UInt32.random(in: 0...200_000, using: &generator))
             running.signal(SIGKILL)
             let result = try running.wait()
             if result.status == 0 { break }
