@@ -61,6 +61,8 @@ public final class DatasetFile: @unchecked Sendable {
         guard exampleShape.allSatisfy({ $0 > 0 }) else {
             throw DatasetError(path: path, problem: "x (\(resolved.x)) has no features (shape \(Self.format(shape)))")
         }
+        // Before any caller sizes memory or a streaming plan from the shape.
+        try features.checkDeclaredSizeFitsFile()
         if let yName = resolved.y {
             let labels = try file.dataset(at: yName)
             let labelShape = try labels.shape

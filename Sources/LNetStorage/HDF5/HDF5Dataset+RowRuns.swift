@@ -18,6 +18,7 @@ extension HDF5Dataset {
             guard T.hdf5ElementType != .bool, stored.canBeRead(as: T.hdf5ElementType) else {
                 throw site.error(.typeMismatch, operation, "the dataset holds \(stored.numpyName), which cannot be read as \(T.self) by runs")
             }
+            try HDF5Dataset.checkDeclaredSize(id, site: site, operation: operation)
             let space = try site.check(H5Dget_space(id), operation)
             defer { _ = H5Sclose(space) }
             let shape = try HDF5Dataspace.shape(space, site: site, operation: operation).shape

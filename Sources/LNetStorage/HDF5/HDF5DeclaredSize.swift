@@ -44,3 +44,14 @@ extension HDF5Dataset {
         }
     }
 }
+
+extension HDF5Dataset {
+    /// Throws when the dataset declares more data than its file (opened
+    /// read-only) could hold even compressed: a damaged or crafted file that
+    /// must be refused before anything sizes memory, or a plan, from its shape.
+    public func checkDeclaredSizeFitsFile() throws {
+        try handle.with("open dataset") { id, site in
+            try Self.checkDeclaredSize(id, site: site, operation: "open dataset")
+        }
+    }
+}
