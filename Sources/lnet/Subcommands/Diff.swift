@@ -50,6 +50,8 @@ struct Diff: ParsableCommand {
     }
 
     func run() throws {
+        // 2: a file libhdf5 cannot read safely is unreadable, not different.
+        try Isolation.probe([a, b], failureStatus: 2)
         let diff: FileDiff
         do {
             diff = try FileDiff(comparing: a, with: b, absoluteTolerance: atol, relativeTolerance: rtol)

@@ -31,6 +31,7 @@ struct Evaluate: ParsableCommand {
     @OptionGroup var threading: ThreadOptions
 
     func run() throws {
+        try Isolation.probe([checkpoint, data])
         try reportingErrors {
             threading.apply()
             let report = try SavedModel(path: checkpoint).evaluate(dataPath: data, x: x, y: y)

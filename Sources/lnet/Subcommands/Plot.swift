@@ -61,6 +61,7 @@ struct Plot: ParsableCommand {
     }
 
     func run() throws {
+        try Isolation.probe([checkpoint] + (data.map { [$0] } ?? []))
         try reportingErrors {
             threading.apply()
             let saved = try CheckpointFile.read(from: checkpoint)

@@ -32,6 +32,7 @@ struct Predict: ParsableCommand {
     @OptionGroup var threading: ThreadOptions
 
     func run() throws {
+        try Isolation.probe([checkpoint, data])
         try reportingErrors {
             threading.apply()
             if !force, FileManager.default.fileExists(atPath: output) {

@@ -68,3 +68,28 @@ enum Isolation {
         }
     }
 }
+
+extension Isolation {
+    /// Walks each file as `lnet inspect FILE` does (the tree, the attributes, a checkpoint's
+    /// summary) in a limited child, before this process trusts libhdf5 with it; throws
+    /// `ExitCode(failureStatus)` after one `error: FILE is corrupt or unsupported (why)` line
+    /// when the child crashed or hung. A clean error in the child is not reported here: the
+    /// command meets it again and says it in its own words.
+    ///
+    /// The probe covers metadata, where libhdf5's published crashes live; the data the
+    /// command then reads is not read twice.
+    static func probe(_ files: [String], failureStatus: Int32 = 1) throws {
+        guard !readsDirectly else { return }
+        for file in files where FileManager.default.fileExists(atPath: file) {
+            let limits = IsolatedProbe.Limits.forReading(file)
+            guard let outcome = try? IsolatedProbe.run(
+                executable: "/proc/self/exe",
+                arguments: ["probe-hdf5", "--memory-limit", String(limits.memoryBytes), "--", "inspect", file],
+                environment: [childVariable: "1"], limits: limits),
+                let reason = outcome.failureReason
+            else { continue }
+            FileHandle.standardError.write(Data("error: \(file) is corrupt or unsupported (\(reason))\n".utf8))
+            throw ExitCode(failureStatus)
+        }
+    }
+}
