@@ -55,6 +55,12 @@ let package = Package(
             dependencies: ["LNetStorage"],
             path: "benchmarks/checkpoint/swift"
         ),
+        // scripts/fuzz: a seeded mutation loop over LNet's own parsers and validators.
+        .executableTarget(
+            name: "lnet-fuzz",
+            dependencies: ["LNetStorage"],
+            path: "benchmarks/fuzz"
+        ),
         .testTarget(name: "LNetStorageTests", dependencies: ["LNetStorage"]),
         // Fixtures/ holds numpy-made JSON the tests read through #filePath.
         .testTarget(name: "LNetTrainingTests", dependencies: ["LNetTraining"], exclude: ["Fixtures"]),
