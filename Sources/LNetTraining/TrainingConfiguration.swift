@@ -87,7 +87,8 @@ public struct TrainingConfiguration: Sendable, Equatable, Hashable, Codable {
         }
         guard batchSize > 0 else { throw ConfigurationError("the batch size must be positive, got \(batchSize)") }
         guard epochs >= 0 else { throw ConfigurationError("the number of epochs cannot be negative, got \(epochs)") }
-        guard Int(shuffleSeed) + epochs <= Int(UInt32.max) else {
+        // Subtracting, not adding: a huge --epochs must not overflow here.
+        guard epochs <= Int(UInt32.max) - Int(shuffleSeed) else {
             throw ConfigurationError("shuffle seed \(shuffleSeed) + \(epochs) epochs exceeds numpy's largest seed 2^32−1")
         }
         guard l2.isFinite, l2 >= 0 else { throw ConfigurationError("the L2 strength λ must be ≥ 0, got \(l2)") }

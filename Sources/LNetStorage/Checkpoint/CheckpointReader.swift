@@ -57,7 +57,7 @@ struct CheckpointReader {
         }
         if let parameters {
             report.checkpoint = Checkpoint(
-                createdBy: (try? file.attributes.read("created_by").stringValue) ?? nil ?? "unknown",
+                createdBy: (try? file.attributes.read("created_by"))?.stringValue ?? "unknown",
                 model: model, parameters: parameters, optimizer: optimizer, training: training)
         }
     }

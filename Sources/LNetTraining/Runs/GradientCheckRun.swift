@@ -1,5 +1,8 @@
 /// `lnet gradcheck`: a gradient check on a small random network and data.
 public enum GradientCheckRun {
+    /// The largest network `random` checks.
+    public static let maximumParameters = 100_000
+
     public struct Report: Sendable {
         public let relativeDifference: Double
         /// The smallest |Z| of any relu/leaky-relu unit: a check is meaningful
@@ -16,7 +19,17 @@ public enum GradientCheckRun {
         guard layerSizes.count >= 2, layerSizes.allSatisfy({ $0 > 0 }) else {
             throw RunError(path: nil, "--layers needs at least two positive sizes, input first")
         }
-        guard examples >= 1 else { throw RunError(path: nil, "--examples must be 1 or more") }
+        guard (1...100_000).contains(examples) else { throw RunError(path: nil, "--examples must lie in 1 … 100000") }
+        // Two cost evaluations per parameter: a check is for small networks,
+        // and the count is computed without overflow for any --layers given.
+        var parameterCount = 0
+        for (fanIn, units) in zip(layerSizes, layerSizes.dropFirst()) {
+            let (weights, overflow) = units.multipliedReportingOverflow(by: fanIn + 1)
+            guard !overflow, parameterCount <= maximumParameters - weights else {
+                throw RunError(path: nil, "--layers \(layerSizes.map(String.init).joined(separator: ",")) has more than \(maximumParameters) parameters: a gradient check is for small networks")
+            }
+            parameterCount += weights
+        }
         let layerCount = layerSizes.count - 1
         let names = activations ?? (Array(repeating: "relu", count: layerCount - 1) + [(layerSizes.last ?? 1) > 1 ? "softmax" : "sigmoid"])
         guard names.count == layerCount else {

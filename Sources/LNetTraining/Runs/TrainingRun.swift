@@ -221,7 +221,10 @@ public final class TrainingRun {
         var configuration = try TrainingCheckpoint.configuration(from: checkpoint, path: path)
         let state = try TrainingCheckpoint.state(from: checkpoint, path: path)
         if let more = settings.epochs {
-            configuration.epochs = state.completedEpochs + more
+            // An epoch interrupted part-way counts as the first of the `more`.
+            let (target, overflow) = state.completedEpochs.addingReportingOverflow(more)
+            guard !overflow else { throw RunError(path: path, "--epochs \(more) is too large") }
+            configuration.epochs = target
         }
         let dataPath = settings.dataPath ?? training.data
         if settings.dataPath != nil { hint += " --data \(shellQuoted(absolute(dataPath)))" }

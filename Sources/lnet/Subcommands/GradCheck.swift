@@ -31,11 +31,17 @@ struct GradCheck: ParsableCommand {
 
     @OptionGroup var threading: ThreadOptions
 
+    func validate() throws {
+        guard let sizes = positiveIntegers(layers), sizes.count >= 2 else {
+            throw ValidationError("--layers takes at least two positive sizes separated by commas, input first, e.g. 4,5,3,1")
+        }
+    }
+
     func run() throws {
         try reportingErrors {
             threading.apply()
             let report = try GradientCheckRun.random(
-                layerSizes: commaSeparated(layers).compactMap(Int.init), activations: activations.map(commaSeparated),
+                layerSizes: positiveIntegers(layers) ?? [], activations: activations.map(commaSeparated),
                 examples: examples, l2: l2, seed: seed)
             print("Relative difference: \(String(format: "%.3e", report.relativeDifference)) (threshold 1e-7)")
             print("Closest relu/leaky-relu pre-activation to its kink: \(String(format: "%.3e", report.kinkDistance))")

@@ -36,6 +36,7 @@ struct Resume: ParsableCommand {
 
     func validate() throws {
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be 1 or more") }
+        if let epochs, epochs > Int(UInt32.max) { throw ValidationError("--epochs must stay below 2^32") }
     }
 
     func run() throws {
@@ -56,16 +57,7 @@ struct Resume: ParsableCommand {
                 output.note("\(checkpoint) has finished its \(run.configuration.epochs) epochs; add more with --epochs N")
                 return
             }
-            if let signal = StopSignals.caught {
-                output.stoppedBeforeStart("the checkpoint is left as it was")
-                stoppedBy = signal
-                return
-            }
-            output.begin(run)
-            defer { output.end() }
-            let outcome = try run.run(stopRequested: { StopSignals.caught != nil }, events: output.handle)
-            output.finish(outcome, signal: StopSignals.caught)
-            if let signal = StopSignals.caught, !outcome.completed { stoppedBy = signal }
+            stoppedBy = try output.drive(run, ifStoppedBeforeStart: "the checkpoint is left as it was")
         }
         if let signal = stoppedBy { throw ExitCode(128 + signal) }
     }

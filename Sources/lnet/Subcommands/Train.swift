@@ -113,6 +113,10 @@ struct Train: ParsableCommand {
         guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--learning-rate must be a positive number") }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be 1 or more") }
         guard epochs >= 1 else { throw ValidationError("--epochs must be 1 or more") }
+        // Epoch i shuffles with shuffle-seed + i + 1, which numpy needs below 2^32.
+        guard epochs <= Int(UInt32.max) - Int(shuffleSeed) else {
+            throw ValidationError("--epochs plus --shuffle-seed must stay below 2^32 (numpy's largest seed)")
+        }
         guard l2 >= 0, l2.isFinite else { throw ValidationError("--l2 must be 0 or more") }
         guard keepProb > 0, keepProb <= 1 else { throw ValidationError("--keep-prob must lie in (0, 1]") }
         guard decayRate >= 0, decayRate.isFinite else { throw ValidationError("--decay-rate must be 0 or more") }
@@ -123,11 +127,7 @@ struct Train: ParsableCommand {
         guard epsilon > 0 else { throw ValidationError("--epsilon must be positive") }
     }
 
-    private var parsedLayers: [Int]? {
-        let parts = commaSeparated(layers)
-        let units = parts.compactMap(Int.init)
-        return units.count == parts.count && units.allSatisfy({ $0 > 0 }) ? units : nil
-    }
+    private var parsedLayers: [Int]? { positiveIntegers(layers) }
 
     func run() throws {
         // First of all: a Ctrl-C while the data loads stops cleanly instead of killing the process.
@@ -146,16 +146,7 @@ struct Train: ParsableCommand {
             settings.memory = streaming.policy
             let output = TrainingOutput(quiet: progress.quiet)
             let run = try TrainingRun.start(settings, printEvery: progress.printEvery, notes: output.note)
-            if let signal = StopSignals.caught {
-                output.stoppedBeforeStart("nothing was written")
-                stoppedBy = signal
-                return
-            }
-            output.begin(run)
-            defer { output.end() }
-            let outcome = try run.run(stopRequested: { StopSignals.caught != nil }, events: output.handle)
-            output.finish(outcome, signal: StopSignals.caught)
-            if let signal = StopSignals.caught, !outcome.completed { stoppedBy = signal }
+            stoppedBy = try output.drive(run, ifStoppedBeforeStart: "nothing was written")
         }
         if let signal = stoppedBy { throw ExitCode(128 + signal) }
     }

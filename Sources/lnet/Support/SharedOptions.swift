@@ -43,6 +43,14 @@ struct CheckpointCadenceOptions: ParsableArguments {
     }
 }
 
+/// Parses a comma-separated list of positive integers (`--layers 20,7,5,1`);
+/// nil when any entry is not one, so that a typo is an error, never dropped.
+func positiveIntegers(_ text: String) -> [Int]? {
+    let parts = commaSeparated(text)
+    let numbers = parts.compactMap(Int.init)
+    return !parts.isEmpty && numbers.count == parts.count && numbers.allSatisfy({ $0 > 0 }) ? numbers : nil
+}
+
 /// Splits a comma-separated option value.
 func commaSeparated(_ text: String) -> [String] {
     text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }

@@ -19,6 +19,9 @@ enum StopSignals {
         sigemptyset(&stops)
         sigaddset(&stops, SIGINT)
         sigaddset(&stops, SIGTERM)
+        // A static is initialised lazily, under a lock: do it here, so that
+        // the handler never runs that initialisation itself.
+        received.store(0, ordering: .relaxed)
         for number in [SIGINT, SIGTERM] {
             signal(number) { number in
                 if StopSignals.received.load(ordering: .relaxed) != 0 {

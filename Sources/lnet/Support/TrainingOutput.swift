@@ -89,7 +89,22 @@ final class TrainingOutput {
     }
 
     /// The closing lines: accuracies, or how to resume after an interruption.
-    func finish(_ outcome: TrainingOutcome, signal: Int32?) {
+    /// Runs `run` to its end or to a SIGINT/SIGTERM, printing as it goes;
+    /// returns the signal that stopped it, if one did (`remark` says what was
+    /// kept when the stop came before the first update).
+    func drive(_ run: TrainingRun, ifStoppedBeforeStart remark: String) throws -> Int32? {
+        if let signal = StopSignals.caught {
+            stoppedBeforeStart(remark)
+            return signal
+        }
+        begin(run)
+        defer { end() }
+        let outcome = try run.run(stopRequested: { StopSignals.caught != nil }, events: handle)
+        finish(outcome)
+        return outcome.completed ? nil : StopSignals.caught
+    }
+
+    func finish(_ outcome: TrainingOutcome) {
         end()
         if outcome.completed {
             if let accuracy = outcome.trainAccuracy { print("Train accuracy: \(String(format: "%.4f", accuracy))") }
