@@ -31,7 +31,7 @@ public final class DatasetFile: @unchecked Sendable {
     private let labels: HDF5Dataset?
 
     /// The number of features per example, n_x (the example's elements).
-    public var featureCount: Int { exampleShape.reduce(1, *) }
+    public let featureCount: Int
 
     /// Every feature is divided by this on reading: 255 for `uint8`, else 1.
     public var inputDivisor: Double { featureType == .uint8 ? 255 : 1 }
@@ -61,6 +61,12 @@ public final class DatasetFile: @unchecked Sendable {
         guard exampleShape.allSatisfy({ $0 > 0 }) else {
             throw DatasetError(path: path, problem: "x (\(resolved.x)) has no features (shape \(Self.format(shape)))")
         }
+        // Checked once here, so that no caller multiplies a crafted shape into an overflow.
+        guard checkedProduct(shape) != nil, let perExample = checkedProduct(exampleShape) else {
+            throw DatasetError(
+                path: path, problem: "x (\(resolved.x)) declares shape \(Self.format(shape)), more values than can be counted")
+        }
+        featureCount = perExample
         // Before any caller sizes memory or a streaming plan from the shape.
         try features.checkDeclaredSizeFitsFile()
         if let yName = resolved.y {

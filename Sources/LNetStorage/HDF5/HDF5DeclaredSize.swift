@@ -27,16 +27,24 @@ extension HDF5Dataset {
         let type = H5Dget_type(id)
         guard type >= 0 else { return }
         defer { H5Tclose(type) }
-        let points = H5Sget_simple_extent_npoints(space)
         let elementSize = H5Tget_size(type)
-        guard points > 0, elementSize > 0 else { return }
-        let (declared, overflow) = Int(points).multipliedReportingOverflow(by: elementSize)
+        // The product of the dimensions, checked: HDF5's own point count
+        // wraps around (2^32 × 2^32 is 0), which would wave a crafted shape through.
+        var dims = [hsize_t](repeating: 0, count: 32)
+        let rank = H5Sget_simple_extent_dims(space, &dims, nil)
+        guard rank >= 0, elementSize > 0 else { return }
+        var declared = elementSize
+        var overflow = false
+        for dimension in dims.prefix(Int(rank)) {
+            let (product, wrapped) = declared.multipliedReportingOverflow(by: Int(clamping: dimension))
+            overflow = overflow || wrapped || dimension > hsize_t(Int.max)
+            declared = wrapped ? Int.max : product
+        }
+        guard declared > 0 || overflow else { return }
         let (capacity, capacityOverflow) = Int(clamping: fileSize).multipliedReportingOverflow(by: maximumExpansion)
         if capacityOverflow { return }
         if overflow || declared > capacity + (1 << 20) {
-            var dims = [hsize_t](repeating: 0, count: 32)
-            let rank = H5Sget_simple_extent_dims(space, &dims, nil)
-            let shape = dims.prefix(Int(max(rank, 0))).map { String($0) }.joined(separator: ", ")
+            let shape = dims.prefix(Int(rank)).map { String($0) }.joined(separator: ", ")
             throw site.error(
                 .tooLarge, operation,
                 "the dataset declares shape (\(shape)) of \(overflow ? "more than Int.max" : String(declared)) bytes, "

@@ -124,7 +124,9 @@ public protocol RowSource {
 
 extension RowSource {
     /// Number of feature values per row: the product of `featureShape`.
-    public var rowLength: Int { featureShape.reduce(1, *) }
+    /// 0 when the shape's product does not fit an `Int` (a crafted header):
+    /// converters refuse a row length of 0.
+    public var rowLength: Int { checkedProduct(featureShape) ?? 0 }
 }
 
 /// A problem with an input file: which file, where in it, and what is wrong.

@@ -126,4 +126,25 @@ struct DatasetFileTests {
         }
         #expect(throws: DatasetError.self) { try DatasetFile(path: classes).readLabels() }
     }
+    /// 2^32 × 2^32 wraps to 0 in 64 bits: a crafted shape must be refused,
+    /// never multiplied into an overflow trap by a caller.
+    @Test func aShapeWhoseProductOverflowsIsRefused() throws {
+        let scratch = try HDF5Scratch()
+        let path = scratch.path("wrap.h5")
+        let python = try PythonTools.interpreter()
+        try PythonTools.run(python, arguments: [
+            "-c",
+            """
+            import sys, h5py, numpy as np
+            with h5py.File(sys.argv[1], "w") as f:
+                f.create_dataset("x", shape=(1, 2**32, 2**32), dtype="u1", chunks=(1, 1, 1024))
+                f["y"] = np.zeros(1, dtype=np.int64)
+            """,
+            path,
+        ])
+        let error = try #require(throws: DatasetError.self) { try DatasetFile(path: path) }
+        #expect(error.description.contains("more values than can be counted"))
+        let file = try HDF5File.open(at: path)
+        #expect(throws: HDF5Error.self) { try file.dataset(at: "x").checkDeclaredSizeFitsFile() }
+    }
 }
