@@ -37,7 +37,7 @@ public final class DatasetFile: @unchecked Sendable {
     public var inputDivisor: Double { featureType == .uint8 ? 255 : 1 }
 
     /// Opens `path` and finds its datasets: `x`/`y` names them when given,
-    /// else `x` and `y`, else the one `<prefix>_x`/`<prefix>_y` pair at the root.
+    /// else `x` and `y`, else the one `<prefix>_x`/`<prefix>_y` pair at the top level.
     /// With `requireLabels`, a file without labels is an error.
     public init(path: String, x: String? = nil, y: String? = nil, requireLabels: Bool = true) throws {
         self.path = path
@@ -219,43 +219,12 @@ public final class DatasetFile: @unchecked Sendable {
     private static func resolveNames(
         _ names: [String], x: String?, y: String?, requireLabels: Bool, path: String, file: HDF5File
     ) throws -> (x: String, y: String?) {
-        let listing = names.isEmpty ? "none" : names.sorted().joined(separator: ", ")
-        func mustExist(_ name: String, _ role: String) throws {
-            guard try file.exists(name) else {
-                throw DatasetError(path: path, problem: "no dataset \(name) for \(role) (datasets at the root: \(listing))")
-            }
+        do {
+            return try DatasetNaming.resolve(
+                names: names, x: x, y: y, requireLabels: requireLabels, kind: "dataset", exists: file.exists)
+        } catch let failure as DatasetNaming.Failure {
+            throw DatasetError(path: path, problem: failure.problem)
         }
-        if let x {
-            try mustExist(x, "x")
-            if let y {
-                try mustExist(y, "y")
-                return (x, y)
-            }
-            let guess = x.hasSuffix("_x") ? String(x.dropLast()) + "y" : (x == "x" ? "y" : nil)
-            if let guess, try file.exists(guess) { return (x, guess) }
-            if requireLabels {
-                throw DatasetError(path: path, problem: "no labels found for \(x): name them with --y (datasets at the root: \(listing))")
-            }
-            return (x, nil)
-        }
-        if names.contains("x") {
-            if let y { try mustExist(y, "y") }
-            let labels = y ?? (names.contains("y") ? "y" : nil)
-            if labels == nil, requireLabels {
-                throw DatasetError(path: path, problem: "x has no labels y beside it (datasets at the root: \(listing))")
-            }
-            return ("x", labels)
-        }
-        let pairs = names.filter { $0.hasSuffix("_x") }.filter { names.contains(String($0.dropLast()) + "y") }
-        if pairs.count == 1, let features = pairs.first {
-            return (features, y ?? String(features.dropLast()) + "y")
-        }
-        if !requireLabels {
-            let lone = names.filter { $0.hasSuffix("_x") }
-            if lone.count == 1, let features = lone.first { return (features, nil) }
-        }
-        let why = pairs.isEmpty ? "no dataset x (nor one *_x/*_y pair)" : "several *_x/*_y pairs"
-        throw DatasetError(path: path, problem: "\(why): name them with --x and --y (datasets at the root: \(listing))")
     }
 
     private static func readClasses(root: HDF5Group, names: [String], path: String) throws -> [String]? {

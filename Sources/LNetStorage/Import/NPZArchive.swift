@@ -29,24 +29,15 @@ public final class NPZArchive {
     /// `y`; else the one `*_x` / `*_y` pair (e.g. `train_x`, `train_y`);
     /// else an error listing the arrays.
     public func resolveNames(x: String?, y: String?) throws -> (x: String, y: String) {
-        let listed = arrayNames.map { "'\($0)'" }.joined(separator: ", ")
-        func require(_ name: String, _ option: String) throws -> String {
-            guard entriesByName[name] != nil else {
-                throw ImportError(file: path, problem: "no array named '\(name)' (\(option)); the archive holds \(listed)")
-            }
-            return name
+        do {
+            let chosen = try DatasetNaming.resolve(
+                names: arrayNames, x: x, y: y, requireLabels: true, kind: "array",
+                exists: { entriesByName[$0] != nil })
+            guard let labels = chosen.y else { throw DatasetNaming.Failure(problem: "no labels array") }
+            return (chosen.x, labels)
+        } catch let failure as DatasetNaming.Failure {
+            throw ImportError(file: path, problem: failure.problem)
         }
-        if let x, let y { return (try require(x, "--x"), try require(y, "--y")) }
-        let xs = arrayNames.filter { $0.hasSuffix("_x") }
-        let ys = arrayNames.filter { $0.hasSuffix("_y") }
-        let defaultX = entriesByName["x"] != nil ? "x" : (xs.count == 1 ? xs[0] : nil)
-        let defaultY = entriesByName["y"] != nil ? "y" : (ys.count == 1 ? ys[0] : nil)
-        let chosenX = try x.map { try require($0, "--x") } ?? defaultX
-        let chosenY = try y.map { try require($0, "--y") } ?? defaultY
-        guard let chosenX, let chosenY else {
-            throw ImportError(file: path, problem: "cannot tell which arrays are the features and labels: the archive holds \(listed); name them with --x and --y")
-        }
-        return (chosenX, chosenY)
     }
 
     /// Opens array `name` for streaming.

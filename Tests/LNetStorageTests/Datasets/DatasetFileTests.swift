@@ -72,7 +72,8 @@ struct DatasetFileTests {
     }
 
     @Test(arguments: [
-        ("no pair", ["a": [1.0]], "no dataset x (nor one *_x/*_y pair)"),
+        ("no pair", ["a": [1.0]], "no dataset x (nor one *_x/*_y pair with the same prefix)"),
+        ("mismatched prefixes", ["train_x": [1.0], "test_y": [0.0]], "no dataset x (nor one *_x/*_y pair with the same prefix)"),
         ("two pairs", ["a_x": [1.0], "a_y": [0.0], "b_x": [1.0], "b_y": [1.0]], "several *_x/*_y pairs"),
     ])
     func ambiguousOrMissingNamesListWhatIsThere(name: String, datasets: [String: [Double]], message: String) throws {
@@ -83,7 +84,7 @@ struct DatasetFileTests {
         try file.close()
         let error = try #require(throws: DatasetError.self) { try DatasetFile(path: path) }
         #expect(error.description.contains(message), "\(name)")
-        #expect(error.description.contains("datasets at the root: \(datasets.keys.sorted().joined(separator: ", "))"))
+        #expect(error.description.contains("datasets at the top level: \(datasets.keys.sorted().joined(separator: ", "))"))
         #expect(error.description.hasPrefix(path))
     }
 
