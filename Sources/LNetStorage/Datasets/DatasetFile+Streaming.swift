@@ -8,10 +8,12 @@ extension DatasetFile {
     /// sorted and cut into runs of consecutive examples. `buffer` must hold
     /// at least `(Σ run.count) × featureCount` values.
     public func readFeatures(runs: [Range<Int>], into buffer: UnsafeMutableBufferPointer<Double>, divisor: Double? = nil) throws {
-        try features.readRows(runs: runs, into: buffer)
+        let count = runs.reduce(0) { $0 + $1.count } * featureCount
+        try readWideningBooleans(into: buffer, count: count) { try features.readRows(runs: runs, into: $0) } doubles: {
+            try features.readRows(runs: runs, into: $0)
+        }
         let divisor = divisor ?? inputDivisor
         guard divisor != 1 else { return }
-        let count = runs.reduce(0) { $0 + $1.count } * featureCount
         // A division, as the course's `x / 255.` and `readFeatures`, so the bits match numpy.
         for index in 0..<min(count, buffer.count) { buffer[index] /= divisor }
     }

@@ -106,7 +106,10 @@ public final class DatasetFile: @unchecked Sendable {
     /// divides whatever it is given by 255).
     public func readFeatures(examples: Range<Int>? = nil, divisor: Double? = nil) throws -> [Double] {
         let range = examples ?? 0..<exampleCount
-        var values = try features.readRows(range, as: Double.self)
+        // HDF5 converts every number to Double, but not h5py's bool enum.
+        var values = featureType == .bool
+            ? try features.readRows(range, as: Bool.self).map { $0 ? 1.0 : 0.0 }
+            : try features.readRows(range, as: Double.self)
         let divisor = divisor ?? inputDivisor
         if divisor != 1 {
             // A division, as the course's `x / 255.`, so the bits match numpy.
@@ -118,7 +121,9 @@ public final class DatasetFile: @unchecked Sendable {
     /// Reads features like `readFeatures` into a buffer the caller owns, which
     /// must hold `examples.count × featureCount` values.
     public func readFeatures(examples: Range<Int>, into buffer: UnsafeMutableBufferPointer<Double>) throws {
-        try features.readRows(examples, into: buffer)
+        try readWideningBooleans(into: buffer, count: buffer.count) { try features.readRows(examples, into: $0) } doubles: {
+            try features.readRows(examples, into: $0)
+        }
         let divisor = inputDivisor
         if divisor != 1 {
             for index in buffer.indices { buffer[index] /= divisor }
@@ -131,7 +136,9 @@ public final class DatasetFile: @unchecked Sendable {
         guard let labels, let yName else {
             throw DatasetError(path: path, problem: "no labels: the file has no y dataset")
         }
-        let raw = try labels.read(as: Double.self)
+        let raw = try labels.elementType == .bool
+            ? labels.read(as: Bool.self).map { $0 ? 1.0 : 0.0 }
+            : labels.read(as: Double.self)
         var ids = [Int]()
         ids.reserveCapacity(raw.count)
         for (index, value) in raw.enumerated() {
@@ -148,6 +155,20 @@ public final class DatasetFile: @unchecked Sendable {
             ids.append(id)
         }
         return ids
+    }
+
+    /// Reads through `doubles`, or, for h5py's booleans, which HDF5 cannot
+    /// convert to a number, through `booleans` and widens them to 0 and 1.
+    func readWideningBooleans(
+        into buffer: UnsafeMutableBufferPointer<Double>, count: Int,
+        booleans: (UnsafeMutableBufferPointer<Bool>) throws -> Void,
+        doubles: (UnsafeMutableBufferPointer<Double>) throws -> Void
+    ) throws {
+        guard featureType == .bool else { return try doubles(buffer) }
+        try withUnsafeTemporaryAllocation(of: Bool.self, capacity: count) { flags in
+            try booleans(flags)
+            for index in 0..<min(count, buffer.count) { buffer[index] = flags[index] ? 1 : 0 }
+        }
     }
 
     /// Whether the file has labels.

@@ -10,12 +10,12 @@ extension HDF5Dataset {
     /// read for the whole batch, rather than one per run, keeps the cost of a
     /// scattered batch close to that of its bytes. `buffer` must hold at
     /// least `(Σ run.count) × (elements per row)` values; the rest is left
-    /// untouched. Bool datasets are refused (read them with `readRows`).
+    /// untouched.
     public func readRows<T: HDF5Numeric>(runs: [Range<Int>], into buffer: UnsafeMutableBufferPointer<T>) throws {
         let operation = "read rows of dataset"
         try handle.with(operation) { id, site in
             let stored = try HDF5Dataset.elementType(id, site: site)
-            guard T.hdf5ElementType != .bool, stored.canBeRead(as: T.hdf5ElementType) else {
+            guard stored.canBeRead(as: T.hdf5ElementType) else {
                 throw site.error(.typeMismatch, operation, "the dataset holds \(stored.numpyName), which cannot be read as \(T.self) by runs")
             }
             try HDF5Dataset.checkDeclaredSize(id, site: site, operation: operation)

@@ -148,4 +148,24 @@ struct DatasetFileTests {
         let file = try HDF5File.open(at: path)
         #expect(throws: HDF5Error.self) { try file.dataset(at: "x").checkDeclaredSizeFitsFile() }
     }
+    /// formats/dataset.md allows bool x and y (h5py's enum), which HDF5 will
+    /// not convert to numbers itself: every read path widens them to 0 and 1.
+    @Test func booleanFeaturesAndLabelsReadAsZeroAndOne() throws {
+        let scratch = try HDF5Scratch()
+        let path = scratch.path("bools.h5")
+        let file = try HDF5File.create(at: path)
+        try file.root.createDataset("x", shape: [3, 2], data: [true, false, false, false, true, true])
+        try file.root.createDataset("y", data: [false, true, true])
+        try file.close()
+        let data = try DatasetFile(path: path)
+        #expect(data.inputDivisor == 1)
+        #expect(try data.readFeatures() == [1, 0, 0, 0, 1, 1])
+        #expect(try data.readLabels() == [0, 1, 1])
+        var rows = [Double](repeating: -1, count: 4)
+        try rows.withUnsafeMutableBufferPointer { try data.readFeatures(examples: 1..<3, into: $0) }
+        #expect(rows == [0, 0, 1, 1])
+        var runs = [Double](repeating: -1, count: 4)
+        try runs.withUnsafeMutableBufferPointer { try data.readFeatures(runs: [0..<1, 2..<3], into: $0) }
+        #expect(runs == [1, 0, 1, 1])
+    }
 }
