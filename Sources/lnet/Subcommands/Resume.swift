@@ -40,7 +40,9 @@ struct Resume: ParsableCommand {
     }
 
     func run() throws {
-        // First of all: a Ctrl-C while the data loads stops cleanly instead of killing the process.
+        // libhdf5 can crash on a crafted file: try each one in a limited child first.
+        try Isolation.probe([checkpoint] + (data.map { [$0] } ?? []))
+        // Then: a Ctrl-C while the data loads stops cleanly instead of killing the process.
         StopSignals.install()
         // Thrown outside reportingErrors, which would report it as an error and exit 1.
         var stoppedBy: Int32?

@@ -130,7 +130,9 @@ struct Train: ParsableCommand {
     private var parsedLayers: [Int]? { positiveIntegers(layers) }
 
     func run() throws {
-        // First of all: a Ctrl-C while the data loads stops cleanly instead of killing the process.
+        // libhdf5 can crash on a crafted file: try each one in a limited child first.
+        try Isolation.probe([data] + (test.map { [$0] } ?? []))
+        // Then: a Ctrl-C while the data loads stops cleanly instead of killing the process.
         StopSignals.install()
         // Thrown outside reportingErrors, which would report it as an error and exit 1.
         var stoppedBy: Int32?
