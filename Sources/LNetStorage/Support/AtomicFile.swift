@@ -19,9 +19,19 @@ public enum AtomicFile {
         public var description: String { "\(path): \(operation) failed: \(reason)" }
     }
 
-    /// The prefix of the temporary files this process writes for `path`.
+    /// What stands between a file's name and the writer's process id in
+    /// the names of its temporary files: `<path>.tmp-<pid>`.
+    public static let temporaryMarker = ".tmp-"
+
+    /// The prefix of the temporary files any process writes for `path`.
     static func temporaryPrefix(for path: String) -> String {
-        path + ".tmp-"
+        path + temporaryMarker
+    }
+
+    /// The temporary file this process writes `path` through, for a signal
+    /// handler that must remove it before exiting.
+    public static func temporaryPath(for path: String) -> String {
+        temporaryPrefix(for: path) + String(getpid())
     }
 
     /// Writes `path` atomically: `write` receives the temporary path to fill
@@ -29,7 +39,7 @@ public enum AtomicFile {
     /// throws, the temporary file is removed and `path` is untouched.
     public static func replace(_ path: String, write: (String) throws -> Void) throws {
         removeStaleTemporaries(of: path)
-        let temporary = temporaryPrefix(for: path) + String(getpid())
+        let temporary = temporaryPath(for: path)
         unlink(temporary)
         do {
             try write(temporary)
@@ -44,12 +54,22 @@ public enum AtomicFile {
         try synchronize(folderOf: path)
     }
 
+    /// Makes `path` another name for the file at `existing` (a hard link),
+    /// replacing whatever was at `path` atomically and durably.
+    public static func replace(_ path: String, withLinkTo existing: String) throws {
+        try replace(path) { temporary in
+            guard link(existing, temporary) == 0 else {
+                throw Failure(path: path, operation: "link to \(existing)", reason: String(cString: strerror(errno)))
+            }
+        }
+    }
+
     /// Removes the temporary files that processes no longer running left beside
     /// `path` (a killed run's), so they never pile up.
     public static func removeStaleTemporaries(of path: String) {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent().path
-        let prefix = url.lastPathComponent + ".tmp-"
+        let prefix = url.lastPathComponent + temporaryMarker
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
         for name in names where name.hasPrefix(prefix) {
             guard let pid = pid_t(name.dropFirst(prefix.count)) else { continue }

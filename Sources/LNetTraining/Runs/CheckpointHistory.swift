@@ -20,15 +20,20 @@ struct CheckpointHistory {
         folder + "/" + stem + "-epoch\(epoch)" + fileExtension
     }
 
-    /// Writes `checkpoint` as the one for `epoch` and removes all but the
-    /// `last` most recent numbered ones, and the temporary files of numbered
-    /// ones that killed runs were writing (their names never come back, so
-    /// the next write to the same name would never remove them).
-    func keep(_ checkpoint: Checkpoint, epoch: Int, last: Int) throws {
-        try CheckpointFile.write(checkpoint, to: path(epoch: epoch))
+    /// Keeps the checkpoint just written at `current` as the one for `epoch`,
+    /// and removes all but the `last` most recent numbered ones, and the
+    /// temporary files of numbered ones that killed runs were writing (their
+    /// names never come back, so the next write to the same name would never
+    /// remove them).
+    ///
+    /// The numbered file is a hard link to `current`, put in place atomically:
+    /// the next save renames a new file over `current`, so the link keeps
+    /// these bytes, and nothing is encoded or written twice.
+    func keep(current: String, epoch: Int, last: Int) throws {
+        try AtomicFile.replace(path(epoch: epoch), withLinkTo: current)
         let prefix = stem + "-epoch"
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-        let temporaryMarker = fileExtension + ".tmp-"
+        let temporaryMarker = fileExtension + AtomicFile.temporaryMarker
         var temporaryTargets = Set<String>()
         for name in names where name.hasPrefix(prefix) {
             guard let marker = name.range(of: temporaryMarker, options: .backwards) else { continue }

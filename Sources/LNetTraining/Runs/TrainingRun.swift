@@ -333,7 +333,7 @@ public final class TrainingRun {
         try CheckpointFile.write(checkpoint, to: settings.path)
         events(.checkpointSaved(path: settings.path, epoch: state.completedEpochs, batchInEpoch: state.nextMiniBatch))
         if settings.keep > 0, state.isAtEpochBoundary {
-            try CheckpointHistory(path: settings.path).keep(checkpoint, epoch: state.completedEpochs, last: settings.keep)
+            try CheckpointHistory(path: settings.path).keep(current: settings.path, epoch: state.completedEpochs, last: settings.keep)
         }
     }
 

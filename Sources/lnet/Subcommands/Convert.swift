@@ -197,7 +197,7 @@ enum TemporaryCleanup {
     nonisolated(unsafe) private static var paths: [UnsafeMutablePointer<CChar>] = []
 
     static func install(for outputs: [String]) {
-        paths = outputs.compactMap { strdup("\($0).tmp-\(getpid())") }
+        paths = outputs.compactMap { strdup(AtomicFile.temporaryPath(for: $0)) }
         for number in [SIGINT, SIGTERM] {
             signal(number) { number in
                 // unlink and _exit are async-signal-safe.
