@@ -60,8 +60,17 @@ struct LoadedData {
     let yName: String
     let classes: [String]?
     let classCount: Int
-    let fingerprint: String
     let preprocessing: InputPreprocessing
+    /// The file, for the fingerprint.
+    let path: String
+
+    /// The data fingerprint (formats/dataset.md), computed only when asked:
+    /// it reads x once more, which the training data needs and test data not.
+    func fingerprint() throws -> String {
+        let file = try DatasetFile(path: path, x: xName, y: yName)
+        defer { try? file.close() }
+        return try file.fingerprint()
+    }
 
     /// Reads `path`. With `preprocessing` (from a checkpoint or the training
     /// data), applies it; otherwise divides as the file's type asks and, with
@@ -94,7 +103,7 @@ struct LoadedData {
             return LoadedData(
                 examples: .streamed(source), xName: opened.xName, yName: opened.yName ?? "", classes: opened.classes,
                 classCount: opened.classes?.count ?? max(2, Int(labels.max() ?? 0) + 1),
-                fingerprint: try opened.fingerprint(), preprocessing: source.preprocessing)
+                preprocessing: source.preprocessing, path: path)
         }
     }
 
@@ -131,6 +140,6 @@ struct LoadedData {
         }
         return LoadedData(
             examples: .memory(data), xName: file.xName, yName: file.yName ?? "", classes: file.classes,
-            classCount: classCount, fingerprint: try file.fingerprint(), preprocessing: prepared)
+            classCount: classCount, preprocessing: prepared, path: path)
     }
 }

@@ -176,7 +176,7 @@ public final class TrainingRun {
         }
         let record = RunRecord(
             dataPath: absolute(settings.dataPath), xName: loaded.xName, yName: loaded.yName,
-            dataSHA256: loaded.fingerprint, testDataPath: settings.testPath.map(absolute) ?? "",
+            dataSHA256: try loaded.fingerprint(), testDataPath: settings.testPath.map(absolute) ?? "",
             classes: loaded.classes, preprocessing: loaded.preprocessing)
         let session = try loaded.examples.session(configuration, state: nil)
         return TrainingRun(
@@ -211,7 +211,7 @@ public final class TrainingRun {
             state.parameters = network.parameters
             let session = try makeSession(configuration, loaded.examples, state, dataPath: dataPath)
             let record = RunRecord(
-                dataPath: absolute(dataPath), xName: loaded.xName, yName: loaded.yName, dataSHA256: loaded.fingerprint,
+                dataPath: absolute(dataPath), xName: loaded.xName, yName: loaded.yName, dataSHA256: try loaded.fingerprint(),
                 classes: checkpoint.model.classes ?? loaded.classes, preprocessing: preprocessing)
             hint += " --data \(shellQuoted(absolute(dataPath)))"
             return TrainingRun(
@@ -232,11 +232,12 @@ public final class TrainingRun {
         let loaded = try LoadedData.read(
             path: dataPath, x: training.xName, y: training.yName, preprocessing: preprocessing, standardize: false,
             memory: settings.memory, batchSize: configuration.batchSize, notes: notes)
-        if loaded.fingerprint != training.dataSHA256 {
+        let fingerprint = try loaded.fingerprint()
+        if fingerprint != training.dataSHA256 {
             guard settings.allowDataChange else {
                 throw RunError(
                     path: dataPath,
-                    "the data differs from the data the checkpoint \(path) was trained on (data_sha256 \(training.dataSHA256.prefix(12))…, now \(loaded.fingerprint.prefix(12))…); pass --allow-data-change to continue on it anyway")
+                    "the data differs from the data the checkpoint \(path) was trained on (data_sha256 \(training.dataSHA256.prefix(12))…, now \(fingerprint.prefix(12))…); pass --allow-data-change to continue on it anyway")
             }
             notes("the data has changed since the checkpoint was written; continuing on it as asked (--allow-data-change)")
             hint += " --allow-data-change"
@@ -246,7 +247,7 @@ public final class TrainingRun {
             : try LoadedData.read(path: training.testData, x: nil, y: nil, preprocessing: preprocessing, standardize: false,
                                   memory: settings.memory).examples
         let record = RunRecord(
-            dataPath: absolute(dataPath), xName: loaded.xName, yName: loaded.yName, dataSHA256: loaded.fingerprint,
+            dataPath: absolute(dataPath), xName: loaded.xName, yName: loaded.yName, dataSHA256: fingerprint,
             testDataPath: training.testData, classes: checkpoint.model.classes, preprocessing: preprocessing)
         let session = try makeSession(configuration, loaded.examples, state, dataPath: path)
         return TrainingRun(
