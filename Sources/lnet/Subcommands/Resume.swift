@@ -10,7 +10,7 @@ struct Resume: ParsableCommand {
             what an uninterrupted run would have given.
 
               lnet resume cat.h5                  # up to the epochs first asked for
-              lnet resume cat.h5 --epochs 500     # 500 more
+              lnet resume cat.h5 --epochs 500     # 500 more (an epoch cut short counts as the first)
               lnet resume cat.h5 --data moved/train_catvnoncat.h5
 
             A checkpoint that holds only /model and /parameters (written from a numpy `parameters` dict) \
