@@ -10,8 +10,10 @@ struct Resume: ParsableCommand {
             what an uninterrupted run would have given.
 
               lnet resume cat.h5                  # up to the epochs first asked for
-              lnet resume cat.h5 --epochs 500     # 500 more (an epoch cut short counts as the first)
+              lnet resume cat.h5 --epochs 500     # 500 more
               lnet resume cat.h5 --data moved/train_catvnoncat.h5
+
+            With --epochs N, an epoch that was cut short counts as the first of the N.
 
             A checkpoint that holds only /model and /parameters (written from a numpy `parameters` dict) \
             starts a fresh Adam optimizer and needs --data and --epochs.
