@@ -61,11 +61,14 @@ let package = Package(
             dependencies: ["LNetStorage"],
             path: "benchmarks/fuzz"
         ),
-        .testTarget(name: "LNetStorageTests", dependencies: ["LNetStorage"]),
+        // What the three test targets share: the repository's paths and the
+        // project's Python. Not a product: nothing outside the tests uses it.
+        .target(name: "LNetTestSupport", path: "Tests/LNetTestSupport"),
+        .testTarget(name: "LNetStorageTests", dependencies: ["LNetStorage", "LNetTestSupport"]),
         // Fixtures/ holds numpy-made JSON the tests read through #filePath.
-        .testTarget(name: "LNetTrainingTests", dependencies: ["LNetTraining"], exclude: ["Fixtures"]),
+        .testTarget(name: "LNetTrainingTests", dependencies: ["LNetTraining", "LNetTestSupport"], exclude: ["Fixtures"]),
         // BadInputs/ holds the bad-input matrix's expectations, a document the test mirrors.
-        .testTarget(name: "lnetTests", dependencies: ["lnet"], exclude: ["BadInputs"]),
+        .testTarget(name: "lnetTests", dependencies: ["lnet", "LNetTestSupport"], exclude: ["BadInputs"]),
     ],
     swiftLanguageModes: [.v6]
 )

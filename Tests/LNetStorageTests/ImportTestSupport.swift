@@ -1,14 +1,10 @@
 import Foundation
+import LNetTestSupport
 import Testing
 @testable import LNetStorage
 
 /// Helpers shared by the importer tests: scratch files and numpy fixtures.
 enum ImportFixtures {
-    /// The repository root, from this file's location (resolving symlinks so
-    /// that a harness that links the test files in still finds the venv).
-    static let repoRoot: URL = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
     /// A fresh empty directory for one test.
     static func makeDirectory() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("lnet-import-\(UUID().uuidString)")
@@ -26,28 +22,9 @@ enum ImportFixtures {
         return url.path
     }
 
-    struct PythonFailed: Error, CustomStringConvertible {
-        var description: String
-    }
-
     /// Runs `script` with the project's Python (numpy installed) in `directory`.
     static func python(_ script: String, in directory: URL) throws {
-        let python = repoRoot.appendingPathComponent(".venv/bin/python")
-        guard FileManager.default.isExecutableFile(atPath: python.path) else {
-            throw PythonFailed(description: "\(python.path) is missing: run scripts/setup")
-        }
-        let process = Process()
-        process.executableURL = python
-        process.arguments = ["-c", script]
-        process.currentDirectoryURL = directory
-        let errors = Pipe()
-        process.standardError = errors
-        try process.run()
-        let errorOutput = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw PythonFailed(description: "python failed: \(String(decoding: errorOutput, as: UTF8.self))")
-        }
+        try Python.run(script: script, in: directory)
     }
 
     /// Every row of a source, chunk by chunk, as Doubles and labels.

@@ -1,4 +1,5 @@
 import Foundation
+import LNetTestSupport
 import Testing
 @testable import LNetStorage
 
@@ -35,10 +36,9 @@ struct SHA256Tests {
     }
 
     @Test func paddingBoundariesMatchHashlib() throws {
-        let python = try PythonTools.interpreter()
         let lengths = [0, 1, 55, 56, 57, 63, 64, 65, 119, 120, 128, 1000]
         let script = "import hashlib\nfor n in \(lengths): print(hashlib.sha256(bytes((i*31+7) % 256 for i in range(n))).hexdigest())"
-        let expected = try PythonTools.run(python, arguments: ["-c", script]).split(separator: "\n").map(String.init)
+        let expected = try Python.run(["-c", script]).split(separator: "\n").map(String.init)
         let ours = lengths.map { n -> String in
             var hasher = SHA256()
             hasher.update(bytes: (0..<n).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) })

@@ -1,4 +1,5 @@
 import Foundation
+import LNetTestSupport
 import Testing
 @testable import LNetTraining
 
@@ -11,9 +12,7 @@ import Testing
 ///
 /// The default run checks the first epoch; `LNET_SLOW_TESTS=1` runs all 2500.
 @Suite struct CourseCatTests {
-    static let datasets = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("shared/datasets")
+    static let datasets = Repository.sharedDatasets
     static let train = datasets.appendingPathComponent("train_catvnoncat.h5").path
     static let test = datasets.appendingPathComponent("test_catvnoncat.h5").path
     static var available: Bool { FileManager.default.fileExists(atPath: train) }

@@ -1,4 +1,5 @@
 import Foundation
+import LNetTestSupport
 import Testing
 
 /// Every command that reads files, on every relevant bad input from
@@ -171,24 +172,13 @@ struct BadInputMatrixTests {
         return cases
     }
 
-    static let repositoryRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
     /// Writes the corpus into a fresh temporary folder (the base checkpoint is trained by the binary under test).
     static func makeCorpus() throws -> URL {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lnet-bad-inputs-\(UUID().uuidString)")
-        let python = repositoryRoot.appendingPathComponent(".venv/bin/python")
-        let process = Process()
-        process.executableURL = python
-        process.arguments = [
-            repositoryRoot.appendingPathComponent("scripts/make-bad-inputs.py").path, folder.path,
+        try Python.run([
+            Repository.root.appendingPathComponent("scripts/make-bad-inputs.py").path, folder.path,
             "--lnet", try LNetBinary.url().path,
-        ]
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw LNetBinary.Missing(description: "scripts/make-bad-inputs.py failed (run scripts/setup for .venv)")
-        }
+        ])
         return folder
     }
 
@@ -255,10 +245,6 @@ struct BadInputMatrixTests {
     }
 
     @Test func everyCommandOnEveryBadInput() async throws {
-        guard FileManager.default.fileExists(atPath: Self.repositoryRoot.appendingPathComponent(".venv/bin/python").path) else {
-            Issue.record("no .venv: run scripts/setup")
-            return
-        }
         let corpus = try Self.makeCorpus()
         defer { try? FileManager.default.removeItem(at: corpus) }
         let cases = Self.cases
@@ -285,7 +271,6 @@ struct BadInputMatrixTests {
 
     /// Fortran order and big-endian are valid `.npy` layouts: they must give exactly the values of the plain file.
     @Test func fortranAndBigEndianConvertToTheSameValues() throws {
-        guard FileManager.default.fileExists(atPath: Self.repositoryRoot.appendingPathComponent(".venv/bin/python").path) else { return }
         let corpus = try Self.makeCorpus()
         defer { try? FileManager.default.removeItem(at: corpus) }
         for name in ["reference", "fortran", "big-endian"] {

@@ -2,20 +2,17 @@
 import Glibc
 #endif
 import Foundation
+import LNetTestSupport
 import Testing
 
 /// Python with numpy and h5py (the repository's .venv): writes datasets and
 /// checkpoints, compares checkpoint files bit for bit, and runs
 /// Tests/interop/check_checkpoint.py, as a user of the format would.
 enum InteropPython {
-    static let repository = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let executable = repository.appendingPathComponent(".venv/bin/python").path
-    static let interop = repository.appendingPathComponent("Tests/interop").path
-    static var isAvailable: Bool { FileManager.default.isExecutableFile(atPath: executable) }
+    static let interop = Repository.interop.path
 
     static func run(_ arguments: [String]) throws -> LNetBinary.Result {
-        try LNetBinary.run(arguments, executable: URL(fileURLWithPath: executable))
+        try LNetBinary.run(arguments, executable: try Python.interpreter())
     }
 
     /// x (m, 2) float64 of a seeded normal times `scale`, y int64 = the sign of x0·x1.
@@ -156,9 +153,10 @@ struct CheckpointCommandTests {
         return folder
     }
 
+    /// Interop runs in CI: without the venv these tests fail (run scripts/setup).
     private func skipWithoutPython() -> Bool {
-        if InteropPython.isAvailable { return false }
-        print("skipped: no Python with h5py at \(InteropPython.executable)")
+        if Python.isAvailable { return false }
+        Issue.record("no Python environment at \(Python.path): run scripts/setup")
         return true
     }
 

@@ -1,12 +1,10 @@
 import Foundation
+import LNetTestSupport
 import Testing
 
 /// `lnet diff`, `lnet inspect` on checkpoints and `lnet plot`, run as a user would.
 @Suite("lnet diff, inspect (checkpoints), plot, end to end")
 struct DiffInspectPlotCommandTests {
-    static let repository = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
     private func scratch() throws -> URL {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lnet-dip-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -15,16 +13,7 @@ struct DiffInspectPlotCommandTests {
 
     /// Runs the project's Python with numpy and h5py; its stdout.
     private func python(_ script: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = Self.repository.appendingPathComponent(".venv/bin/python")
-        process.arguments = ["-c", script] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "python failed")
-        return String(decoding: data, as: UTF8.self)
+        try Python.run(script: script, arguments)
     }
 
     /// A small 2-feature dataset (h5py, as formats/dataset.md) and a

@@ -1,14 +1,11 @@
 import Foundation
+import LNetTestSupport
 import Testing
 
 /// `lnet sample`, `evaluate`, `predict` and `verify` run as a user would,
 /// with their outputs read back by h5py where a file is written.
 @Suite("lnet sample, evaluate, predict, verify, end to end", .serialized)
 struct EvaluatePredictCommandTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-    static let python = root.appendingPathComponent(".venv/bin/python").path
-
     private func scratch() throws -> URL {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lnet-eval-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -28,19 +25,7 @@ struct EvaluatePredictCommandTests {
     }
 
     private func runPython(_ script: String, _ arguments: [String]) throws -> String {
-        guard FileManager.default.isExecutableFile(atPath: Self.python) else {
-            throw LNetBinary.Missing(description: "no Python environment at \(Self.python): run scripts/setup")
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.python)
-        process.arguments = ["-c", script] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "python failed")
-        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        try Python.run(script: script, arguments).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     @Test func sampleWritesTheMoonsSetAndRefusesToOverwrite() throws {

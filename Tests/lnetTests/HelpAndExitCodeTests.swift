@@ -1,4 +1,5 @@
 import Foundation
+import LNetTestSupport
 import Testing
 
 /// What every subcommand promises a user: a worked example in its help, the
@@ -12,9 +13,7 @@ struct HelpAndExitCodeTests {
     /// The commands that do matrix products or parallel conversion.
     static let parallel = ["train", "resume", "evaluate", "predict", "plot", "gradcheck", "convert"]
 
-    static let moons = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("samples/moons.h5").path
+    static let moons = Repository.root.appendingPathComponent("samples/moons.h5").path
 
     @Test(arguments: subcommands)
     func helpCarriesAWorkedExample(_ subcommand: String) throws {

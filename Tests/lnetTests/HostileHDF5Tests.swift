@@ -1,4 +1,5 @@
 import Foundation
+import LNetTestSupport
 import Testing
 
 /// libhdf5 on hostile files: a regression sample of the mutants
@@ -6,7 +7,6 @@ import Testing
 /// and the containment itself, forced with tiny limits.
 @Suite("Hostile HDF5 files, end to end")
 struct HostileHDF5Tests {
-    static let python = BadInputMatrixTests.repositoryRoot.appendingPathComponent(".venv/bin/python")
 
     /// Checks one run: never a signal or a hang, never HDF5's stack; 0, or 1 with only error/warning lines.
     static func check(_ arguments: [String], environment: [String: String] = [:]) throws -> String? {
@@ -24,22 +24,13 @@ struct HostileHDF5Tests {
     }
 
     @Test func thirtyMutantsThroughInspectAndVerify() async throws {
-        guard FileManager.default.fileExists(atPath: Self.python.path) else {
-            Issue.record("no .venv: run scripts/setup")
-            return
-        }
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lnet-mutants-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let process = Process()
-        process.executableURL = Self.python
-        process.arguments = [
-            BadInputMatrixTests.repositoryRoot.appendingPathComponent("scripts/mutate-hdf5.py").path,
+        try Python.run([
+            Repository.root.appendingPathComponent("scripts/mutate-hdf5.py").path,
             "--lnet", try LNetBinary.url().path, "--seed", "6", "--out", folder.appendingPathComponent("work").path,
             "--write-only", "30", folder.appendingPathComponent("mutants").path,
-        ]
-        try process.run()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0)
+        ])
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("mutants").path)
             .sorted().map { folder.appendingPathComponent("mutants").appendingPathComponent($0).path }
         #expect(files.count == 30)
@@ -63,7 +54,7 @@ struct HostileHDF5Tests {
         (["LNET_PROBE_MEMORY_MB": "20"], "corrupt or unsupported ("),
     ])
     func containedFailureIsOneErrorLine(_ environment: [String: String], _ words: String) throws {
-        let sample = BadInputMatrixTests.repositoryRoot.appendingPathComponent("samples/moons.h5").path
+        let sample = Repository.root.appendingPathComponent("samples/moons.h5").path
         for command in [["inspect", sample], ["verify", sample]] {
             let result = try LNetBinary.runChecked(command, timeout: 60, environment: environment)
             #expect(result.signal == nil)

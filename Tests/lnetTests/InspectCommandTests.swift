@@ -1,4 +1,5 @@
 import Foundation
+import LNetTestSupport
 import Testing
 
 /// Runs the built `lnet` binary as a subprocess, as a user would.
@@ -53,9 +54,7 @@ enum LNetBinary {
 
 @Suite("lnet inspect, end to end")
 struct InspectCommandTests {
-    static let courseTrain = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("shared/datasets/train_catvnoncat.h5").path
+    static let courseTrain = Repository.sharedDatasets.appendingPathComponent("train_catvnoncat.h5").path
 
     private func scratch() throws -> URL {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lnet-inspect-\(UUID().uuidString)")

@@ -1,4 +1,5 @@
 import Foundation
+import LNetTestSupport
 import Testing
 @testable import LNetStorage
 
@@ -29,12 +30,11 @@ struct DatasetFileTests {
             print(CourseFiles.skipMessage)
             return
         }
-        let python = try PythonTools.interpreter()
         let script = """
             import sys, h5py; sys.path.insert(0, "Tests/interop"); import lnet_format
             f = h5py.File(sys.argv[1], "r"); print(lnet_format.fingerprint(f["train_set_x"][()], f["train_set_y"][()]))
             """
-        let expected = try PythonTools.run(python, arguments: ["-c", script, CourseFiles.train])
+        let expected = try Python.run(["-c", script, CourseFiles.train])
         #expect(try DatasetFile(path: CourseFiles.train).fingerprint() == expected.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
@@ -45,12 +45,11 @@ struct DatasetFileTests {
         try file.root.createDataset("x", shape: [3, 2], data: [Float(1.5), -2, 3, 4, 5, .nan])
         try file.root.createDataset("y", shape: [3, 1], data: [Int32(0), 1, 1])
         try file.close()
-        let python = try PythonTools.interpreter()
         let script = """
             import sys, h5py; sys.path.insert(0, "Tests/interop"); import lnet_format
             f = h5py.File(sys.argv[1], "r"); print(lnet_format.fingerprint(f["x"][()], f["y"][()]))
             """
-        let expected = try PythonTools.run(python, arguments: ["-c", script, path])
+        let expected = try Python.run(["-c", script, path])
         let data = try DatasetFile(path: path)
         #expect(try data.fingerprint() == expected.trimmingCharacters(in: .whitespacesAndNewlines))
         #expect(data.inputDivisor == 1)
@@ -132,8 +131,7 @@ struct DatasetFileTests {
     @Test func aShapeWhoseProductOverflowsIsRefused() throws {
         let scratch = try HDF5Scratch()
         let path = scratch.path("wrap.h5")
-        let python = try PythonTools.interpreter()
-        try PythonTools.run(python, arguments: [
+        try Python.run([
             "-c",
             """
             import sys, h5py, numpy as np

@@ -1,4 +1,5 @@
 import Foundation
+import LNetTestSupport
 import Testing
 @testable import LNetStorage
 
@@ -6,10 +7,9 @@ import Testing
 /// tests ("run scripts/setup"); they must never skip in CI.
 @Suite("HDF5 interop with h5py")
 struct HDF5InteropTests {
-    static let interop = PythonTools.repositoryRoot.appendingPathComponent("Tests/interop")
+    static let interop = Repository.interop
 
     @Test func h5pyReadsWhatLNetWrites() throws {
-        let python = try PythonTools.interpreter()
         let scratch = try HDF5Scratch()
         let path = scratch.path("lnet-written.h5")
         do {
@@ -43,14 +43,13 @@ struct HDF5InteropTests {
             }
             try file.close()
         }
-        try PythonTools.run(python, arguments: [Self.interop.appendingPathComponent("check_lnet_written.py").path, path])
+        try Python.run([Self.interop.appendingPathComponent("check_lnet_written.py").path, path])
     }
 
     @Test func lnetReadsWhatH5pyWrites() throws {
-        let python = try PythonTools.interpreter()
         let scratch = try HDF5Scratch()
         let path = scratch.path("h5py-written.h5")
-        try PythonTools.run(python, arguments: [Self.interop.appendingPathComponent("write_with_h5py.py").path, path])
+        try Python.run([Self.interop.appendingPathComponent("write_with_h5py.py").path, path])
         let file = try HDF5File.open(at: path)
 
         let attributes = try file.attributes

@@ -1,4 +1,5 @@
 import Foundation
+import LNetTestSupport
 import Testing
 @testable import LNetStorage
 
@@ -24,8 +25,7 @@ final class HDF5Scratch {
 
 /// The course's cat/non-cat files, which live outside the repository.
 enum CourseFiles {
-    static let directory = PythonTools.repositoryRoot
-        .deletingLastPathComponent().appendingPathComponent("shared/datasets", isDirectory: true)
+    static let directory = Repository.sharedDatasets
 
     static var train: String { directory.appendingPathComponent("train_catvnoncat.h5").path }
     static var test: String { directory.appendingPathComponent("test_catvnoncat.h5").path }

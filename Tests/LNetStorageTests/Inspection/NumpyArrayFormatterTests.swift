@@ -1,4 +1,5 @@
 import Foundation
+import LNetTestSupport
 import Testing
 @testable import LNetStorage
 
@@ -36,7 +37,6 @@ struct NumpyArrayFormatterTests {
     ]
 
     @Test func matchesNumpyArray2string() throws {
-        let python = try PythonTools.interpreter()
         let scratch = try HDF5Scratch()
         let path = scratch.path("arrays.h5")
         let file = try HDF5File.create(at: path)
@@ -58,7 +58,7 @@ struct NumpyArrayFormatterTests {
                     out[name] = np.array2string(f[name][()])
             print(json.dumps(out))
             """
-        let output = try PythonTools.run(python, arguments: ["-c", script, path])
+        let output = try Python.run(["-c", script, path])
         let expected = try JSONDecoder().decode([String: String].self, from: Data(output.utf8))
 
         let reopened = try HDF5File.open(at: path)

@@ -1,16 +1,12 @@
 import Foundation
 import LNetStorage
+import LNetTestSupport
 import Testing
 @testable import LNetTraining
 
 /// Files for the checkpoint tests: a scratch folder, a moons dataset on disk,
 /// bitwise comparison of checkpoints, and the h5py checker of Tests/interop.
 enum CheckpointFixture {
-    static let repository = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let python = repository.appendingPathComponent(".venv/bin/python").path
-    static let interop = repository.appendingPathComponent("Tests/interop").path
-
     /// A fresh folder under the temporary directory.
     static func scratch(_ name: String = #function) throws -> URL {
         let folder = FileManager.default.temporaryDirectory
@@ -63,29 +59,12 @@ enum CheckpointFixture {
     }
 
     /// Runs Tests/interop/check_checkpoint.py on `checkpoint` (with `data`, so
-    /// the fingerprint is checked too). Nil when Python with h5py is absent.
-    static func checkWithH5py(_ checkpoint: String, data: String?) throws -> (status: Int32, output: String)? {
-        guard FileManager.default.isExecutableFile(atPath: python) else { return nil }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["\(interop)/check_checkpoint.py", checkpoint] + (data.map { [$0] } ?? [])
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("lnet-check-\(UUID().uuidString)")
-        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: output) }
-        let handle = try FileHandle(forWritingTo: output)
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        process.waitUntilExit()
-        try handle.close()
-        return (process.terminationStatus, String(decoding: try Data(contentsOf: output), as: UTF8.self))
-    }
-
+    /// the fingerprint is checked too); a missing venv fails the test, as every
+    /// interop check must run in CI.
     static func expectAcceptedByH5py(_ checkpoint: String, data: String?, sourceLocation: SourceLocation = #_sourceLocation) throws {
-        guard let (status, output) = try checkWithH5py(checkpoint, data: data) else {
-            print("skipped the h5py check: no \(python)")
-            return
+        let script = Repository.interop.appendingPathComponent("check_checkpoint.py").path
+        #expect(throws: Never.self, sourceLocation: sourceLocation) {
+            try Python.run([script, checkpoint] + (data.map { [$0] } ?? []))
         }
-        #expect(status == 0, "check_checkpoint.py: \(output)", sourceLocation: sourceLocation)
     }
 }
