@@ -59,7 +59,8 @@ let package = Package(
         .executableTarget(
             name: "lnet-fuzz",
             dependencies: ["LNetStorage"],
-            path: "benchmarks/fuzz"
+            path: "benchmarks/fuzz",
+            exclude: ["README.md"]
         ),
         // What the three test targets share: the repository's paths and the
         // project's Python. Not a product: nothing outside the tests uses it.

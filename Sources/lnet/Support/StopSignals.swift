@@ -9,9 +9,15 @@ import Synchronization
 /// mini-batch, save a checkpoint and exit, instead of dying mid-write.
 enum StopSignals {
     private static let received = Atomic<Int32>(0)
+    /// When the first one came (CLOCK_MONOTONIC, nanoseconds).
+    private static let receivedAt = Atomic<Int64>(0)
+    /// A second signal this soon after the first is the same stop, delivered
+    /// twice: `timeout` and some shells signal the process and its group.
+    private static let repeatWindow: Int64 = 500_000_000
 
-    /// Installs the handlers. A second signal of either kind ends the process
-    /// at once, as users expect from a second Ctrl-C.
+    /// Installs the handlers. A second signal of either kind, half a second
+    /// or more after the first, ends the process at once, as users expect
+    /// from a second Ctrl-C.
     static func install() {
         // A parent may hand us these signals blocked (Foundation's Process on
         // Linux passes on its thread's mask): they would then never arrive.
@@ -22,11 +28,20 @@ enum StopSignals {
         // A static is initialised lazily, under a lock: do it here, so that
         // the handler never runs that initialisation itself.
         received.store(0, ordering: .relaxed)
+        receivedAt.store(0, ordering: .relaxed)
         for number in [SIGINT, SIGTERM] {
             signal(number) { number in
+                // clock_gettime, atomics and _exit are async-signal-safe.
+                var now = timespec()
+                clock_gettime(CLOCK_MONOTONIC, &now)
+                let nanoseconds = Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
                 if StopSignals.received.load(ordering: .relaxed) != 0 {
-                    _exit(128 + number)
+                    if nanoseconds - StopSignals.receivedAt.load(ordering: .relaxed) >= StopSignals.repeatWindow {
+                        _exit(128 + number)
+                    }
+                    return
                 }
+                StopSignals.receivedAt.store(nanoseconds, ordering: .relaxed)
                 StopSignals.received.store(number, ordering: .relaxed)
             }
         }
