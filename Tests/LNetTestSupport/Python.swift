@@ -25,31 +25,12 @@ public enum Python {
     /// thrown with what it printed on standard error.
     @discardableResult
     public static func run(_ arguments: [String], in directory: URL? = nil) throws -> String {
-        let process = Process()
-        process.executableURL = try interpreter()
-        process.arguments = arguments
-        process.currentDirectoryURL = directory ?? Repository.root
-        // Files, not pipes: a chatty script cannot block on a full pipe.
-        let id = UUID().uuidString
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("lnet-py-out-\(id)")
-        let errors = FileManager.default.temporaryDirectory.appendingPathComponent("lnet-py-err-\(id)")
-        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
-        defer {
-            try? FileManager.default.removeItem(at: output)
-            try? FileManager.default.removeItem(at: errors)
-        }
-        process.standardOutput = try FileHandle(forWritingTo: output)
-        process.standardError = try FileHandle(forWritingTo: errors)
-        try process.run()
-        process.waitUntilExit()
-        let stdout = String(decoding: try Data(contentsOf: output), as: UTF8.self)
-        guard process.terminationStatus == 0 else {
-            let stderr = String(decoding: try Data(contentsOf: errors), as: UTF8.self)
+        let result = try Subprocess.run(try interpreter(), arguments, directory: directory ?? Repository.root)
+        guard result.status == 0, result.signal == nil else {
             let shown = arguments.first == "-c" ? "-c <script>" : arguments.joined(separator: " ")
-            throw Failure(description: "python \(shown) exited \(process.terminationStatus): \(stderr)")
+            throw Failure(description: "python \(shown) exited \(result.status): \(result.stderr)")
         }
-        return stdout
+        return result.stdout
     }
 
     /// Runs `script` (Python source) with `arguments` as `sys.argv[1:]`.

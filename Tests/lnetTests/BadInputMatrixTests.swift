@@ -297,39 +297,9 @@ extension LNetBinary {
 
     /// Like `run`, but says whether the process died by a signal and kills it after `timeout` seconds.
     static func runChecked(_ arguments: [String], timeout: Double, environment: [String: String] = [:]) throws -> CheckedResult {
-        let process = Process()
-        process.executableURL = try url()
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let id = UUID().uuidString
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("lnet-out-\(id)")
-        let errors = FileManager.default.temporaryDirectory.appendingPathComponent("lnet-err-\(id)")
-        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
-        defer {
-            try? FileManager.default.removeItem(at: output)
-            try? FileManager.default.removeItem(at: errors)
-        }
-        process.standardOutput = try FileHandle(forWritingTo: output)
-        process.standardError = try FileHandle(forWritingTo: errors)
-        try process.run()
-        let deadline = Date().addingTimeInterval(timeout)
-        var timedOut = false
-        while process.isRunning {
-            if Date() > deadline {
-                timedOut = true
-                process.terminate()
-                break
-            }
-            Thread.sleep(forTimeInterval: 0.01)
-        }
-        process.waitUntilExit()
-        let signaled = process.terminationReason == .uncaughtSignal
+        let result = try Subprocess.run(try url(), arguments, environment: environment, timeout: timeout)
         return CheckedResult(
-            status: signaled ? -1 : process.terminationStatus,
-            signal: signaled && !timedOut ? process.terminationStatus : nil,
-            timedOut: timedOut,
-            stdout: String(decoding: try Data(contentsOf: output), as: UTF8.self),
-            stderr: String(decoding: try Data(contentsOf: errors), as: UTF8.self))
+            status: result.signal == nil && !result.timedOut ? result.status : -1, signal: result.signal,
+            timedOut: result.timedOut, stdout: result.stdout, stderr: result.stderr)
     }
 }

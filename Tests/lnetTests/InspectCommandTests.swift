@@ -28,27 +28,8 @@ enum LNetBinary {
     }
 
     static func run(_ arguments: [String]) throws -> Result {
-        let process = Process()
-        process.executableURL = try url()
-        process.arguments = arguments
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("lnet-out-\(UUID().uuidString)")
-        let errors = FileManager.default.temporaryDirectory.appendingPathComponent("lnet-err-\(UUID().uuidString)")
-        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
-        defer {
-            try? FileManager.default.removeItem(at: output)
-            try? FileManager.default.removeItem(at: errors)
-        }
-        // Files, not pipes: a large JSON on stdout cannot block the child
-        // while the test waits.
-        process.standardOutput = try FileHandle(forWritingTo: output)
-        process.standardError = try FileHandle(forWritingTo: errors)
-        try process.run()
-        process.waitUntilExit()
-        return Result(
-            status: process.terminationStatus,
-            stdout: String(decoding: try Data(contentsOf: output), as: UTF8.self),
-            stderr: String(decoding: try Data(contentsOf: errors), as: UTF8.self))
+        let result = try Subprocess.run(try url(), arguments)
+        return Result(status: result.status, stdout: result.stdout, stderr: result.stderr)
     }
 }
 
