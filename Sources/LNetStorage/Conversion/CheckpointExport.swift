@@ -9,17 +9,14 @@
 /// not arrays of the model and stay in the checkpoint.
 public enum CheckpointExport {
     /// Whether the HDF5 file at `path` is a checkpoint rather than a dataset:
-    /// its root `format` attribute is `lnet-checkpoint`, or it has a
-    /// `/parameters` group. Errors opening the file are thrown.
+    /// its root `format` attribute is `lnet-checkpoint`, or it has `/model`
+    /// and `/parameters` groups (a parameters-only checkpoint, as
+    /// formats/checkpoint.md defines it). Errors opening the file are thrown.
     public static func isCheckpoint(path: String) throws -> Bool {
         let file = try HDF5File.open(at: path)
         defer { try? file.close() }
-        let attributes = try file.attributes
-        if try attributes.contains("format"), case .string(let name) = try attributes.read("format"),
-           name == Checkpoint.formatName {
-            return true
-        }
-        return try file.exists("/parameters")
+        // One rule for "is this a checkpoint", the one inspect uses.
+        return try CheckpointSummary.isCheckpoint(file)
     }
 
     /// The archive's arrays in key order: parameters in layer order, then
