@@ -93,29 +93,34 @@ public enum BLAS {
             dotProductGemm(m: m, n: n, k: k, alpha: alpha, a: a, aRowStride: aRowStride, aInnerStride: aInnerStride,
                            b: b, bInnerStride: bInnerStride, bColumnStride: bColumnStride, beta: beta, c: c, ldc: ldc)
         } else if transposeB && !transposeA {
-            // dW = dZ·Aᵀ: rows of A and of B are both contiguous along the inner index;
-            // four dot products at once hide the latency of the sequential sums.
-            for i in 0..<m {
-                let aRow = a + i * lda
-                let cRow = c + i * ldc
-                var j = 0
-                while j + 4 <= n {
-                    let b0 = b + j * ldb, b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb
-                    var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
-                    for p in 0..<k {
-                        let x = aRow[p]
-                        s0 += x * b0[p]; s1 += x * b1[p]; s2 += x * b2[p]; s3 += x * b3[p]
-                    }
-                    cRow[j] = alpha * s0; cRow[j + 1] = alpha * s1; cRow[j + 2] = alpha * s2; cRow[j + 3] = alpha * s3
-                    j += 4
+            // dW = dZ·Aᵀ: rows of A and of B are both contiguous along the inner index.
+            // Each output is a sequential sum, so its latency bounds it: four outputs at
+            // once (taken in row-major order across rows, so that a 5×2 dW still fills
+            // all four) run four independent chains.
+            let count = m * n
+            var q = 0
+            while q + 4 <= count {
+                let (i0, j0) = q.quotientAndRemainder(dividingBy: n)
+                let (i1, j1) = (q + 1).quotientAndRemainder(dividingBy: n)
+                let (i2, j2) = (q + 2).quotientAndRemainder(dividingBy: n)
+                let (i3, j3) = (q + 3).quotientAndRemainder(dividingBy: n)
+                let a0 = a + i0 * lda, a1 = a + i1 * lda, a2 = a + i2 * lda, a3 = a + i3 * lda
+                let b0 = b + j0 * ldb, b1 = b + j1 * ldb, b2 = b + j2 * ldb, b3 = b + j3 * ldb
+                var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+                for p in 0..<k {
+                    s0 += a0[p] * b0[p]; s1 += a1[p] * b1[p]; s2 += a2[p] * b2[p]; s3 += a3[p] * b3[p]
                 }
-                while j < n {
-                    let bRow = b + j * ldb
-                    var sum = 0.0
-                    for p in 0..<k { sum += aRow[p] * bRow[p] }
-                    cRow[j] = alpha * sum
-                    j += 1
-                }
+                c[i0 * ldc + j0] = alpha * s0; c[i1 * ldc + j1] = alpha * s1
+                c[i2 * ldc + j2] = alpha * s2; c[i3 * ldc + j3] = alpha * s3
+                q += 4
+            }
+            while q < count {
+                let (i, j) = q.quotientAndRemainder(dividingBy: n)
+                let aRow = a + i * lda, bRow = b + j * ldb
+                var sum = 0.0
+                for p in 0..<k { sum += aRow[p] * bRow[p] }
+                c[i * ldc + j] = alpha * sum
+                q += 1
             }
         } else {
             // Z = W·A and dA = Wᵀ·dZ: accumulate rank-1 updates along whole output rows,

@@ -170,10 +170,8 @@ final class ForwardBackwardWorkspace {
             }
             let db = g + layout.biasOffsets[k]
             for r in 0..<rows {
-                var sum = 0.0
-                let row = dz + r * columns
-                for j in 0..<columns { sum += row[j] }
-                db[r] = inverseM * sum
+                // The course's `1/m * np.sum(dZ, axis=1, keepdims=True)`.
+                db[r] = inverseM * pairwiseSum(dz + r * columns, count: columns)
             }
             if k > 0 {
                 let da = dA[k - 1]
@@ -222,9 +220,7 @@ extension ParameterLayout {
         var total = 0.0
         for k in 0..<layerCount {
             let w = p + weightOffsets[k]
-            var layerSum = 0.0
-            for i in 0..<(layerSizes[k + 1] * layerSizes[k]) { layerSum += w[i] * w[i] }
-            total += layerSum
+            total += pairwiseSum(count: layerSizes[k + 1] * layerSizes[k]) { w[$0] * w[$0] }
         }
         return total
     }

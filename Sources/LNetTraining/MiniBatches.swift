@@ -41,7 +41,17 @@ public struct MiniBatchSchedule: Sendable, Equatable {
     /// Reseeds `generator` for `epoch` and draws its permutation (nil when not shuffling).
     public func permutation(forEpoch epoch: Int, generator: inout NumpyRandom) -> [Int]? {
         guard shuffles else { return nil }
+        var order: [Int] = []
+        drawPermutation(forEpoch: epoch, generator: &generator, into: &order)
+        return order
+    }
+
+    /// Reseeds `generator` for `epoch` and draws its permutation into `order`,
+    /// reusing its storage (the trainer does this every epoch). Leaves `order` and
+    /// `generator` alone when not shuffling.
+    public func drawPermutation(forEpoch epoch: Int, generator: inout NumpyRandom, into order: inout [Int]) {
+        guard shuffles else { return }
         generator.seed(seed(forEpoch: epoch))
-        return generator.permutation(exampleCount)
+        generator.permutation(exampleCount, into: &order)
     }
 }

@@ -105,8 +105,15 @@ public struct NumpyRandom: Sendable, Equatable {
     @inline(__always)
     public mutating func nextUInt32() -> UInt32 {
         if state.position == Self.stateLength { regenerate() }
-        var y = state.key.withUnsafeBufferPointer { $0[state.position] }
+        let word = state.key.withUnsafeBufferPointer { $0[state.position] }
         state.position += 1
+        return Self.temper(word)
+    }
+
+    /// MT19937's output transformation of one state word.
+    @inline(__always)
+    private static func temper(_ word: UInt32) -> UInt32 {
+        var y = word
         y ^= y >> 11
         y ^= (y << 7) & 0x9d2c_5680
         y ^= (y << 15) & 0xefc6_0000
@@ -116,18 +123,20 @@ public struct NumpyRandom: Sendable, Equatable {
 
     /// MT19937's twist of all 624 words (the reference's three loops, no modulo).
     private mutating func regenerate() {
-        let n = Self.stateLength
-        let m = Self.shiftSize
-        state.key.withUnsafeMutableBufferPointer { key in
-            @inline(__always) func twist(_ upper: UInt32, _ lower: UInt32, _ shifted: UInt32) -> UInt32 {
-                let y = (upper & 0x8000_0000) | (lower & 0x7fff_ffff)
-                return shifted ^ (y >> 1) ^ ((y & 1) == 0 ? 0 : 0x9908_b0df)
-            }
-            for i in 0..<(n - m) { key[i] = twist(key[i], key[i + 1], key[i + m]) }
-            for i in (n - m)..<(n - 1) { key[i] = twist(key[i], key[i + 1], key[i + m - n]) }
-            key[n - 1] = twist(key[n - 1], key[0], key[m - 1])
-        }
+        state.key.withUnsafeMutableBufferPointer { Self.twist($0) }
         state.position = 0
+    }
+
+    private static func twist(_ key: UnsafeMutableBufferPointer<UInt32>) {
+        let n = stateLength
+        let m = shiftSize
+        @inline(__always) func twist(_ upper: UInt32, _ lower: UInt32, _ shifted: UInt32) -> UInt32 {
+            let y = (upper & 0x8000_0000) | (lower & 0x7fff_ffff)
+            return shifted ^ (y >> 1) ^ ((y & 1) == 0 ? 0 : 0x9908_b0df)
+        }
+        for i in 0..<(n - m) { key[i] = twist(key[i], key[i + 1], key[i + m]) }
+        for i in (n - m)..<(n - 1) { key[i] = twist(key[i], key[i + 1], key[i + m - n]) }
+        key[n - 1] = twist(key[n - 1], key[0], key[m - 1])
     }
 
     /// A double in [0, 1) with 53 random bits (numpy's `random_sample` / `rand`).
@@ -215,10 +224,48 @@ public struct NumpyRandom: Sendable, Equatable {
     /// swapping element `i` with `random_interval(i)` for `i = n-1 … 1`.
     public mutating func shuffle<Element>(_ array: inout [Element]) {
         guard array.count > 1 else { return }
-        for i in stride(from: array.count - 1, through: 1, by: -1) {
-            let j = Int(nextInterval(upTo: UInt64(i)))
-            array.swapAt(i, j)
+        array.withUnsafeMutableBufferPointer { values in
+            // The trainer shuffles every epoch: draw straight from the key's storage
+            // (the same words `nextInterval` would draw, without a call per draw).
+            var position = state.position
+            state.key.withUnsafeMutableBufferPointer { key in
+                for i in stride(from: values.count - 1, through: 1, by: -1) {
+                    let max = UInt64(i)
+                    let mask = UInt64.max >> UInt64(max.leadingZeroBitCount)
+                    var value: UInt64
+                    repeat {
+                        if max <= 0xffff_ffff {
+                            if position == Self.stateLength { Self.twist(key); position = 0 }
+                            value = UInt64(Self.temper(key[position])) & mask
+                            position += 1
+                        } else {
+                            if position == Self.stateLength { Self.twist(key); position = 0 }
+                            let high = UInt64(Self.temper(key[position]))
+                            position += 1
+                            if position == Self.stateLength { Self.twist(key); position = 0 }
+                            let low = UInt64(Self.temper(key[position]))
+                            position += 1
+                            value = ((high << 32) | low) & mask
+                        }
+                    } while value > max
+                    values.swapAt(i, Int(value))
+                }
+            }
+            state.position = position
         }
+    }
+
+    /// `np.random.permutation(count)` written into `values`, reusing its storage.
+    public mutating func permutation(_ count: Int, into values: inout [Int]) {
+        let count = max(count, 0)
+        if values.count != count {
+            values = Array(0..<count)
+        } else {
+            values.withUnsafeMutableBufferPointer { buffer in
+                for index in buffer.indices { buffer[index] = index }
+            }
+        }
+        shuffle(&values)
     }
 
     /// `np.random.permutation(n)`: `arange(n)` shuffled.

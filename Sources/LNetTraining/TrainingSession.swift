@@ -241,7 +241,12 @@ public final class TrainingSession {
         guard completedEpochs < configuration.epochs else { return .finished }
         let epoch = completedEpochs
         if nextMiniBatch == 0 {
-            permutation = schedule.permutation(forEpoch: epoch, generator: &generator)
+            if schedule.shuffles {
+                var order = permutation ?? []
+                permutation = nil  // leaves `order` the array's only reference: no copy
+                schedule.drawPermutation(forEpoch: epoch, generator: &generator, into: &order)
+                permutation = order
+            }
             partialCostSum = 0
         }
         let range = schedule.range(ofBatch: nextMiniBatch)
