@@ -1,14 +1,17 @@
 """`lnet train` against the course's numpy implementation, side by side in one run.
 
-  .venv/bin/python benchmarks/training/compare.py [--lnet PATH] [--cat-epochs N] [--moons-epochs N] [--json]
+  .venv/bin/python benchmarks/training/compare.py [--lnet PATH] [--cat-epochs N] [--moons-epochs N]
+                                                  [--repeat N] [--cat-repeat N] [--json]
 
 Times the release `lnet train` command (process start, HDF5 loading and all) and
 numpy_reference.py (the course's L_model_forward / L_model_backward / Adam, with the
 data already in memory) on:
   * moons (samples/moons.h5): [2,5,2,1], He init seed 3, batch 64, lr 0.0007, gd/momentum/adam;
   * cat (../shared/datasets): [12288,20,7,5,1], deep init seed 1, full-batch gd, lr 0.0075.
-Prints wall and CPU seconds for both and their ratio. The machines are shared and noisy:
-compare the ratio, and run it twice. With --json, prints one JSON object instead (the rows,
+Prints wall and CPU seconds for both and their ratio. The machines are shared and noisy (the
+same run's time swings by half from one minute to the next), so each side runs --repeat times
+(--cat-repeat for the cat model), the two alternating, and the fastest run of each is
+compared, as timeit does. With --json, prints one JSON object instead (the rows,
 for benchmarks/report.py).
 """
 import argparse
@@ -48,6 +51,15 @@ def time_numpy(body):
     return time.perf_counter() - wall, time.process_time() - cpu, result
 
 
+def fastest_of(repeat, lnet_arguments, numpy_body):
+    """Alternates the two `repeat` times; returns each side's fastest (wall, cpu, output)."""
+    lnet_runs, numpy_runs = [], []
+    for _ in range(max(1, repeat)):
+        lnet_runs.append(time_lnet(lnet_arguments))
+        numpy_runs.append(time_numpy(numpy_body))
+    return min(lnet_runs, key=lambda run: run[0]), min(numpy_runs, key=lambda run: run[0])
+
+
 rows = []
 as_json = False
 
@@ -66,6 +78,8 @@ def main():
     parser.add_argument("--lnet", default=os.path.join(root, ".build/release/lnet"))
     parser.add_argument("--moons-epochs", type=int, default=5000)
     parser.add_argument("--cat-epochs", type=int, default=2500)
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each moons model per side (fastest counts)")
+    parser.add_argument("--cat-repeat", type=int, default=1, help="runs of the cat model per side (fastest counts)")
     parser.add_argument("--json", action="store_true", help="print one JSON object with every row")
     args = parser.parse_args()
     global as_json
@@ -75,7 +89,7 @@ def main():
 
     if not as_json:
         print(f"machine: {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}; "
-              f"lnet {args.lnet}; numpy {np.__version__}")
+              f"lnet {args.lnet}; numpy {np.__version__}; fastest of {args.repeat} (moons), {args.cat_repeat} (cat)")
         print("| model | lnet train wall (cpu) | numpy wall (cpu) | numpy / lnet | |")
         print("| --- | ---: | ---: | ---: | --- |")
 
@@ -83,10 +97,12 @@ def main():
     with h5py.File(moons, "r") as f:
         X, y = f["x"][()].T.copy(), f["y"][()]
     for optimizer in ("gd", "momentum", "adam"):
-        lnet = time_lnet([args.lnet, "train", "--data", moons, "--layers", "5,2,1", "--optimizer", optimizer,
-                          "--epochs", str(args.moons_epochs), "--print-every", "1000"])
-        numpy_ = time_numpy(lambda: ref.train(X, y, [2, 5, 2, 1], ["relu", "relu"], "sigmoid", "he", 3, optimizer,
-                                              0.0007, args.moons_epochs))
+        lnet, numpy_ = fastest_of(
+            args.repeat,
+            [args.lnet, "train", "--data", moons, "--layers", "5,2,1", "--optimizer", optimizer,
+             "--epochs", str(args.moons_epochs), "--print-every", "1000"],
+            lambda: ref.train(X, y, [2, 5, 2, 1], ["relu", "relu"], "sigmoid", "he", 3, optimizer,
+                              0.0007, args.moons_epochs))
         first = lnet[2].splitlines()[0]
         same = f"{numpy_[2]['costs'][0]:.6f}" in first
         row(f"moons {optimizer}, {args.moons_epochs} epochs", lnet, numpy_, "same epoch-0 cost" if same else "COSTS DIFFER")
@@ -102,11 +118,13 @@ def main():
     with h5py.File(train, "r") as f:
         Xc = (f["train_set_x"][()].reshape(209, -1) / 255.).T.copy()
         yc = f["train_set_y"][()]
-    lnet = time_lnet([args.lnet, "train", "--data", train, "--test", test, "--layers", "20,7,5,1", "--init", "deep",
-                      "--seed", "1", "--optimizer", "gd", "--learning-rate", "0.0075", "--batch-size", "209",
-                      "--epochs", str(args.cat_epochs), "--print-every", "100"])
-    numpy_ = time_numpy(lambda: ref.train(Xc, yc, [12288, 20, 7, 5, 1], ["relu"] * 3, "sigmoid", "deep", 1, "gd",
-                                          0.0075, args.cat_epochs, batch_size=209))
+    lnet, numpy_ = fastest_of(
+        args.cat_repeat,
+        [args.lnet, "train", "--data", train, "--test", test, "--layers", "20,7,5,1", "--init", "deep",
+         "--seed", "1", "--optimizer", "gd", "--learning-rate", "0.0075", "--batch-size", "209",
+         "--epochs", str(args.cat_epochs), "--print-every", "100"],
+        lambda: ref.train(Xc, yc, [12288, 20, 7, 5, 1], ["relu"] * 3, "sigmoid", "deep", 1, "gd",
+                          0.0075, args.cat_epochs, batch_size=209))
     floor = 2 * 2.2e-3 * args.cat_epochs
     row(f"cat, {args.cat_epochs} epochs", lnet, numpy_,
         f"floor ≈ {floor:.1f} s (2 passes over X an epoch at ≈2.2 ms, benchmarks/blas)")

@@ -71,7 +71,8 @@ enum Isolation {
 
 extension Isolation {
     /// Walks each file as `lnet inspect FILE` does (the tree, the attributes, a checkpoint's
-    /// summary) in a limited child, before this process trusts libhdf5 with it; throws
+    /// summary) in a limited child (a forked copy of this process while it has one thread,
+    /// else `lnet probe-hdf5 -- inspect FILE`), before this process trusts libhdf5 with it; throws
     /// `ExitCode(failureStatus)` after one `error: FILE is corrupt or unsupported (why)` line
     /// when the child crashed or hung. A clean error in the child is not reported here: the
     /// command meets it again and says it in its own words.
@@ -82,12 +83,20 @@ extension Isolation {
         guard !readsDirectly else { return }
         for file in files where FileManager.default.fileExists(atPath: file) {
             let limits = IsolatedProbe.Limits.forReading(file)
-            guard let outcome = try? IsolatedProbe.run(
-                executable: "/proc/self/exe",
-                arguments: ["probe-hdf5", "--memory-limit", String(limits.memoryBytes), "--", "inspect", file],
-                environment: [childVariable: "1"], limits: limits),
-                let reason = outcome.failureReason
-            else { continue }
+            let outcome: IsolatedProbe.Outcome?
+            if IsolatedProbe.isSingleThreaded {
+                // A forked copy skips the process start (most of a small file's probe).
+                outcome = try? IsolatedProbe.runForked(limits: limits) {
+                    _ = try? InspectionReport(path: file, object: nil, statistics: false).renderText()
+                    return 0
+                }
+            } else {
+                outcome = try? IsolatedProbe.run(
+                    executable: "/proc/self/exe",
+                    arguments: ["probe-hdf5", "--memory-limit", String(limits.memoryBytes), "--", "inspect", file],
+                    environment: [childVariable: "1"], limits: limits)
+            }
+            guard let reason = outcome?.failureReason else { continue }
             FileHandle.standardError.write(Data("error: \(file) is corrupt or unsupported (\(reason))\n".utf8))
             throw ExitCode(failureStatus)
         }
