@@ -114,13 +114,21 @@ public enum BLAS {
                 c[i2 * ldc + j2] = alpha * s2; c[i3 * ldc + j3] = alpha * s3
                 q += 4
             }
-            while q < count {
+            if q + 2 <= count {
+                let (i0, j0) = q.quotientAndRemainder(dividingBy: n)
+                let (i1, j1) = (q + 1).quotientAndRemainder(dividingBy: n)
+                let a0 = a + i0 * lda, a1 = a + i1 * lda, b0 = b + j0 * ldb, b1 = b + j1 * ldb
+                var s0 = 0.0, s1 = 0.0
+                for p in 0..<k { s0 += a0[p] * b0[p]; s1 += a1[p] * b1[p] }
+                c[i0 * ldc + j0] = alpha * s0; c[i1 * ldc + j1] = alpha * s1
+                q += 2
+            }
+            if q < count {
                 let (i, j) = q.quotientAndRemainder(dividingBy: n)
                 let aRow = a + i * lda, bRow = b + j * ldb
                 var sum = 0.0
                 for p in 0..<k { sum += aRow[p] * bRow[p] }
                 c[i * ldc + j] = alpha * sum
-                q += 1
             }
         } else {
             // Z = W·A and dA = Wᵀ·dZ: accumulate rank-1 updates along whole output rows,
