@@ -69,16 +69,24 @@ public struct Network: Sendable, Equatable {
 
     /// The full-batch cost alone (see ``costAndGradients(on:l2:)``).
     public func cost(on data: LabeledData, l2: Double = 0) throws -> Double {
+        try costAndPredictions(on: data, l2: l2).cost
+    }
+
+    /// The full-batch cost (as ``cost(on:l2:)``) and the predicted class of each
+    /// example (as ``predict(_:)``), from one forward pass.
+    public func costAndPredictions(on data: LabeledData, l2: Double = 0) throws -> (cost: Double, predicted: [Int64]) {
         let layout = try ParameterLayout(layerSizes: layerSizes)
         try checkFits(data)
         let flat = DoubleBuffer(parameters.flattened)
         let labels = data.labels.map { Int($0) }
+        let units = layerSizes[layerSizes.count - 1]
         return try evaluate(data.features) { workspace, columns in
-            labels.withUnsafeBufferPointer { labelBuffer -> Double in
+            let cost = labels.withUnsafeBufferPointer { labelBuffer -> Double in
                 guard let labelBase = labelBuffer.baseAddress else { return .nan }
                 let lossSum = workspace.lossSum(labels: labelBase, columns: columns)
                 return (lossSum + l2 / 2 * layout.sumOfSquaredWeights(flat.pointer)) / Double(columns)
             }
+            return (cost, output.predictions(a: workspace.outputActivation(), units: units, columns: columns))
         }
     }
 

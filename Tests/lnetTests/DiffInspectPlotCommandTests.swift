@@ -149,5 +149,15 @@ struct DiffInspectPlotCommandTests {
 
         let usage = try LNetBinary.run(["plot", checkpoint, "--boundary", "-o", refused])
         #expect(usage.status == 64)
+
+        // An existing file is kept unless --force.
+        let before = try Data(contentsOf: URL(fileURLWithPath: boundary))
+        let kept = try LNetBinary.run(["plot", checkpoint, "-o", boundary])
+        #expect(kept.status == 1)
+        #expect(kept.stderr == "error: \(boundary): the file exists: pass --force to overwrite it\n")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: boundary)) == before)
+        let forced = try LNetBinary.run(["plot", checkpoint, "-o", boundary, "--force"])
+        #expect(forced.status == 0, "\(forced.stderr)")
+        #expect(try String(contentsOfFile: boundary, encoding: .utf8).contains("<polyline"))
     }
 }

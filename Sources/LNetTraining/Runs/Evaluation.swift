@@ -5,7 +5,9 @@ import LNetStorage
 public struct EvaluationReport: Sendable, Equatable {
     /// One class's share of the examples and of the correct predictions.
     public struct ClassCounts: Sendable, Equatable {
+        /// The class id, 0 ..< the number of classes the network predicts.
         public let id: Int
+        /// Its name from the checkpoint's `classes`; nil when the checkpoint names no classes or too few.
         public let name: String?
         /// Examples whose label is this class.
         public let examples: Int
@@ -15,13 +17,19 @@ public struct EvaluationReport: Sendable, Equatable {
         public let predicted: Int
     }
 
+    /// The evaluated checkpoint, as the caller named it.
     public let checkpointPath: String
+    /// The labelled dataset it was evaluated on, as the caller named it.
     public let dataPath: String
+    /// The number of examples, m.
     public let examples: Int
+    /// The examples whose predicted class equals their label.
     public let correct: Int
+    /// `correct / examples`, a fraction in 0...1.
     public let accuracy: Double
     /// The cross-entropy cost on the data, without regularisation.
     public let cost: Double
+    /// One entry per class the network predicts, by id.
     public let classes: [ClassCounts]
 }
 
@@ -32,6 +40,7 @@ public struct PredictionTable: Sendable, Equatable {
     /// Each example's probability of each class, row-major (examples × classes).
     /// A sigmoid output gives two columns, P(0) = 1 − p and P(1) = p.
     public let probabilities: [Double]
+    /// The number of probability columns per example: 2 for a sigmoid output, C for softmax.
     public let classCount: Int
     /// Class names from the checkpoint, when it has them.
     public let classNames: [String]?
@@ -40,8 +49,11 @@ public struct PredictionTable: Sendable, Equatable {
 /// Applies a saved network to dataset files with the preprocessing the
 /// checkpoint records.
 public struct SavedModel {
+    /// The checkpoint file, as the caller named it.
     public let path: String
+    /// The checkpoint's content, whose `/model` gives the preprocessing applied to every dataset.
     public let checkpoint: Checkpoint
+    /// The network rebuilt from the checkpoint's `/model` and `/parameters`.
     public let network: Network
 
     /// Reads the checkpoint at `path` (a full or a parameters-only one).
@@ -64,8 +76,8 @@ public struct SavedModel {
             throw RunError(path: dataPath, "label \(labels[index]) of example \(index) is beyond the \(classCount) classes the network predicts")
         }
         let data = try LabeledData(features: features, labels: labels.map(Int64.init))
-        let predicted = try network.predict(features).map(Int.init)
-        let cost = try network.cost(on: data)
+        let (cost, predictions) = try network.costAndPredictions(on: data)
+        let predicted = predictions.map(Int.init)
         var examples = [Int](repeating: 0, count: classCount)
         var correct = [Int](repeating: 0, count: classCount)
         var predictedCounts = [Int](repeating: 0, count: classCount)

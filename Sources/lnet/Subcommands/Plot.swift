@@ -24,7 +24,8 @@ struct Plot: ParsableCommand {
               lnet plot moons-model.h5 -o costs.svg
               lnet plot moons-model.h5 --boundary --data moons.h5 -o boundary.svg
 
-            The SVG is written atomically: a failed run leaves any previous file whole.
+            An existing SVG is refused unless --force; it is written atomically, so a \
+            failed run leaves any previous file whole.
             """)
 
     @Argument(help: "The checkpoint (a parameters-only one will do for --boundary).")
@@ -32,6 +33,9 @@ struct Plot: ParsableCommand {
 
     @Option(name: .shortAndLong, help: "The SVG file to write.")
     var output: String
+
+    @Flag(help: "Overwrite an existing output file.")
+    var force = false
 
     @Flag(help: "Plot the decision boundary over --data instead of the cost curve.")
     var boundary = false
@@ -64,6 +68,9 @@ struct Plot: ParsableCommand {
         try Isolation.probe([checkpoint] + (data.map { [$0] } ?? []))
         try reportingErrors {
             threading.apply()
+            if !force, FileManager.default.fileExists(atPath: output) {
+                throw RunError(path: output, "the file exists: pass --force to overwrite it")
+            }
             let saved = try CheckpointFile.read(from: checkpoint)
             let svg: String
             if boundary, let data {
