@@ -5,6 +5,8 @@ public struct Tensor: Sendable, Equatable {
     /// The values in C (row-major) order.
     public var values: [Double]
 
+    /// Makes a tensor from its shape and its row-major values; it does not check that `values.count` is the product
+    /// of `shape`.
     public init(shape: [Int], values: [Double]) {
         self.shape = shape
         self.values = values
@@ -22,15 +24,28 @@ public struct Checkpoint: Sendable, Equatable {
 
     /// `/model`: the architecture and the input preprocessing.
     public struct Model: Sendable, Equatable {
+        /// `layer_dims`: the layer sizes `[n0, n1, …, nL]`, input size first, so L+1 entries.
         public var layerDims: [Int]
+        /// `activations`: one per layer (L entries); hidden layers `relu`, `leaky_relu`, `tanh`, `sigmoid` or
+        /// `linear`, the output layer `sigmoid` (nL = 1) or `softmax` (nL = C ≥ 2).
         public var activations: [String]
+        /// `loss`: `binary_cross_entropy` for a sigmoid output, `categorical_cross_entropy` for a softmax one.
         public var loss: String
+        /// `init`: how the weights were initialised, `he`, `deep` or `scaled`; `unknown` when the file does not say.
         public var initialization: String
+        /// `classes`: the class names, class id i being `classes[i]`; nil when the training data had none.
         public var classes: [String]?
+        /// `input_divisor`: every feature is divided by this before use, 255 for uint8 data and 1 otherwise.
         public var inputDivisor: Double
+        /// The `/model/input_mean` dataset, shape `(n0,)`: the per-feature mean of the divided training features,
+        /// subtracted after the division; nil without `--standardize`.
         public var inputMean: [Double]?
+        /// The `/model/input_std` dataset, shape `(n0,)`: the per-feature standard deviation the centred features are
+        /// divided by (1 for a constant feature); nil without `--standardize`.
         public var inputStd: [Double]?
 
+        /// Makes the `/model` section; the defaults are what a reader assumes when the optional attributes are
+        /// absent.
         public init(
             layerDims: [Int], activations: [String], loss: String, initialization: String = "unknown",
             classes: [String]? = nil, inputDivisor: Double = 1, inputMean: [Double]? = nil, inputStd: [Double]? = nil
@@ -51,22 +66,38 @@ public struct Checkpoint: Sendable, Equatable {
 
     /// `/optimizer`: its settings and its state.
     public struct Optimizer: Sendable, Equatable {
+        /// `name`: the update rule, `gd`, `momentum` or `adam`.
         public var name: String
+        /// `learning_rate`: the rate the next update uses, after decay.
         public var learningRate: Double
+        /// `learning_rate0`: the initial rate, which decay starts from.
         public var learningRate0: Double
+        /// `beta`: momentum's averaging coefficient; nil unless `name` is `momentum`.
         public var beta: Double?
+        /// `beta1`: Adam's decay rate for the first moment `v`; nil unless `name` is `adam`.
         public var beta1: Double?
+        /// `beta2`: Adam's decay rate for the second moment `s`; nil unless `name` is `adam`.
         public var beta2: Double?
+        /// `epsilon`: the term Adam adds to √s in the denominator to avoid dividing by zero; nil unless `name` is
+        /// `adam`.
         public var epsilon: Double?
+        /// `t`: the number of Adam updates so far, which its bias correction uses; 0 for gd and momentum, never
+        /// negative.
         public var t: Int64
+        /// `decay`: the learning-rate schedule over epochs i, `none`, `inverse` (lr0 / (1 + rate·i)) or `scheduled`
+        /// (lr0 / (1 + rate·⌊i / interval⌋)).
         public var decay: String
+        /// `decay_rate`: the rate in the decay formula, 0 or more; 0 with `none`.
         public var decayRate: Double
+        /// `decay_interval`: the number of epochs between steps of `scheduled` decay (1000 when the file has none).
         public var decayInterval: Int64
         /// `/optimizer/v`: `dW1`, `db1`, … (momentum and adam).
         public var v: [String: Tensor]
         /// `/optimizer/s`: `dW1`, `db1`, … (adam).
         public var s: [String: Tensor]
 
+        /// Makes the `/optimizer` section; the defaults are those of a file without the optional attributes and of
+        /// plain gd (no moments, `t` = 0).
         public init(
             name: String, learningRate: Double, learningRate0: Double, beta: Double? = nil,
             beta1: Double? = nil, beta2: Double? = nil, epsilon: Double? = nil, t: Int64 = 0,
@@ -91,11 +122,17 @@ public struct Checkpoint: Sendable, Equatable {
 
     /// The state of numpy's legacy MT19937 generator, as `/training/rng_*`.
     public struct GeneratorState: Sendable, Equatable {
+        /// The `/training/rng_key` dataset, shape `(624,)`: the MT19937 key, as `np.random.get_state()[1]`.
         public var key: [UInt32]
+        /// `rng_pos`: the generator's position in `key`, 0 … 624.
         public var position: Int
+        /// `rng_has_gauss` (stored as 1 or 0): whether the generator holds a cached Gaussian for its next normal
+        /// draw.
         public var hasGauss: Bool
+        /// `rng_gauss`: that cached Gaussian value; 0 when `hasGauss` is false.
         public var gauss: Double
 
+        /// Makes the state from the parts `np.random.get_state()` returns after the name `"MT19937"`.
         public init(key: [UInt32], position: Int, hasGauss: Bool, gauss: Double) {
             self.key = key
             self.position = position
@@ -106,23 +143,45 @@ public struct Checkpoint: Sendable, Equatable {
 
     /// `/training`: where training stands and how it was set up.
     public struct Training: Sendable, Equatable {
+        /// `epoch`: the number of epochs completed, which is also the length of `costs`.
         public var epoch: Int
+        /// `epochs_target`: the total number of epochs asked for; `resume` without `--epochs` continues up to it.
         public var epochsTarget: Int
+        /// `batch_in_epoch`: mini-batch updates already applied in epoch `epoch` (0-based) when training stopped
+        /// inside it; 0 at an epoch boundary.
         public var batchInEpoch: Int
+        /// `epoch_cost_sum`: the sum of m_b·J_b (summed loss plus λ/2·Σ‖W‖²) over those mini-batches, in batch order;
+        /// divided by m at the epoch's end, 0 at an epoch boundary.
         public var epochCostSum: Double
+        /// `seed`: the seed the parameters were initialised with.
         public var seed: Int64
+        /// `shuffle_seed`: epoch i is shuffled by the generator seeded with `shuffleSeed + i + 1`, so permutations
+        /// need no saving.
         public var shuffleSeed: Int64
+        /// `batch_size`: examples per mini-batch; m or more means full-batch gradient descent without shuffling.
         public var batchSize: Int
+        /// `l2`: the L2 regularisation strength λ; 0 for none.
         public var l2: Double
+        /// `keep_prob`: the dropout keep probability on hidden layers, in (0, 1]; 1 for no dropout.
         public var keepProb: Double
+        /// `data`: the training dataset's absolute path.
         public var data: String
+        /// `x_name`: the name of the features dataset inside `data`.
         public var xName: String
+        /// `y_name`: the name of the labels dataset inside `data`.
         public var yName: String
+        /// `data_sha256`: the training data's fingerprint, 64 lowercase hex digits (formats/dataset.md).
         public var dataSHA256: String
+        /// `test_data`: the `--test` dataset's absolute path, or empty when there was none.
         public var testData: String
+        /// `rng_key`, `rng_pos`, `rng_has_gauss` and `rng_gauss`: the generator's state after the last applied
+        /// update; dropout masks are drawn from it.
         public var generator: GeneratorState
+        /// The `/training/costs` dataset, shape `(epoch,)`: the cost of each completed epoch, in order.
         public var costs: [Double]
 
+        /// Makes the `/training` section; the defaults of `batchInEpoch`, `epochCostSum` and `testData` describe a
+        /// run stopped at an epoch boundary without test data.
         public init(
             epoch: Int, epochsTarget: Int, batchInEpoch: Int = 0, epochCostSum: Double = 0, seed: Int64,
             shuffleSeed: Int64, batchSize: Int, l2: Double, keepProb: Double, data: String, xName: String,
@@ -149,6 +208,7 @@ public struct Checkpoint: Sendable, Equatable {
 
     /// `created_by`: the tool and version that wrote the file.
     public var createdBy: String
+    /// `/model`: the architecture and the input preprocessing, present in every checkpoint.
     public var model: Model
     /// `/parameters`: `W1`, `b1`, … `WL`, `bL`.
     public var parameters: [String: Tensor]
@@ -157,6 +217,8 @@ public struct Checkpoint: Sendable, Equatable {
     /// Absent in a parameters-only checkpoint.
     public var training: Training?
 
+    /// Makes a checkpoint; leave `optimizer` and `training` nil for a parameters-only one. `createdBy` defaults to
+    /// this LNet version.
     public init(
         createdBy: String = "lnet \(LNetVersion.string)", model: Model, parameters: [String: Tensor],
         optimizer: Optimizer? = nil, training: Training? = nil

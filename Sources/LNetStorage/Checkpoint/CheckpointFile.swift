@@ -136,11 +136,13 @@ public struct CheckpointError: Error, CustomStringConvertible, Sendable, Equatab
     /// What is wrong, naming the object concerned.
     public let problem: String
 
+    /// Makes an error for the checkpoint at `path`; `problem` is a sentence fragment, printed after the path.
     public init(path: String, problem: String) {
         self.path = path
         self.problem = problem
     }
 
+    /// `path: problem`, the one line the CLI prints.
     public var description: String { "\(path): \(problem)" }
 }
 

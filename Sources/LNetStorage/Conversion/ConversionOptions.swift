@@ -2,6 +2,8 @@ import Foundation
 
 /// The file formats `lnet convert` reads.
 public enum InputFormat: String, Sendable, CaseIterable, Equatable {
+    /// Comma-separated text with a header row, tab-separated text, a NumPy `.npy` array, a `.npz` archive, MNIST IDX
+    /// files, and an HDF5 dataset file.
     case csv, tsv, npy, npz, idx, hdf5
 
     /// The format a file name implies: `.csv`, `.tsv`, `.npy`, `.npz`,
@@ -138,6 +140,7 @@ public struct ConversionProgress: Sendable, Equatable {
     /// Seconds since the conversion started.
     public var elapsed: Double
 
+    /// Makes a progress report from its four fields.
     public init(rowsDone: Int, rowCount: Int?, bytesDone: Int, elapsed: Double) {
         self.rowsDone = rowsDone
         self.rowCount = rowCount

@@ -53,6 +53,7 @@ public struct DatasetConverter {
     /// order of magnitude, and within HDF5's default 1 MiB chunk cache.
     static let hdf5ChunkBytes = 1 << 20
 
+    /// Makes a converter; `progress`, when given, is called after every chunk read.
     public init(options: ConversionOptions = ConversionOptions(), progress: ((ConversionProgress) -> Void)? = nil) {
         self.options = options
         self.progress = progress

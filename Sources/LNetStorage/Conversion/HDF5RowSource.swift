@@ -11,9 +11,13 @@
 /// be stored as any integer type, or as floats holding whole numbers; they
 /// are delivered as Int64 class ids. Memory: one chunk of rows.
 public final class HDF5RowSource: RowSource {
+    /// The shape of one example: the `x` dataset's shape without its first (example) axis.
     public let featureShape: [Int]
+    /// The stored element type, except booleans, delivered as `int8`, and `float16`, delivered as `float32`.
     public let featureType: FeatureElementType
+    /// The number of examples, always known: the length of the `x` dataset's first axis.
     public let rowCount: Int?
+    /// The names in `classes` or `list_classes`, class id i being `classNames[i]`; nil when the file has neither.
     public let classNames: [String]?
     /// The features' dataset path in the file.
     public let xName: String
@@ -72,6 +76,8 @@ public final class HDF5RowSource: RowSource {
         }
     }
 
+    /// The next `1...maxRows` examples, or nil (closing the file) once all have been delivered. Throws `DatasetError`
+    /// for a label that is not a class id 0, 1, … below the number of class names.
     public func nextChunk(maxRows: Int) throws -> RowChunk? {
         guard delivered < total else {
             try? file.close()

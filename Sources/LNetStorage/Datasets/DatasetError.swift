@@ -5,10 +5,12 @@ public struct DatasetError: Error, CustomStringConvertible, Sendable, Equatable 
     /// What is wrong with it, in words.
     public let problem: String
 
+    /// Makes an error for the file at `path`; `problem` is a sentence fragment, printed after the path.
     public init(path: String, problem: String) {
         self.path = path
         self.problem = problem
     }
 
+    /// `path: problem`, the one line the CLI prints.
     public var description: String { "\(path): \(problem)" }
 }

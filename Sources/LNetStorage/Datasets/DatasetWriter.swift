@@ -3,6 +3,9 @@ import Foundation
 /// Writes a small dataset file (formats/dataset.md) in one go, atomically:
 /// `x` examples first, `y` int64, optional `classes`.
 public enum DatasetWriter {
+    /// Writes `x` with shape `[y.count] + exampleShape` (row-major, example first) and `y`, plus `classes` when
+    /// given. Throws `DatasetError` when the file exists and `overwrite` is false, or the error of a failed write,
+    /// which leaves any old file as it was.
     public static func write(
         to path: String, x: [Double], exampleShape: [Int], y: [Int64], classes: [String]? = nil,
         overwrite: Bool = false

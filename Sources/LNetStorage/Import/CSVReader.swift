@@ -13,6 +13,7 @@
 
 /// How CSV fields are separated.
 public enum CSVDelimiter: Sendable, Equatable {
+    /// `,`, a tab and `;`.
     case comma, tab, semicolon
     /// Any other single ASCII byte.
     case byte(UInt8)
@@ -53,10 +54,14 @@ public final class CSVReader: RowSource {
     public var featureNames: [String] {
         header.enumerated().filter { $0.offset != labelColumnIndex }.map(\.element)
     }
+    /// `[columns - 1]`: every column but the label column.
     public let featureShape: [Int]
+    /// Always `float64`: every feature field is parsed as a Double.
     public let featureType: FeatureElementType = .float64
     /// The number of data rows (known after the scan pass in `init`).
     public let rowCount: Int?
+    /// The sorted distinct label strings when the labels are not all integers, class id i being `classNames[i]`; nil
+    /// when they are integer class ids.
     public let classNames: [String]?
 
     private let path: String
@@ -166,6 +171,8 @@ public final class CSVReader: RowSource {
         throw ImportError(file: path, line: line, problem: "no column named '\(label)' (columns: \(shown))")
     }
 
+    /// The next `1...maxRows` data rows, or nil once all have been delivered. Throws `ImportError` naming the line
+    /// and column of a field that is empty or not a number.
     public func nextChunk(maxRows: Int) throws -> RowChunk? {
         let wanted = min(max(1, maxRows), totalRows - rowsDelivered)
         guard wanted > 0 else { return nil }

@@ -95,12 +95,17 @@ final class IDXArrayStream {
 /// MNIST) and `featureType` its element type (uint8 for MNIST). Labels come
 /// from a 1-dimensional integer IDX file with the same item count.
 public final class IDXReader: RowSource {
+    /// The image file's dimensions after the first, e.g. `[28, 28]` for MNIST.
     public let featureShape: [Int]
+    /// The image file's element type, e.g. `uint8` for MNIST.
     public let featureType: FeatureElementType
+    /// The number of images: the image file's first dimension.
     public let rowCount: Int?
+    /// Always nil: IDX labels are class ids already.
     public let classNames: [String]? = nil
     /// The headers of the files, for reporting.
     public let imagesHeader: IDXHeader
+    /// The label file's header; nil when no label file was given.
     public let labelsHeader: IDXHeader?
 
     private let images: IDXArrayStream
@@ -132,6 +137,8 @@ public final class IDXReader: RowSource {
         }
     }
 
+    /// The next `1...maxRows` images with their labels, or nil once all have been delivered. Throws `ImportError`
+    /// when either file ends early.
     public func nextChunk(maxRows: Int) throws -> RowChunk? {
         guard let (count, values) = try images.nextItems(maxItems: maxRows) else { return nil }
         var labelValues: [Int64]? = nil

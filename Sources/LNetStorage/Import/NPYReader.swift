@@ -61,12 +61,17 @@ public struct NPYDataType: Sendable, Equatable {
 
 /// The header of a .npy array.
 public struct NPYHeader: Sendable, Equatable {
+    /// The format version, e.g. `(1, 0)`; major versions 1, 2 and 3 are read.
     public var version: (major: UInt8, minor: UInt8) { (major, minor) }
+    /// The format's major version, 1, 2 or 3: 1 has a 2-byte header length, 2 and 3 a 4-byte one.
     public var major: UInt8
+    /// The format's minor version.
     public var minor: UInt8
+    /// The array's dtype, from the header's `descr`.
     public var dataType: NPYDataType
     /// The array is stored in Fortran (column-major) order.
     public var fortranOrder: Bool
+    /// The array's shape, from the header's `shape` tuple; `[]` for a 0-dimensional array.
     public var shape: [Int]
     /// Number of elements: the product of `shape`.
     public var elementCount: Int
@@ -137,6 +142,8 @@ public struct NPYHeader: Sendable, Equatable {
         return NPYHeader(major: major, minor: minor, dataType: dataType, fortranOrder: fortran, shape: shape, elementCount: count, dataOffset: dataOffset)
     }
 
+    /// Equal when version, dtype, order and shape are; `elementCount` and `dataOffset` follow from them and the
+    /// header length, and are not compared.
     public static func == (a: NPYHeader, b: NPYHeader) -> Bool {
         a.major == b.major && a.minor == b.minor && a.dataType == b.dataType && a.fortranOrder == b.fortranOrder && a.shape == b.shape
     }

@@ -65,13 +65,17 @@ public final class NPZArchive {
 /// Memory: one chunk of each, except a Fortran-order feature array with two or
 /// more dimensions, which is read whole to be transposed.
 public final class NumpyReader: RowSource {
+    /// The feature array's shape without its first (row) axis.
     public let featureShape: [Int]
+    /// The feature array's element type (bool arrives as `uint8` 0/1).
     public let featureType: FeatureElementType
+    /// The number of rows: the length of the feature array's first axis.
     public let rowCount: Int?
     /// NumPy labels are class ids already.
     public let classNames: [String]? = nil
     /// The headers of the arrays read, for reporting.
     public let featuresHeader: NPYHeader
+    /// The label array's header; nil when the source has no labels.
     public let labelsHeader: NPYHeader?
 
     private let features: NPYArrayStream
@@ -124,6 +128,8 @@ public final class NumpyReader: RowSource {
         }
     }
 
+    /// The next `1...maxRows` rows with their labels as class ids, or nil once all have been delivered. Throws
+    /// `ImportError` for a label that is not a whole number.
     public func nextChunk(maxRows: Int) throws -> RowChunk? {
         guard let (count, values) = try features.nextRows(maxRows: maxRows) else { return nil }
         var labelValues: [Int64]? = nil

@@ -6,6 +6,8 @@
 /// the stored type (a uint8 MNIST image stays uint8) so that the HDF5 dataset
 /// can be written in the same type without a lossy or bloating conversion.
 public enum FeatureElementType: String, Sendable, Equatable, CaseIterable {
+    /// The numpy dtypes of the same names: integers of 8 to 64 bits, signed and unsigned, and IEEE floats of 32 and
+    /// 64 bits.
     case uint8, int8, int16, uint16, int32, uint32, int64, uint64, float32, float64
 
     /// Bytes per element.
@@ -93,6 +95,7 @@ public struct RowChunk: Sendable, Equatable {
     /// One class id per row, or nil when the source has no labels.
     public var labels: [Int64]?
 
+    /// Makes a chunk; `features` must hold `rowCount × rowLength` values and `labels`, when given, `rowCount` ids.
     public init(rowCount: Int, features: FeatureBuffer, labels: [Int64]?) {
         self.rowCount = rowCount
         self.features = features
@@ -143,6 +146,7 @@ public struct ImportError: Error, CustomStringConvertible, Equatable, Sendable {
     /// What is wrong, as a sentence fragment without the location.
     public var problem: String
 
+    /// Makes an error for `file`, located by whichever of `line`, `member` and `offset` is known.
     public init(file: String, line: Int? = nil, member: String? = nil, offset: Int? = nil, problem: String) {
         self.file = file
         self.line = line
@@ -151,6 +155,7 @@ public struct ImportError: Error, CustomStringConvertible, Equatable, Sendable {
         self.problem = problem
     }
 
+    /// `file:line, member 'm', at byte n: problem`, with the parts that are known, on one line.
     public var description: String {
         var location = file
         if let line { location += ":\(line)" }

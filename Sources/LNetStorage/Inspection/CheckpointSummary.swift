@@ -44,37 +44,59 @@ public struct CheckpointSummary: Hashable, Sendable {
 
     /// `/optimizer`'s attributes.
     public struct Optimizer: Hashable, Sendable {
+        /// `name`: the update rule, `gd`, `momentum` or `adam`.
         public var name: String?
+        /// `t`: the number of Adam updates so far (0 for gd and momentum).
         public var t: Int64?
+        /// `learning_rate`: the rate the next update uses, after decay.
         public var learningRate: Double?
+        /// `learning_rate0`: the initial rate.
         public var learningRate0: Double?
+        /// `beta`: momentum's averaging coefficient (momentum only).
         public var beta: Double?
+        /// `beta1`: Adam's decay rate for the first moment (adam only).
         public var beta1: Double?
+        /// `beta2`: Adam's decay rate for the second moment (adam only).
         public var beta2: Double?
+        /// `epsilon`: the term Adam adds to √s in its denominator (adam only).
         public var epsilon: Double?
+        /// `decay`: the learning-rate schedule, `none`, `inverse` or `scheduled`.
         public var decay: String?
+        /// `decay_rate`: the rate in the decay formula.
         public var decayRate: Double?
+        /// `decay_interval`: the number of epochs between steps of `scheduled` decay.
         public var decayInterval: Int64?
     }
 
     /// `/training`'s attributes and the last of its costs.
     public struct Training: Hashable, Sendable {
+        /// `epoch`: the number of epochs completed.
         public var epoch: Int64?
+        /// `epochs_target`: the total number of epochs asked for.
         public var epochsTarget: Int64?
+        /// `batch_in_epoch`: mini-batch updates already applied in the unfinished epoch; 0 at an epoch boundary.
         public var batchInEpoch: Int64?
+        /// `batch_size`: examples per mini-batch.
         public var batchSize: Int64?
         /// `costs[-1]`.
         public var lastCost: Double?
         /// The length of `costs`.
         public var costCount: Int?
+        /// `data`: the training dataset's path.
         public var data: String?
+        /// `x_name`: the features dataset inside `data`.
         public var xName: String?
+        /// `y_name`: the labels dataset inside `data`.
         public var yName: String?
         /// The full 64-digit fingerprint.
         public var dataSHA256: String?
+        /// `test_data`: the `--test` dataset's path, empty when training had none.
         public var testData: String?
+        /// `seed`: the seed the parameters were initialised with.
         public var seed: Int64?
+        /// `l2`: the L2 regularisation strength λ (0 for none).
         public var l2: Double?
+        /// `keep_prob`: the dropout keep probability on hidden layers (1 for none).
         public var keepProb: Double?
     }
 
@@ -82,6 +104,7 @@ public struct CheckpointSummary: Hashable, Sendable {
     public struct TensorEntry: Hashable, Sendable {
         /// The dataset's absolute path.
         public var path: String
+        /// The dataset's shape as stored, outermost dimension first (a W is `[n_l, n_{l-1}]`).
         public var shape: [Int]
         /// numpy dtype name.
         public var dtype: String

@@ -30,8 +30,11 @@ public struct InspectionReport: Sendable {
 
     /// An object that does not exist in the file.
     public struct NoSuchObject: Error, CustomStringConvertible, Sendable {
+        /// The path of the inspected file.
         public let file: String
+        /// The object asked for, normalized to an absolute path without a trailing `/`.
         public let object: String
+        /// `file has no object object`, the one line the CLI prints.
         public var description: String { "\(file) has no object \(object)" }
     }
 

@@ -43,16 +43,24 @@ extension HDF5FileTree {
 /// Foundation's encoders reject NaN and infinity, which must become `null`.
 /// Every `--json` output of lnet is built from it.
 public enum JSON: Hashable, Sendable {
+    /// `null`, also what a NaN or infinite number becomes.
     case null
+    /// `true` or `false`.
     case bool(Bool)
+    /// An integer, written in decimal.
     case int(Int)
     /// A number already written in JSON syntax.
     case number(String)
+    /// A string, escaped by `quote(_:)` when rendered.
     case string(String)
+    /// An array: on one line when it holds no arrays or objects, else one element per line.
     case array([JSON])
+    /// An object whose members are rendered in the order given, neither sorted nor deduplicated.
     case object([(String, JSON)])
 
+    /// Equal when both render to the same text, so `.int(1)` equals `.number("1")`.
     public static func == (lhs: JSON, rhs: JSON) -> Bool { lhs.rendered(indent: 0) == rhs.rendered(indent: 0) }
+    /// Hashes the rendered text, consistently with `==`.
     public func hash(into hasher: inout Hasher) { hasher.combine(rendered(indent: 0)) }
 
     init(_ value: AttributeValue) {
@@ -117,6 +125,8 @@ public enum JSON: Hashable, Sendable {
         value.isFinite ? .number("\(value)") : .null
     }
 
+    /// `text` as a JSON string literal in double quotes, with quotes, backslashes and control characters (below
+    /// U+0020) escaped and every other character kept as it is.
     public static func quote(_ text: String) -> String {
         var result = "\""
         for scalar in text.unicodeScalars {

@@ -13,9 +13,13 @@ import Foundation
 public enum AtomicFile {
     /// An I/O failure while replacing a file.
     public struct Failure: Error, CustomStringConvertible, Sendable {
+        /// The file (or, for a folder fsync, the folder) the operation failed on.
         public let path: String
+        /// The step that failed, e.g. `rename` or `fsync`.
         public let operation: String
+        /// The system's explanation, from `strerror(errno)`.
         public let reason: String
+        /// `path: operation failed: reason`, the one line the CLI prints.
         public var description: String { "\(path): \(operation) failed: \(reason)" }
     }
 

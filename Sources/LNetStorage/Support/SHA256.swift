@@ -11,6 +11,7 @@ public struct SHA256: Sendable {
     private var pending: [UInt8] = []
     private var byteCount: UInt64 = 0
 
+    /// Starts an empty digest: feed it with `update`, then read `finalize()` or `hexDigest()`.
     public init() {
         pending.reserveCapacity(64)
     }

@@ -7,9 +7,13 @@
 public struct SVGDecisionBoundary: Sendable {
     /// Class ids predicted over a regular grid of cells.
     public struct ClassGrid: Sendable, Equatable {
+        /// The extent of the grid along the first feature (the plot's x axis).
         public var xRange: ClosedRange<Double>
+        /// The extent of the grid along the second feature (the plot's y axis).
         public var yRange: ClosedRange<Double>
+        /// The number of cells along x, at least 1.
         public var columns: Int
+        /// The number of cells along y, at least 1.
         public var rows: Int
         /// `rows × columns` class ids, row-major; row 0 is the lowest y.
         public var classIds: [Int]
@@ -44,19 +48,27 @@ public struct SVGDecisionBoundary: Sendable {
         }
     }
 
+    /// The predicted classes drawn as regions; its ranges are the plot's axes.
     public var grid: ClassGrid
     /// The data points and their labels (class ids), drawn over the regions.
     public var points: [(x: Double, y: Double)]
+    /// One class id per point, choosing its colour; a point without a label is drawn as class 0.
     public var labels: [Int]
+    /// The heading above the plot, also the document's `<title>` (escaped for XML).
     public var title: String
+    /// The x axis label, `x1` (the first feature) unless set.
     public var xLabel: String = "x1"
+    /// The y axis label, `x2` (the second feature) unless set.
     public var yLabel: String = "x2"
+    /// The document's width in pixels (also the viewBox); at least 160 is used.
     public var width: Double = 640
+    /// The document's height in pixels; at least 120 is used.
     public var height: Double = 480
 
     /// Region colours (light) and point colours (saturated) per class id,
     /// cycling for ids past the palette; after matplotlib's Spectral ends.
     public static let regionColors = ["#f4a582", "#92c5de", "#d9f0a3", "#fee08b", "#c2a5cf", "#fdd0a2"]
+    /// Point colours per class id, saturated so the points stand out on `regionColors`.
     public static let pointColors = ["#b2182b", "#2166ac", "#1a9850", "#d8b365", "#762a83", "#e66101"]
 
     /// A plot from a precomputed grid.

@@ -4,15 +4,20 @@
 public struct SVGLinePlot: Sendable {
     /// The points in drawing order.
     public var points: [(x: Double, y: Double)]
+    /// The heading above the plot, also the document's `<title>` (escaped for XML).
     public var title: String
+    /// The x axis label, e.g. `epochs`.
     public var xLabel: String
+    /// The y axis label, e.g. `cost`.
     public var yLabel: String
     /// Size in pixels (also the viewBox).
     public var width: Double = 640
+    /// The height in pixels (also the viewBox's); `render` uses at least 120, and at least 160 for `width`.
     public var height: Double = 480
     /// Line colour, any SVG colour.
     public var stroke: String = "#1f77b4"
 
+    /// A plot of `points` in the default size (640×480) and colour.
     public init(points: [(x: Double, y: Double)], title: String, xLabel: String, yLabel: String) {
         self.points = points
         self.title = title

@@ -9,8 +9,12 @@ public struct InputPreprocessing: Sendable, Equatable {
     public var divisor: Double
     /// Per-feature mean and standard deviation, when standardising.
     public var mean: [Double]?
+    /// The per-feature standard deviations the centred features are divided by (1 for a constant feature); nil when
+    /// not standardising, like `mean`.
     public var standardDeviation: [Double]?
 
+    /// Makes the preprocessing; give `mean` and `standardDeviation` together, each with one value per feature
+    /// (`n_x`), or neither.
     public init(divisor: Double, mean: [Double]? = nil, standardDeviation: [Double]? = nil) {
         self.divisor = divisor
         self.mean = mean

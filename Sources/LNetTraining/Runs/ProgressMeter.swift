@@ -13,6 +13,7 @@ public struct TrainingProgress: Sendable, Equatable {
     /// The cost of the last finished epoch, if any.
     public var lastCost: Double?
 
+    /// Makes a snapshot; `batchesPerEpoch` is raised to at least 1 and `examplesPerEpoch` to at least 0.
     public init(
         completedEpochs: Int, miniBatchesDone: Int = 0, targetEpochs: Int, batchesPerEpoch: Int, examplesPerEpoch: Int,
         lastCost: Double? = nil
@@ -44,6 +45,8 @@ public struct ProgressMeter: Sendable, Equatable {
     /// promise hours for a run of seconds.
     public let warmUp: Double
 
+    /// Starts measuring from `start`, reached at `time` (seconds in the caller's clock); a negative `warmUp` counts
+    /// as 0.
     public init(start: TrainingProgress, at time: Double, warmUp: Double = 0.5) {
         startEpochs = start.epochsDone
         startTime = time
@@ -160,6 +163,8 @@ public struct ClockThrottle: Sendable, Equatable {
     /// The most calls between two looks.
     public let maximumStride: Int
 
+    /// Looks at the first call, then aims for one look every `interval` seconds, with at most `maximumStride` (at
+    /// least 1) calls between looks.
     public init(interval: Double = 0.02, maximumStride: Int = 256) {
         self.interval = interval
         self.maximumStride = max(maximumStride, 1)

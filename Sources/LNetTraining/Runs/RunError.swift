@@ -6,10 +6,12 @@ public struct RunError: Error, CustomStringConvertible, Sendable, Equatable {
     /// What is wrong.
     public let problem: String
 
+    /// Makes an error about `path` (nil when no file is concerned); `problem` is a sentence fragment.
     public init(path: String?, _ problem: String) {
         self.path = path
         self.problem = problem
     }
 
+    /// `path: problem`, or `problem` alone without a path: the one line the CLI prints.
     public var description: String { path.map { "\($0): \(problem)" } ?? problem }
 }

@@ -5,7 +5,9 @@ import LNetStorage
 public struct RunRecord: Sendable, Equatable {
     /// The training dataset's absolute path and the dataset names inside it.
     public var dataPath: String
+    /// The features dataset inside it (`x_name`).
     public var xName: String
+    /// The labels dataset inside it (`y_name`).
     public var yName: String
     /// The data fingerprint (formats/dataset.md).
     public var dataSHA256: String
@@ -13,8 +15,11 @@ public struct RunRecord: Sendable, Equatable {
     public var testDataPath: String
     /// Class names, when the data had them.
     public var classes: [String]?
+    /// The division and optional standardisation applied to the features (`/model` `input_divisor`, `input_mean`,
+    /// `input_std`).
     public var preprocessing: InputPreprocessing
 
+    /// Makes a record; an empty `testDataPath` means there is no test data.
     public init(
         dataPath: String, xName: String, yName: String, dataSHA256: String, testDataPath: String = "",
         classes: [String]? = nil, preprocessing: InputPreprocessing

@@ -4,9 +4,13 @@ import LNetStorage
 /// What `lnet train` asks for, before the data is read (the input size and
 /// the default output layer come from the data).
 public struct TrainSettings: Sendable {
+    /// The training dataset file (formats/dataset.md); the checkpoint records its absolute path.
     public var dataPath: String
+    /// The features dataset inside it; nil resolves it as `DatasetFile` does (`x`, or the one `<prefix>_x`).
     public var xName: String?
+    /// The labels dataset inside it; nil resolves it as `DatasetFile` does (`y`, or the one `<prefix>_y`).
     public var yName: String?
+    /// A dataset to report accuracy on once training completes (`--test`), prepared as the training data is.
     public var testPath: String?
     /// Hidden and output units, e.g. `[20, 7, 5, 1]`.
     public var layers: [Int]
@@ -15,11 +19,16 @@ public struct TrainSettings: Sendable {
     public var activations: [String]?
     /// Everything else: the course's `model()` defaults unless set.
     public var configuration: TrainingConfiguration
+    /// Whether to standardise each feature with the mean and standard deviation of the (divided) training data, which
+    /// the checkpoint then stores (`--standardize`).
     public var standardize: Bool
+    /// Where and how often to save checkpoints; nil trains without saving any.
     public var checkpoint: CheckpointSettings?
     /// Whether x is loaded or streamed (`--stream`, `--memory-budget`); in memory unless set.
     public var memory: MemoryPolicy = .inMemory
 
+    /// Makes the settings; `layers` excludes the input size, which comes from the data. Set `memory` afterwards
+    /// to stream x.
     public init(
         dataPath: String, xName: String? = nil, yName: String? = nil, testPath: String? = nil, layers: [Int],
         activations: [String]? = nil, configuration: TrainingConfiguration, standardize: Bool = false,
@@ -39,6 +48,7 @@ public struct TrainSettings: Sendable {
 
 /// Where and how often a run saves checkpoints.
 public struct CheckpointSettings: Sendable {
+    /// The checkpoint file, replaced atomically on every save.
     public var path: String
     /// Save every this many epochs (besides at the end and on interruption).
     public var everyEpochs: Int
@@ -47,6 +57,8 @@ public struct CheckpointSettings: Sendable {
     /// Overwrite an existing checkpoint (train only).
     public var force: Bool
 
+    /// Makes the settings: by default a save every 100 epochs, no history kept, and no overwriting of an existing
+    /// file.
     public init(path: String, everyEpochs: Int = 100, keep: Int = 0, force: Bool = false) {
         self.path = path
         self.everyEpochs = everyEpochs
@@ -57,17 +69,23 @@ public struct CheckpointSettings: Sendable {
 
 /// What `lnet resume` asks for.
 public struct ResumeSettings: Sendable {
+    /// The checkpoint to continue; it is also where the run saves from then on.
     public var checkpointPath: String
     /// More epochs to run; `nil` continues up to the checkpoint's target.
     public var epochs: Int?
     /// The data, when it has moved (or for a parameters-only checkpoint).
     public var dataPath: String?
+    /// Continue even when the data's fingerprint differs from the checkpoint's `data_sha256` (`--allow-data-change`);
+    /// otherwise resuming throws.
     public var allowDataChange: Bool
+    /// Save every this many epochs (besides at the end and on interruption); 0 saves only then.
     public var everyEpochs: Int
+    /// Also keep the last `keep` checkpoints as `<stem>-epoch<N>.h5`; 0 keeps none.
     public var keep: Int
     /// Whether x is loaded or streamed (`--stream`, `--memory-budget`); in memory unless set.
     public var memory: MemoryPolicy = .inMemory
 
+    /// Makes the settings: by default up to the checkpoint's target, on the data it names, saving every 100 epochs.
     public init(
         checkpointPath: String, epochs: Int? = nil, dataPath: String? = nil, allowDataChange: Bool = false,
         everyEpochs: Int = 100, keep: Int = 0
@@ -100,10 +118,15 @@ public enum TrainingEvent: Sendable {
 public struct TrainingOutcome: Sendable {
     /// False when a stop was requested before the last epoch.
     public var completed: Bool
+    /// Whole epochs completed in total, including those before a resume.
     public var epochsCompleted: Int
+    /// The total number of epochs the run was asked to reach.
     public var epochsTarget: Int
+    /// The cost of the last completed epoch; nil when no epoch has completed.
     public var lastCost: Double?
+    /// The fraction (0...1) of training examples classified correctly at the end; nil when the run was stopped early.
     public var trainAccuracy: Double?
+    /// The same fraction on the `--test` data; nil without test data or when the run was stopped early.
     public var testAccuracy: Double?
     /// The command that continues an interrupted run, when there is a checkpoint.
     public var resumeCommand: String?
@@ -112,7 +135,10 @@ public struct TrainingOutcome: Sendable {
 /// A training run tied to files: it reads the dataset, prepares the inputs,
 /// drives a `TrainingSession`, saves checkpoints and reports progress.
 public final class TrainingRun {
+    /// The configuration the run trains with, completed from the data or the checkpoint (layer sizes, activations,
+    /// target epochs).
     public let configuration: TrainingConfiguration
+    /// Where the data came from and how it is prepared, as the checkpoints record it.
     public let record: RunRecord
     private let session: TrainingSession
     private let checkpoint: CheckpointSettings?

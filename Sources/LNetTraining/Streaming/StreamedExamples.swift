@@ -12,8 +12,11 @@ import LNetStorage
 public final class StreamedExamples: ExampleSource {
     /// The open file (kept open for the run).
     public let file: DatasetFile
+    /// n_x, the features per example: the product of x's shape after its first axis.
     public let featureCount: Int
+    /// m, the number of examples: the length of x's first axis.
     public let exampleCount: Int
+    /// Every example's class id, all held in memory (8 bytes per example).
     public let labels: [Int64]
     /// What is applied to every row read: division, then standardisation.
     public let preprocessing: InputPreprocessing
@@ -34,6 +37,10 @@ public final class StreamedExamples: ExampleSource {
         self.preprocessing = preprocessing
     }
 
+    /// Reads the examples `indices` (each in `0..<exampleCount`, no repeats) from the file in as few runs as they
+    /// allow, prepares them, and writes example `indices[j]` as column `j` of the row-major
+    /// `featureCount × indices.count` matrix at `destination`. Throws `ConfigurationError` for an index out of
+    /// range or repeated.
     public func gatherColumns(_ indices: UnsafeBufferPointer<Int>, into destination: UnsafeMutablePointer<Double>) throws {
         let b = indices.count
         let n = featureCount
