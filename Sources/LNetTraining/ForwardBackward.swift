@@ -90,21 +90,33 @@ final class ForwardBackwardWorkspace {
     /// `Z[l] = W[l]·A[l−1] + b[l]`, `A[l] = g(Z[l])` for every layer, over `columns`
     /// examples of `input` (row-major `n_x × columns`).
     ///
+    /// `examplesFirstInput`, when given, is the same input stored `columns × n_x` (one
+    /// example per row); the first layer's product then reads it instead of `input`
+    /// (see ``TrainingSession``'s full-batch copy: BLIS is faster on that layout).
+    ///
     /// With `applyDropout` (and keep_prob < 1) each hidden layer draws its mask
     /// `rand(n_l, columns) < keep_prob` from `generator`, in forward order, and
     /// scales the kept units by `1/keep_prob` (the course's `A * D / keep_prob`).
     func forward(parameters p: UnsafePointer<Double>, input: UnsafePointer<Double>, columns: Int,
-                 applyDropout: Bool, generator: inout NumpyRandom) {
+                 applyDropout: Bool, generator: inout NumpyRandom,
+                 examplesFirstInput: UnsafePointer<Double>? = nil) {
         droppedOut = applyDropout && usesDropout
         let sizes = layout.layerSizes
         let last = layerCount - 1
         for k in 0...last {
             let rows = sizes[k + 1]
             let fanIn = sizes[k]
-            BLAS.gemm(transposeA: false, transposeB: false, m: rows, n: columns, k: fanIn,
-                      alpha: 1, a: p + layout.weightOffsets[k], lda: fanIn,
-                      b: layerInput(k, input: input), ldb: columns,
-                      beta: 0, c: z[k], ldc: columns)
+            if k == 0, let examplesFirstInput {
+                BLAS.gemm(transposeA: false, transposeB: true, m: rows, n: columns, k: fanIn,
+                          alpha: 1, a: p + layout.weightOffsets[k], lda: fanIn,
+                          b: examplesFirstInput, ldb: fanIn,
+                          beta: 0, c: z[k], ldc: columns)
+            } else {
+                BLAS.gemm(transposeA: false, transposeB: false, m: rows, n: columns, k: fanIn,
+                          alpha: 1, a: p + layout.weightOffsets[k], lda: fanIn,
+                          b: layerInput(k, input: input), ldb: columns,
+                          beta: 0, c: z[k], ldc: columns)
+            }
             let bias = p + layout.biasOffsets[k]
             if k < last {
                 hiddenActivations[k].addBiasAndActivate(z: z[k], bias: bias, activation: activation[k],

@@ -1,0 +1,57 @@
+import Testing
+@testable import LNetTraining
+
+/// Full-batch training reads the first layer's input from an examples-first copy of
+/// X when BLIS computes that product (`TrainingSession.examplesFirstCopyLimit`). Its
+/// costs must be the cost of the same parameters computed in the course's layout,
+/// and stopping and resuming must not change a bit.
+@Suite struct FullBatchCopyTests {
+    /// 300 features, 40 examples: `Z1` is 8·40·300 multiply-adds, well above the loop threshold.
+    static func wideData() throws -> LabeledData {
+        var generator = NumpyRandom(seed: 21)
+        let (features, m) = (300, 40)
+        let x = try generator.randn(features, m)
+        let labels = (0..<m).map { j in Int64((0..<features).reduce(0.0) { $0 + x[$1, j] } > 0 ? 1 : 0) }
+        return try LabeledData(features: x, labels: labels)
+    }
+
+    static func configuration(_ optimizer: Optimizer) -> TrainingConfiguration {
+        var configuration = TrainingConfiguration(
+            layerSizes: [300, 8, 3, 1], hiddenActivations: [.relu, .tanh], output: .sigmoid,
+            initialization: .he, seed: 2, optimizer: optimizer, learningRate: 0.01, batchSize: 40, epochs: 6)
+        configuration.l2 = 0.2
+        return configuration
+    }
+
+    @Test func theCopyIsUsedAndCostsMatchTheCourseLayout() throws {
+        let data = try Self.wideData()
+        #expect(8 * 40 * 300 >= BLAS.loopThreshold)
+        let session = try TrainingSession(configuration: Self.configuration(.gradientDescent), data: data)
+        #expect(session.usesExamplesFirstCopy)
+        var miniBatches = Self.configuration(.gradientDescent)
+        miniBatches.batchSize = 16
+        #expect(try !TrainingSession(configuration: miniBatches, data: data).usesExamplesFirstCopy)
+        while !session.isFinished {
+            let network = try session.network
+            let expected = try network.cost(on: data, l2: 0.2)
+            try session.runEpoch()
+            let cost = try #require(session.costs.last)
+            #expect(abs(cost - expected) <= 1e-12 * abs(expected), "epoch \(session.costs.count - 1): \(cost) vs \(expected)")
+        }
+    }
+
+    @Test(arguments: [Optimizer.gradientDescent, .momentum(), .adam()])
+    func resumingEveryEpochIsBitIdentical(optimizer: Optimizer) throws {
+        let data = try Self.wideData()
+        let configuration = Self.configuration(optimizer)
+        let straight = try TrainingSession(configuration: configuration, data: data)
+        try straight.run()
+        var session = try TrainingSession(configuration: configuration, data: data)
+        while !session.isFinished {
+            try session.runEpoch()
+            session = try TrainingSession(configuration: configuration, data: data, resumingFrom: session.state)
+        }
+        #expect(session.state == straight.state)
+        #expect(session.costs.map(\.bitPattern) == straight.costs.map(\.bitPattern))
+    }
+}
