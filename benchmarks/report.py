@@ -132,7 +132,8 @@ def main():
                    ["--moons-epochs", str(args.moons_epochs), "--cat-epochs", str(args.cat_epochs)])
         result = last_json([python, os.path.join(here, "training", "compare.py"), "--lnet", lnet, "--json"] + options)
         for row in result["rows"]:
-            rows.append(("training vs numpy", row["name"] + " (wall; CPU in brackets)",
+            runs = result.get("cat_repeat" if row["name"].startswith("cat") else "repeat", 1)
+            rows.append(("training vs numpy", row["name"] + f" (wall, fastest of {runs} each; CPU in brackets)",
                          f"{row['lnet_wall_s']:.2f} s ({row['lnet_cpu_s']:.2f})",
                          f"{row['numpy_wall_s']:.2f} s ({row['numpy_cpu_s']:.2f})",
                          row["lnet_wall_s"] / row["numpy_wall_s"],

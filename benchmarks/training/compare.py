@@ -79,7 +79,7 @@ def main():
     parser.add_argument("--moons-epochs", type=int, default=5000)
     parser.add_argument("--cat-epochs", type=int, default=2500)
     parser.add_argument("--repeat", type=int, default=3, help="runs of each moons model per side (fastest counts)")
-    parser.add_argument("--cat-repeat", type=int, default=1, help="runs of the cat model per side (fastest counts)")
+    parser.add_argument("--cat-repeat", type=int, default=2, help="runs of the cat model per side (fastest counts)")
     parser.add_argument("--json", action="store_true", help="print one JSON object with every row")
     args = parser.parse_args()
     global as_json
@@ -111,7 +111,7 @@ def main():
     train, test = os.path.join(shared, "train_catvnoncat.h5"), os.path.join(shared, "test_catvnoncat.h5")
     if not os.path.exists(train):
         if as_json:
-            print(json.dumps({"numpy": np.__version__, "rows": rows, "cat": "skipped: no " + train}))
+            print(json.dumps({"numpy": np.__version__, "rows": rows, "repeat": args.repeat, "cat": "skipped: no " + train}))
         else:
             print(f"(cat skipped: {train} not found)")
         return
@@ -129,7 +129,7 @@ def main():
     row(f"cat, {args.cat_epochs} epochs", lnet, numpy_,
         f"floor ≈ {floor:.1f} s (2 passes over X an epoch at ≈2.2 ms, benchmarks/blas)")
     if as_json:
-        print(json.dumps({"numpy": np.__version__, "rows": rows}))
+        print(json.dumps({"numpy": np.__version__, "rows": rows, "repeat": args.repeat, "cat_repeat": args.cat_repeat}))
         return
     print()
     print(lnet[2].strip())
