@@ -44,3 +44,16 @@ enum HDF5Library {
         return try body()
     }
 }
+
+/// The HDF5 C library as a whole.
+public enum HDF5Runtime {
+    /// Initialises the C library now rather than at its first use.
+    ///
+    /// A process that forks copies of itself to probe files (`IsolatedProbe.runForked`)
+    /// calls this first, so that each copy inherits a ready library instead of
+    /// initialising its own.
+    public static func initialize() {
+        HDF5Library.sync { _ = H5open() }
+    }
+}
+

@@ -163,9 +163,21 @@ public enum IsolatedProbe {
         // killed mid-probe leaves nothing behind.
         unlink(errorPath)
         defer { close(errorDescriptor) }
+        // The copy holds the write end of this pipe until it exits; the read end then
+        // reports a hang-up, which wakes the wait below at once.
+        var exitPipe: [Int32] = [-1, -1]
+        guard pipe(&exitPipe) == 0 else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: errorPath])
+        }
+        for descriptor in exitPipe { _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC) }
+        defer { close(exitPipe[0]) }
         let child = fork()
-        guard child >= 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: errorPath]) }
+        guard child >= 0 else {
+            close(exitPipe[1])
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: errorPath])
+        }
         if child == 0 {
+            close(exitPipe[0])
             let null = open("/dev/null", O_RDWR)
             dup2(null, STDIN_FILENO)
             dup2(null, STDOUT_FILENO)
@@ -173,21 +185,32 @@ public enum IsolatedProbe {
             limitMemory(toBytes: limits.memoryBytes)
             _exit(body())
         }
+        close(exitPipe[1])
         let deadline = Date().addingTimeInterval(limits.seconds)
         var status: Int32 = 0
-        var pause: useconds_t = 200
+        var reaped = false
         while true {
-            let waited = waitpid(child, &status, WNOHANG)
-            if waited == child { break }
-            if waited < 0 && errno != EINTR { return .exited(status: 0, stdout: Data(), stderr: Data()) }
-            if Date() >= deadline {
+            let remaining = deadline.timeIntervalSinceNow
+            if remaining <= 0 {
                 kill(child, SIGKILL)
                 while waitpid(child, &status, 0) < 0 && errno == EINTR {}
                 return .timedOut(seconds: limits.seconds)
             }
-            // Short pauses first: a small file's probe ends within milliseconds.
-            usleep(pause)
-            pause = min(pause * 2, 20_000)
+            var exit = pollfd(fd: exitPipe[0], events: Int16(POLLIN), revents: 0)
+            let ready = poll(&exit, 1, Int32(min((remaining * 1000).rounded(.up), 60_000)))
+            if ready > 0 { break }
+            if ready < 0 && errno != EINTR {
+                // poll itself failed: look at the child directly, a millisecond at a time.
+                if waitpid(child, &status, WNOHANG) == child {
+                    reaped = true
+                    break
+                }
+                usleep(1000)
+            }
+        }
+        while !reaped && waitpid(child, &status, 0) < 0 {
+            // Reaped elsewhere (SIGCHLD ignored): the outcome is unknown, so let the caller read the file itself.
+            if errno != EINTR { return .exited(status: 0, stdout: Data(), stderr: Data()) }
         }
         var stderr = Data()
         var chunk = [UInt8](repeating: 0, count: 4096)

@@ -85,7 +85,9 @@ extension Isolation {
             let limits = IsolatedProbe.Limits.forReading(file)
             let outcome: IsolatedProbe.Outcome?
             if IsolatedProbe.isSingleThreaded {
-                // A forked copy skips the process start (most of a small file's probe).
+                // A forked copy skips the process start (most of a small file's probe)
+                // and, with the library initialised here once, libhdf5's set-up.
+                HDF5Runtime.initialize()
                 outcome = try? IsolatedProbe.runForked(limits: limits) {
                     _ = try? InspectionReport(path: file, object: nil, statistics: false).renderText()
                     return 0
