@@ -127,7 +127,8 @@ def main():
                           0.0075, args.cat_epochs, batch_size=209))
     floor = 2 * 2.2e-3 * args.cat_epochs
     row(f"cat, {args.cat_epochs} epochs", lnet, numpy_,
-        f"floor ≈ {floor:.1f} s (2 passes over X an epoch at ≈2.2 ms, benchmarks/blas)")
+        f"the issue's floor ≈ {floor:.1f} s (2 passes over X an epoch at ≈2.2 ms); LNet's two X products "
+        f"take ≈3.8 ms an epoch here, ≈{3.8e-3 * args.cat_epochs:.1f} s (benchmarks/blas/layouts.c)")
     if as_json:
         print(json.dumps({"numpy": np.__version__, "rows": rows, "repeat": args.repeat, "cat_repeat": args.cat_repeat}))
         return
