@@ -22,6 +22,8 @@ final class ForwardBackwardWorkspace {
     private let dZ: [UnsafeMutablePointer<Double>]
     /// `dA[l]` for hidden layers (the input's gradient `dA0` is never computed).
     private let dA: [UnsafeMutablePointer<Double>]
+    /// `e^{−Z[L]}` of a sigmoid output, kept by the forward pass for the loss.
+    private let outputExponentials: UnsafeMutablePointer<Double>
     /// Whether the last forward pass applied dropout (the backward pass must match it).
     private var droppedOut = false
 
@@ -44,6 +46,7 @@ final class ForwardBackwardWorkspace {
             // z, activation, dZ; plus dA for hidden layers; plus dropped and mask under dropout.
             total += block * (3 + (isHidden ? 1 : 0) + (isHidden && dropout ? 2 : 0))
         }
+        total += capacity  // outputExponentials
         storage = .allocate(capacity: max(total, 1))
         storage.initialize(repeating: 0, count: max(total, 1))
         var cursor = storage
@@ -70,6 +73,7 @@ final class ForwardBackwardWorkspace {
                 }
             }
         }
+        outputExponentials = take(capacity)
         self.z = z
         self.activation = activation
         self.dropped = dropped
@@ -136,14 +140,15 @@ final class ForwardBackwardWorkspace {
                     let b = bias[r]
                     for j in 0..<columns { zk[r * columns + j] += b }
                 }
-                output.activate(z: zk, a: activation[k], units: rows, columns: columns)
+                output.activate(z: zk, a: activation[k], units: rows, columns: columns, exponentials: outputExponentials)
             }
         }
     }
 
     /// Σ of the per-example losses of the last forward pass.
     func lossSum(labels: UnsafePointer<Int>, columns: Int) -> Double {
-        output.lossSum(z: z[layerCount - 1], labels: labels, units: layout.layerSizes[layerCount], columns: columns)
+        output.lossSum(z: z[layerCount - 1], labels: labels, units: layout.layerSizes[layerCount], columns: columns,
+                       exponentials: outputExponentials)
     }
 
     /// The output probabilities of the last forward pass (`n_L × columns`).

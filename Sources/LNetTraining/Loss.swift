@@ -16,10 +16,16 @@ public enum OutputLayer: String, Sendable, Equatable, Hashable, Codable, CaseIte
     /// Turns the output pre-activation `Z` (`units × columns`) into probabilities `A`.
     ///
     /// Softmax subtracts each column's maximum first, so large logits cannot overflow.
-    func activate(z: UnsafePointer<Double>, a: UnsafeMutablePointer<Double>, units: Int, columns: Int) {
+    /// Sigmoid keeps each `e^{−z}` in `exponentials` (`columns` values), for ``lossSum``.
+    func activate(z: UnsafePointer<Double>, a: UnsafeMutablePointer<Double>, units: Int, columns: Int,
+                  exponentials: UnsafeMutablePointer<Double>) {
         switch self {
         case .sigmoid:
-            for j in 0..<columns { a[j] = 1 / (1 + Foundation.exp(-z[j])) }
+            for j in 0..<columns {
+                let e = Foundation.exp(-z[j])
+                exponentials[j] = e
+                a[j] = 1 / (1 + e)
+            }
         case .softmax:
             for j in 0..<columns {
                 var largest = z[j]
@@ -38,15 +44,19 @@ public enum OutputLayer: String, Sendable, Equatable, Hashable, Codable, CaseIte
     /// The sum over the columns of the per-example loss, computed from `Z` so that
     /// saturated outputs give large finite losses instead of `log(0)`.
     ///
-    /// Binary: `max(z,0) − z·y + log1p(e^{−|z|})`. Softmax: `logsumexp(z) − z[label]`.
-    func lossSum(z: UnsafePointer<Double>, labels: UnsafePointer<Int>, units: Int, columns: Int) -> Double {
+    /// Binary: `max(z,0) − z·y + log1p(e^{−|z|})`, with `e^{−|z|}` taken from the
+    /// `exponentials` ``activate`` kept (`e^{−z}`, or its reciprocal for `z < 0`: an
+    /// overflow to infinity gives 0, the right limit). Softmax: `logsumexp(z) − z[label]`.
+    func lossSum(z: UnsafePointer<Double>, labels: UnsafePointer<Int>, units: Int, columns: Int,
+                 exponentials: UnsafePointer<Double>) -> Double {
         var total = 0.0
         switch self {
         case .sigmoid:
             for j in 0..<columns {
                 let v = z[j]
                 let y = Double(labels[j])
-                total += Swift.max(v, 0) - v * y + Foundation.log1p(Foundation.exp(-Swift.abs(v)))
+                let e = v >= 0 ? exponentials[j] : 1 / exponentials[j]
+                total += Swift.max(v, 0) - v * y + Foundation.log1p(e)
             }
         case .softmax:
             for j in 0..<columns {
