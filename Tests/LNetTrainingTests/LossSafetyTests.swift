@@ -1,0 +1,43 @@
+import Foundation
+import Testing
+@testable import LNetTraining
+
+/// Saturated outputs give large finite losses, never NaN or infinity, for both
+/// output layers: the loss is computed from Z, not from log(A).
+@Suite struct LossSafetyTests {
+    /// A network whose output pre-activation is its input: linear hidden unit, weights 1 (and −1 for softmax's second unit).
+    static func identityNetwork(_ output: OutputLayer) throws -> Network {
+        let units = output == .sigmoid ? 1 : 2
+        let secondLayer: [Double] = output == .sigmoid ? [1] : [1, -1]
+        let flat = [1.0, 0.0] + secondLayer + [Double](repeating: 0, count: units)
+        return try Network(hiddenActivations: [.linear], output: output,
+                           parameters: try NetworkParameters(layerSizes: [1, 1, units], flattened: flat))
+    }
+
+    @Test func sigmoidLossStaysFiniteWhenSaturated() throws {
+        let z: [Double] = [800, 800, -800, -800, 40, -40, 0, 745, -745]
+        let labels: [Int64] = [0, 1, 1, 0, 0, 1, 1, 0, 1]
+        let data = try LabeledData(features: try Matrix(rows: 1, columns: z.count, elements: z), labels: labels)
+        let cost = try Self.identityNetwork(.sigmoid).cost(on: data)
+        // Per example: max(z, 0) − z·y + log1p(e^{−|z|}).
+        let losses = zip(z, labels).map { (z: Double, y: Int64) -> Double in
+            max(z, 0) - z * Double(y) + log1p(exp(-abs(z)))
+        }
+        let expected = losses.reduce(0, +) / Double(z.count)
+        #expect(cost.isFinite)
+        #expect(abs(cost - expected) <= 1e-13 * expected, "\(cost) vs \(expected)")
+        let saturated: Double = 800 + 800 + 40 + 40 + 745 + 745
+        #expect(abs(cost - (saturated + log(2)) / 9) < 1e-12)
+    }
+
+    @Test func softmaxLossStaysFiniteWhenSaturated() throws {
+        // Logits (x, −x): the loss is 0 for the favoured class and 2x for the other.
+        let x: [Double] = [1000, 1000, -1000, 0]
+        let labels: [Int64] = [0, 1, 1, 0]
+        let data = try LabeledData(features: try Matrix(rows: 1, columns: x.count, elements: x), labels: labels)
+        let cost = try Self.identityNetwork(.softmax).cost(on: data)
+        #expect(cost.isFinite)
+        let expected: Double = (2000 + log(2)) / 4
+        #expect(abs(cost - expected) < 1e-12)
+    }
+}
