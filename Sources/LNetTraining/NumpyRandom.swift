@@ -229,26 +229,38 @@ public struct NumpyRandom: Sendable, Equatable {
             // (the same words `nextInterval` would draw, without a call per draw).
             var position = state.position
             state.key.withUnsafeMutableBufferPointer { key in
-                for i in stride(from: values.count - 1, through: 1, by: -1) {
+                var i = values.count - 1
+                // numpy draws 64-bit values while the bound needs more than 32 bits.
+                while i > 0xffff_ffff {
                     let max = UInt64(i)
                     let mask = UInt64.max >> UInt64(max.leadingZeroBitCount)
                     var value: UInt64
                     repeat {
-                        if max <= 0xffff_ffff {
-                            if position == Self.stateLength { Self.twist(key); position = 0 }
-                            value = UInt64(Self.temper(key[position])) & mask
-                            position += 1
-                        } else {
-                            if position == Self.stateLength { Self.twist(key); position = 0 }
-                            let high = UInt64(Self.temper(key[position]))
-                            position += 1
-                            if position == Self.stateLength { Self.twist(key); position = 0 }
-                            let low = UInt64(Self.temper(key[position]))
-                            position += 1
-                            value = ((high << 32) | low) & mask
-                        }
+                        if position == Self.stateLength { Self.twist(key); position = 0 }
+                        let high = UInt64(Self.temper(key[position]))
+                        position += 1
+                        if position == Self.stateLength { Self.twist(key); position = 0 }
+                        let low = UInt64(Self.temper(key[position]))
+                        position += 1
+                        value = ((high << 32) | low) & mask
                     } while value > max
                     values.swapAt(i, Int(value))
+                    i -= 1
+                }
+                // One 32-bit draw per pass. A rejected draw (above i) swaps element i
+                // with itself and keeps i, so no branch depends on the random value:
+                // about a third of the draws are rejected, at random.
+                while i > 0 {
+                    if position == Self.stateLength { Self.twist(key); position = 0 }
+                    let mask = UInt32.max >> UInt32(UInt32(truncatingIfNeeded: i).leadingZeroBitCount)
+                    let value = Int(Self.temper(key[position]) & mask)
+                    position += 1
+                    let accepted = value <= i
+                    let j = accepted ? value : i
+                    let kept = values[i]
+                    values[i] = values[j]
+                    values[j] = kept
+                    i -= accepted ? 1 : 0
                 }
             }
             state.position = position
