@@ -7,7 +7,9 @@ Times the release `lnet train` command (process start, HDF5 loading and all) and
 numpy_reference.py (the course's L_model_forward / L_model_backward / Adam, with the
 data already in memory) on:
   * moons (samples/moons.h5): [2,5,2,1], He init seed 3, batch 64, lr 0.0007, gd/momentum/adam;
-  * cat (../shared/datasets): [12288,20,7,5,1], deep init seed 1, full-batch gd, lr 0.0075.
+  * cat (../shared/datasets): [12288,20,7,5,1], deep init seed 1, full-batch gd, lr 0.0075,
+    against the course's code (its L_model_backward also computes dA0 = W1.T dZ1, an X-sized
+    product LNet skips) and, on a second row, against numpy skipping dA0 as LNet does.
 Prints wall and CPU seconds for both and their ratio. The machines are shared and noisy (the
 same run's time swings by half from one minute to the next), so each side runs --repeat times
 (--cat-repeat for the cat model), the two alternating, and the fastest run of each is
@@ -51,13 +53,16 @@ def time_numpy(body):
     return time.perf_counter() - wall, time.process_time() - cpu, result
 
 
-def fastest_of(repeat, lnet_arguments, numpy_body):
-    """Alternates the two `repeat` times; returns each side's fastest (wall, cpu, output)."""
-    lnet_runs, numpy_runs = [], []
+def fastest_of(repeat, lnet_arguments, *numpy_bodies):
+    """Alternates lnet and each numpy body `repeat` times; returns the fastest
+    (wall, cpu, output) of lnet, then of each body."""
+    lnet_runs, numpy_runs = [], [[] for _ in numpy_bodies]
     for _ in range(max(1, repeat)):
         lnet_runs.append(time_lnet(lnet_arguments))
-        numpy_runs.append(time_numpy(numpy_body))
-    return min(lnet_runs, key=lambda run: run[0]), min(numpy_runs, key=lambda run: run[0])
+        for runs, body in zip(numpy_runs, numpy_bodies):
+            runs.append(time_numpy(body))
+    fastest = lambda runs: min(runs, key=lambda run: run[0])  # noqa: E731
+    return (fastest(lnet_runs),) + tuple(fastest(runs) for runs in numpy_runs)
 
 
 rows = []
@@ -118,17 +123,24 @@ def main():
     with h5py.File(train, "r") as f:
         Xc = (f["train_set_x"][()].reshape(209, -1) / 255.).T.copy()
         yc = f["train_set_y"][()]
-    lnet, numpy_ = fastest_of(
+    def cat_numpy(input_gradient):
+        return lambda: ref.train(Xc, yc, [12288, 20, 7, 5, 1], ["relu"] * 3, "sigmoid", "deep", 1, "gd",
+                                 0.0075, args.cat_epochs, batch_size=209, input_gradient=input_gradient)
+    # The course's L_model_backward also computes dA0 = W1.T dZ1, a third pass over an
+    # X-sized matrix that LNet skips; the second numpy row skips it too.
+    lnet, course, skipping = fastest_of(
         args.cat_repeat,
         [args.lnet, "train", "--data", train, "--test", test, "--layers", "20,7,5,1", "--init", "deep",
          "--seed", "1", "--optimizer", "gd", "--learning-rate", "0.0075", "--batch-size", "209",
          "--epochs", str(args.cat_epochs), "--print-every", "100"],
-        lambda: ref.train(Xc, yc, [12288, 20, 7, 5, 1], ["relu"] * 3, "sigmoid", "deep", 1, "gd",
-                          0.0075, args.cat_epochs, batch_size=209))
+        cat_numpy(True), cat_numpy(False))
     floor = 2 * 2.2e-3 * args.cat_epochs
-    row(f"cat, {args.cat_epochs} epochs", lnet, numpy_,
-        f"the issue's floor ≈ {floor:.1f} s (2 passes over X an epoch at ≈2.2 ms); LNet's two X products "
-        f"take ≈3.8 ms an epoch here, ≈{3.8e-3 * args.cat_epochs:.1f} s (benchmarks/blas/layouts.c)")
+    row(f"cat, {args.cat_epochs} epochs", lnet, course,
+        f"numpy: the course's L_model_backward (computes dA0). The issue's floor ≈ {floor:.1f} s (2 passes over X "
+        f"an epoch at ≈2.2 ms); LNet's two X products take ≈3.8 ms an epoch here, ≈{3.8e-3 * args.cat_epochs:.1f} s "
+        f"(benchmarks/blas/layouts.c)")
+    row(f"cat, {args.cat_epochs} epochs, numpy without dA0", lnet, skipping,
+        "numpy given LNet's shortcut: dA0 is not computed")
     if as_json:
         print(json.dumps({"numpy": np.__version__, "rows": rows, "repeat": args.repeat, "cat_repeat": args.cat_repeat}))
         return
