@@ -64,17 +64,23 @@ public struct Network: Sendable, Equatable {
                 }
             }
         }
-        return (cost, try NetworkParameters(layerSizes: layerSizes, flattened: gradients.array))
+        return try withExtendedLifetime(flat) { (cost, try NetworkParameters(layerSizes: layerSizes, flattened: gradients.array)) }
     }
 
     /// The full-batch cost alone (see ``costAndGradients(on:l2:)``).
     public func cost(on data: LabeledData, l2: Double = 0) throws -> Double {
-        try costAndPredictions(on: data, l2: l2).cost
+        try costAndMaybePredictions(on: data, l2: l2, predicting: false).cost
     }
 
     /// The full-batch cost (as ``cost(on:l2:)``) and the predicted class of each
     /// example (as ``predict(_:)``), from one forward pass.
     public func costAndPredictions(on data: LabeledData, l2: Double = 0) throws -> (cost: Double, predicted: [Int64]) {
+        try costAndMaybePredictions(on: data, l2: l2, predicting: true)
+    }
+
+    private func costAndMaybePredictions(on data: LabeledData, l2: Double, predicting: Bool) throws
+        -> (cost: Double, predicted: [Int64])
+    {
         let layout = try ParameterLayout(layerSizes: layerSizes)
         try checkFits(data)
         let flat = DoubleBuffer(parameters.flattened)
@@ -84,9 +90,12 @@ public struct Network: Sendable, Equatable {
             let cost = labels.withUnsafeBufferPointer { labelBuffer -> Double in
                 guard let labelBase = labelBuffer.baseAddress else { return .nan }
                 let lossSum = workspace.lossSum(labels: labelBase, columns: columns)
-                return (lossSum + l2 / 2 * layout.sumOfSquaredWeights(flat.pointer)) / Double(columns)
+                return withExtendedLifetime(flat) {
+                    (lossSum + l2 / 2 * layout.sumOfSquaredWeights(flat.pointer)) / Double(columns)
+                }
             }
-            return (cost, output.predictions(a: workspace.outputActivation(), units: units, columns: columns))
+            let predicted = predicting ? output.predictions(a: workspace.outputActivation(), units: units, columns: columns) : []
+            return (cost, predicted)
         }
     }
 
@@ -107,10 +116,12 @@ public struct Network: Sendable, Equatable {
         let flat = DoubleBuffer(parameters.flattened)
         var unusedGenerator = NumpyRandom(seed: 0)
         guard columns > 0 else { return try body(workspace, 0) }
-        features.elements.withUnsafeBufferPointer { x in
-            guard let input = x.baseAddress else { return }
-            workspace.forward(parameters: flat.pointer, input: input, columns: columns,
-                              applyDropout: false, generator: &unusedGenerator)
+        withExtendedLifetime(flat) {
+            features.elements.withUnsafeBufferPointer { x in
+                guard let input = x.baseAddress else { return }
+                workspace.forward(parameters: flat.pointer, input: input, columns: columns,
+                                  applyDropout: false, generator: &unusedGenerator)
+            }
         }
         return try body(workspace, columns)
     }

@@ -12,7 +12,13 @@ func pairwiseSum(_ values: UnsafePointer<Double>, count: Int) -> Double {
 
 /// ``pairwiseSum(_:count:)`` of `term(0) … term(count − 1)`, as numpy sums an array
 /// holding those values (e.g. `np.sum(np.square(W))`), without building the array.
-func pairwiseSum(from start: Int = 0, count: Int, _ term: (Int) -> Double) -> Double {
+@inline(__always)
+func pairwiseSum(count: Int, _ term: (Int) -> Double) -> Double {
+    // numpy's reduction starts from the identity: 0 + (−0) is +0, as np.sum gives.
+    0.0 + pairwiseBlocks(from: 0, count: count, term)
+}
+
+private func pairwiseBlocks(from start: Int, count: Int, _ term: (Int) -> Double) -> Double {
     if count < 8 {
         var total = 0.0
         for i in start..<(start + count) { total += term(i) }
@@ -39,5 +45,5 @@ func pairwiseSum(from start: Int = 0, count: Int, _ term: (Int) -> Double) -> Do
     // Halve, keeping the first half a multiple of the eight-way unrolling.
     var half = count / 2
     half -= half % 8
-    return pairwiseSum(from: start, count: half, term) + pairwiseSum(from: start + half, count: count - half, term)
+    return pairwiseBlocks(from: start, count: half, term) + pairwiseBlocks(from: start + half, count: count - half, term)
 }

@@ -85,10 +85,15 @@ public final class TrainingSession {
 
     /// Starts a new run (``TrainingState/init(initialFor:)``) or, given `state`,
     /// continues a saved one. Throws if the configuration, data or state do not fit.
-    public convenience init(configuration: TrainingConfiguration, data: LabeledData, resumingFrom state: TrainingState? = nil) throws {
+    ///
+    /// `examplesFirstCopyLimit` caps the bytes of the second, examples-first copy of X
+    /// that full-batch training keeps (0: none; see ``examplesFirstCopyLimit``).
+    public convenience init(configuration: TrainingConfiguration, data: LabeledData, resumingFrom state: TrainingState? = nil,
+                            examplesFirstCopyLimit: Int = TrainingSession.examplesFirstCopyLimit) throws {
         try configuration.validate()
         try configuration.validate(data)
-        try self.init(configuration: configuration, examples: .memory(data), labels: data.labels, resumingFrom: state)
+        try self.init(configuration: configuration, examples: .memory(data), labels: data.labels, resumingFrom: state,
+                      examplesFirstCopyLimit: examplesFirstCopyLimit)
     }
 
     /// Starts or continues a run whose mini-batches `source` delivers (a
@@ -115,11 +120,12 @@ public final class TrainingSession {
         guard configuration.batchSize < source.exampleCount else {
             throw ConfigurationError("full-batch training (batch size \(configuration.batchSize) ≥ m = \(source.exampleCount)) needs all of X in memory; it cannot be streamed")
         }
-        try self.init(configuration: configuration, examples: .streamed(source), labels: labels, resumingFrom: state)
+        try self.init(configuration: configuration, examples: .streamed(source), labels: labels, resumingFrom: state,
+                      examplesFirstCopyLimit: 0)
     }
 
     private init(configuration: TrainingConfiguration, examples: Examples, labels: [Int64],
-                 resumingFrom state: TrainingState?) throws {
+                 resumingFrom state: TrainingState?, examplesFirstCopyLimit: Int) throws {
         let state = try state ?? TrainingState(initialFor: configuration)
         let layout = try ParameterLayout(layerSizes: configuration.layerSizes)
         let schedule = try MiniBatchSchedule(exampleCount: labels.count, batchSize: configuration.batchSize,
@@ -146,7 +152,7 @@ public final class TrainingSession {
         batchLabels.initialize(repeating: 0, count: schedule.batchSize)
         batchFeatures = DoubleBuffer(count: schedule.shuffles ? featureCount * schedule.batchSize : 0)
         examplesFirstFeatures = Self.examplesFirstCopy(of: examples, layerSizes: configuration.layerSizes,
-                                                       shuffles: schedule.shuffles)
+                                                       shuffles: schedule.shuffles, limit: examplesFirstCopyLimit)
 
         adamStep = state.optimizer.adamStep
         generator = NumpyRandom(state: state.generator)
@@ -165,23 +171,24 @@ public final class TrainingSession {
 
     /// The largest X (in bytes) that full-batch training copies examples-first.
     ///
-    /// BLIS computes the first layer's `Z1 = W1·X` about 20 % faster when X is stored
-    /// one example per row (measured for the cat model: 1.9–2.1 ms against 2.3–2.6 ms,
-    /// `benchmarks/blas`), while `dW1 = dZ1·Xᵀ` is as fast or faster in the course's
-    /// layout; so full-batch training, where these two products are nearly all the
-    /// work, keeps both layouts. Above this size the second copy costs more memory
-    /// than the time it saves is worth.
+    /// BLIS computes the first layer's `Z1 = W1·X` about 15 % faster when X is stored
+    /// one example per row (measured for the cat model in a training loop: 2.06–2.10 ms
+    /// against 2.32–2.43 ms, `benchmarks/blas/layouts.c`), while `dW1 = dZ1·Xᵀ` is
+    /// faster in the course's layout; so full-batch training, where these two products
+    /// are nearly all the work, keeps both layouts. Above this size the second copy
+    /// costs more memory than the time it saves is worth. `lnet` lowers the cap to
+    /// what `--memory-budget` leaves beside X.
     public static let examplesFirstCopyLimit = 256 << 20
 
     /// Whether this session keeps the examples-first copy (for tests).
     var usesExamplesFirstCopy: Bool { examplesFirstFeatures != nil }
 
-    private static func examplesFirstCopy(of examples: Examples, layerSizes: [Int], shuffles: Bool) -> DoubleBuffer? {
+    private static func examplesFirstCopy(of examples: Examples, layerSizes: [Int], shuffles: Bool, limit: Int) -> DoubleBuffer? {
         guard !shuffles, case .memory(let data) = examples, layerSizes.count > 1 else { return nil }
         let (features, m) = (data.featureCount, data.exampleCount)
         let (bytes, overflow) = features.multipliedReportingOverflow(by: m * 8)
         // Only a product BLIS computes gains anything; a tiny one runs as loops either way.
-        guard !overflow, bytes <= examplesFirstCopyLimit, layerSizes[1] * m * features >= BLAS.loopThreshold else {
+        guard !overflow, bytes <= limit, layerSizes[1] * m * features >= BLAS.loopThreshold else {
             return nil
         }
         let copy = DoubleBuffer(count: features * m)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import LNetStorage
 import LNetTraining
 
@@ -12,4 +13,11 @@ struct LNet: ParsableCommand {
             Train.self, Resume.self, Evaluate.self, Predict.self, Inspect.self, Verify.self, Sample.self, GradCheck.self, Diff.self, Convert.self, Plot.self, ProbeHDF5.self,
         ]
     )
+
+    static func main() {
+        // A parent that ignores SIGCHLD passes that on, and the kernel would then reap
+        // the isolated reader itself: its crash would be lost. lnet needs the status.
+        signal(SIGCHLD, SIG_DFL)
+        main(nil)
+    }
 }

@@ -40,6 +40,30 @@ import Testing
         }
     }
 
+    /// No copy below the loop threshold, with mini-batches, or beyond the cap (which
+    /// `lnet` lowers to what --memory-budget leaves); the copy changes only last bits.
+    @Test func theCopyRespectsItsLimits() throws {
+        let data = try Self.wideData()
+        let configuration = Self.configuration(.adam())
+        let bytes = 300 * 40 * 8
+        let capped = try TrainingSession(configuration: configuration, data: data, examplesFirstCopyLimit: bytes - 1)
+        #expect(!capped.usesExamplesFirstCopy)
+        let exact = try TrainingSession(configuration: configuration, data: data, examplesFirstCopyLimit: bytes)
+        #expect(exact.usesExamplesFirstCopy)
+        var tiny = configuration
+        tiny.layerSizes = [300, 1, 1, 1]
+        let small = try LabeledData(features: try Matrix(rows: 300, columns: 4, elements: Array(data.features.elements.prefix(1200))),
+                                    labels: [0, 1, 0, 1])
+        #expect(300 * 4 * 1 < BLAS.loopThreshold)
+        #expect(try !TrainingSession(configuration: tiny, data: small).usesExamplesFirstCopy)
+
+        try capped.run()
+        try exact.run()
+        for (without, with) in zip(capped.costs, exact.costs) {
+            #expect(abs(without - with) <= 1e-12 * abs(without))
+        }
+    }
+
     @Test(arguments: [Optimizer.gradientDescent, .momentum(), .adam()])
     func resumingEveryEpochIsBitIdentical(optimizer: Optimizer) throws {
         let data = try Self.wideData()

@@ -30,6 +30,20 @@ import Testing
         #expect(abs(cost - (saturated + log(2)) / 9) < 1e-12)
     }
 
+    /// Moderate outputs of both signs (the loss takes e^{−|z|} as 1/e^{−z} for z < 0):
+    /// the sum agrees with the formula evaluated directly to a few ulps.
+    @Test func sigmoidLossIsExactForModerateOutputs() throws {
+        let z = stride(from: -5.0, through: 5.0, by: 0.37).map { $0 }
+        let labels = z.indices.map { Int64($0 % 2) }
+        let data = try LabeledData(features: try Matrix(rows: 1, columns: z.count, elements: z), labels: labels)
+        let cost = try Self.identityNetwork(.sigmoid).cost(on: data)
+        let losses = zip(z, labels).map { (z: Double, y: Int64) -> Double in
+            max(z, 0) - z * Double(y) + log1p(exp(-abs(z)))
+        }
+        let expected = losses.reduce(0, +) / Double(z.count)
+        #expect(abs(cost - expected) <= 8 * expected.ulp, "\(cost) vs \(expected)")
+    }
+
     @Test func softmaxLossStaysFiniteWhenSaturated() throws {
         // Logits (x, −x): the loss is 0 for the favoured class and 2x for the other.
         let x: [Double] = [1000, 1000, -1000, 0]

@@ -33,4 +33,13 @@ import Testing
             #expect(ours.map(\.bitPattern) == expected.map(\.bitPattern), "shape \(rows)×\(columns)")
         }
     }
+
+    @Test func negativeZerosSumToPositiveZeroAsNumpy() throws {
+        let numpy = try Python.run(script: "import numpy as np\nprint(np.sum(np.full(8, -0.0)).hex(), np.sum(np.full(3, -0.0)).hex())")
+            .split(separator: " ").compactMap { Double(String($0).trimmingCharacters(in: .whitespacesAndNewlines)) }
+        let zeros = [Double](repeating: -0.0, count: 8)
+        let ours = zeros.withUnsafeBufferPointer { [pairwiseSum($0.baseAddress!, count: 8), pairwiseSum($0.baseAddress!, count: 3)] }
+        #expect(numpy.count == 2)
+        #expect(ours.map(\.bitPattern) == numpy.map(\.bitPattern))
+    }
 }

@@ -26,7 +26,8 @@ public enum IsolatedProbe {
     public struct Limits: Sendable, Equatable {
         /// Wall-clock seconds before the child is killed.
         public var seconds: Double
-        /// The child's address-space limit (RLIMIT_AS), in bytes.
+        /// The child's address-space limit (RLIMIT_AS), in bytes; for a forked copy
+        /// (``IsolatedProbe/runForked(limits:_:)``), on top of what its parent had mapped.
         public var memoryBytes: Int
 
         /// Limits of `seconds` and `memoryBytes`.
@@ -144,73 +145,79 @@ public enum IsolatedProbe {
         (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").count) == 1
     }
 
+    /// Why a forked probe could not run or be observed.
+    public struct Failure: Error, CustomStringConvertible, Equatable {
+        /// What failed, e.g. `fork: Resource temporarily unavailable`.
+        public let description: String
+
+        static func systemCall(_ name: String, _ code: Int32 = errno) -> Failure {
+            Failure(description: "\(name): \(String(cString: strerror(code)))")
+        }
+    }
+
     /// Runs `body` in a forked copy of this process under `limits` and returns how
     /// the copy ended (`body`'s return value is its exit status).
     ///
     /// The copy needs no exec, dynamic loading or argument parsing, so a probe of
-    /// a small file takes a few milliseconds instead of a process start. Call it
-    /// only while ``isSingleThreaded``. The copy's stdin and stdout are
-    /// `/dev/null`; its stderr is captured. It leaves with `_exit`, so buffered
-    /// output of this process is never written twice.
+    /// a small file takes a few milliseconds instead of a process start. Throws
+    /// unless ``isSingleThreaded``. The copy's stdin and stdout are `/dev/null`;
+    /// its stderr is captured; it leaves with `_exit`, so buffered output of this
+    /// process is never written twice. Its address-space limit is
+    /// `limits.memoryBytes` on top of what this process has mapped already (the copy
+    /// starts with all of it). Throws ``Failure`` when the copy cannot be started or
+    /// its end cannot be observed: a caller must then not trust the file.
     public static func runForked(limits: Limits, _ body: () -> Int32) throws -> Outcome {
+        guard limits.seconds.isFinite, limits.seconds > 0, limits.memoryBytes > 0 else {
+            throw Failure(description: "the time and memory limits must be positive")
+        }
+        guard isSingleThreaded else {
+            throw Failure(description: "this process runs more than one thread, so it cannot fork safely")
+        }
         let errorPath = FileManager.default.temporaryDirectory
             .appendingPathComponent("lnet-probe-\(getpid())-\(UUID().uuidString).err").path
         let errorDescriptor = open(errorPath, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard errorDescriptor >= 0 else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: errorPath])
-        }
+        guard errorDescriptor >= 0 else { throw Failure.systemCall("open \(errorPath)") }
         // Unlinked at once: the descriptor is all either process needs, and a parent
         // killed mid-probe leaves nothing behind.
         unlink(errorPath)
         defer { close(errorDescriptor) }
-        // The copy holds the write end of this pipe until it exits; the read end then
-        // reports a hang-up, which wakes the wait below at once.
+        // The copy holds the write end of this pipe until it exits (or closes it); the
+        // read end then reports a hang-up, which wakes the wait below at once.
         var exitPipe: [Int32] = [-1, -1]
-        guard pipe(&exitPipe) == 0 else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: errorPath])
-        }
+        guard pipe(&exitPipe) == 0 else { throw Failure.systemCall("pipe") }
         for descriptor in exitPipe { _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC) }
         defer { close(exitPipe[0]) }
+        // With SIGCHLD ignored the kernel reaps the copy itself and its status is
+        // lost: a crash would look like success. The default is restored for the probe.
+        let previousChildSignal = signal(SIGCHLD, SIG_DFL)
+        defer { signal(SIGCHLD, previousChildSignal) }
+        let (addressSpace, overflow) = mappedBytes().addingReportingOverflow(limits.memoryBytes)
         let child = fork()
         guard child >= 0 else {
+            let code = errno
             close(exitPipe[1])
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: errorPath])
+            throw Failure.systemCall("fork", code)
         }
         if child == 0 {
             close(exitPipe[0])
             let null = open("/dev/null", O_RDWR)
-            dup2(null, STDIN_FILENO)
-            dup2(null, STDOUT_FILENO)
+            if null >= 0 {
+                dup2(null, STDIN_FILENO)
+                dup2(null, STDOUT_FILENO)
+            }
             dup2(errorDescriptor, STDERR_FILENO)
-            limitMemory(toBytes: limits.memoryBytes)
+            limitMemory(toBytes: overflow ? Int.max : addressSpace)
             _exit(body())
         }
         close(exitPipe[1])
-        let deadline = Date().addingTimeInterval(limits.seconds)
         var status: Int32 = 0
-        var reaped = false
-        while true {
-            let remaining = deadline.timeIntervalSinceNow
-            if remaining <= 0 {
-                kill(child, SIGKILL)
-                while waitpid(child, &status, 0) < 0 && errno == EINTR {}
-                return .timedOut(seconds: limits.seconds)
-            }
-            var exit = pollfd(fd: exitPipe[0], events: Int16(POLLIN), revents: 0)
-            let ready = poll(&exit, 1, Int32(min((remaining * 1000).rounded(.up), 60_000)))
-            if ready > 0 { break }
-            if ready < 0 && errno != EINTR {
-                // poll itself failed: look at the child directly, a millisecond at a time.
-                if waitpid(child, &status, WNOHANG) == child {
-                    reaped = true
-                    break
-                }
-                usleep(1000)
-            }
-        }
-        while !reaped && waitpid(child, &status, 0) < 0 {
-            // Reaped elsewhere (SIGCHLD ignored): the outcome is unknown, so let the caller read the file itself.
-            if errno != EINTR { return .exited(status: 0, stdout: Data(), stderr: Data()) }
+        switch wait(for: child, hangUp: exitPipe[0], seconds: limits.seconds, status: &status) {
+        case .exited:
+            break
+        case .timedOut:
+            return .timedOut(seconds: limits.seconds)
+        case .lost(let code):
+            throw Failure(description: "the reader's exit status was lost (\(String(cString: strerror(code))))")
         }
         var stderr = Data()
         var chunk = [UInt8](repeating: 0, count: 4096)
@@ -224,6 +231,51 @@ public enum IsolatedProbe {
         let signal = status & 0x7f
         if signal != 0 { return .signaled(signal: signal, stderr: stderr) }
         return .exited(status: (status >> 8) & 0xff, stdout: Data(), stderr: stderr)
+    }
+
+    private enum Wait { case exited, timedOut, lost(Int32) }
+
+    /// Waits until `child` has exited and is reaped, or `seconds` have passed on the
+    /// monotonic clock (then kills and reaps it). The hang-up on `hangUp` wakes the
+    /// wait when the child exits; a child that closed its end early is then watched
+    /// with short pauses, still under the same deadline.
+    private static func wait(for child: pid_t, hangUp: Int32, seconds: Double, status: inout Int32) -> Wait {
+        let deadline = monotonicSeconds() + seconds
+        var hungUp = false
+        var pause: useconds_t = 100
+        while true {
+            let reaped = waitpid(child, &status, WNOHANG)
+            if reaped == child { return .exited }
+            if reaped < 0 && errno != EINTR { return .lost(errno) }
+            let remaining = deadline - monotonicSeconds()
+            if remaining <= 0 {
+                kill(child, SIGKILL)
+                while waitpid(child, &status, 0) < 0 && errno == EINTR {}
+                return .timedOut
+            }
+            if !hungUp {
+                var event = pollfd(fd: hangUp, events: Int16(POLLIN), revents: 0)
+                let ready = poll(&event, 1, Int32(min((remaining * 1000).rounded(.up), 60_000)))
+                hungUp = ready > 0 || (ready < 0 && errno != EINTR)
+            } else {
+                usleep(pause)
+                pause = min(pause * 2, 10_000)
+            }
+        }
+    }
+
+    private static func monotonicSeconds() -> Double {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Double(now.tv_sec) + Double(now.tv_nsec) * 1e-9
+    }
+
+    /// This process's mapped address space in bytes (`/proc/self/statm`'s first field), 0 if unknown.
+    private static func mappedBytes() -> Int {
+        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8),
+              let pages = text.split(separator: " ").first.flatMap({ Int($0) })
+        else { return 0 }
+        return pages.multipliedReportingOverflow(by: Int(sysconf(Int32(_SC_PAGESIZE)))).partialValue
     }
 
     /// Limits this process's address space to `bytes` (RLIMIT_AS) and turns

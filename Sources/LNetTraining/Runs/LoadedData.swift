@@ -15,11 +15,17 @@ enum RunExamples {
     }
 
     /// The session that trains `configuration` on these examples, from `state`
-    /// (nil: a new run).
-    func session(_ configuration: TrainingConfiguration, state: TrainingState?) throws -> TrainingSession {
+    /// (nil: a new run). In memory, full-batch training's examples-first copy of X
+    /// gets what `memory`'s budget leaves beside X (at most the session's own cap).
+    func session(_ configuration: TrainingConfiguration, state: TrainingState?, memory: MemoryPolicy) throws -> TrainingSession {
         switch self {
-        case .memory(let data): try TrainingSession(configuration: configuration, data: data, resumingFrom: state)
-        case .streamed(let source): try TrainingSession(configuration: configuration, source: source, resumingFrom: state)
+        case .memory(let data):
+            let (xBytes, overflow) = data.features.elements.count.multipliedReportingOverflow(by: MemoryLayout<Double>.size)
+            let room = overflow ? 0 : max(0, memory.budget - xBytes)
+            return try TrainingSession(configuration: configuration, data: data, resumingFrom: state,
+                                       examplesFirstCopyLimit: min(room, TrainingSession.examplesFirstCopyLimit))
+        case .streamed(let source):
+            return try TrainingSession(configuration: configuration, source: source, resumingFrom: state)
         }
     }
 

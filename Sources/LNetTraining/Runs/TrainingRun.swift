@@ -204,7 +204,7 @@ public final class TrainingRun {
             dataPath: absolute(settings.dataPath), xName: loaded.xName, yName: loaded.yName,
             dataSHA256: try loaded.fingerprint(), testDataPath: settings.testPath.map(absolute) ?? "",
             classes: loaded.classes, preprocessing: loaded.preprocessing)
-        let session = try loaded.examples.session(configuration, state: nil)
+        let session = try loaded.examples.session(configuration, state: nil, memory: settings.memory)
         return TrainingRun(
             configuration: configuration, record: record, session: session, checkpoint: settings.checkpoint,
             printEvery: printEvery, test: test, resumeHint: nil)
@@ -235,7 +235,7 @@ public final class TrainingRun {
             let network = try TrainingCheckpoint.network(from: checkpoint, path: path)
             var state = try TrainingState(initialFor: configuration)
             state.parameters = network.parameters
-            let session = try makeSession(configuration, loaded.examples, state, dataPath: dataPath)
+            let session = try makeSession(configuration, loaded.examples, state, memory: settings.memory, dataPath: dataPath)
             let record = RunRecord(
                 dataPath: absolute(dataPath), xName: loaded.xName, yName: loaded.yName, dataSHA256: try loaded.fingerprint(),
                 classes: checkpoint.model.classes ?? loaded.classes, preprocessing: preprocessing)
@@ -275,17 +275,18 @@ public final class TrainingRun {
         let record = RunRecord(
             dataPath: absolute(dataPath), xName: loaded.xName, yName: loaded.yName, dataSHA256: fingerprint,
             testDataPath: training.testData, classes: checkpoint.model.classes, preprocessing: preprocessing)
-        let session = try makeSession(configuration, loaded.examples, state, dataPath: path)
+        let session = try makeSession(configuration, loaded.examples, state, memory: settings.memory, dataPath: path)
         return TrainingRun(
             configuration: configuration, record: record, session: session, checkpoint: checkpointSettings,
             printEvery: printEvery, test: test, resumeHint: hint)
     }
 
     private static func makeSession(
-        _ configuration: TrainingConfiguration, _ examples: RunExamples, _ state: TrainingState, dataPath: String
+        _ configuration: TrainingConfiguration, _ examples: RunExamples, _ state: TrainingState, memory: MemoryPolicy,
+        dataPath: String
     ) throws -> TrainingSession {
         do {
-            return try examples.session(configuration, state: state)
+            return try examples.session(configuration, state: state, memory: memory)
         } catch let error as ConfigurationError {
             throw RunError(path: dataPath, error.description)
         } catch let error as TrainingError {

@@ -83,22 +83,28 @@ extension Isolation {
         guard !readsDirectly else { return }
         for file in files where FileManager.default.fileExists(atPath: file) {
             let limits = IsolatedProbe.Limits.forReading(file)
-            let outcome: IsolatedProbe.Outcome?
-            if IsolatedProbe.isSingleThreaded {
-                // A forked copy skips the process start (most of a small file's probe)
-                // and, with the library initialised here once, libhdf5's set-up.
-                HDF5Runtime.initialize()
-                outcome = try? IsolatedProbe.runForked(limits: limits) {
-                    _ = try? InspectionReport(path: file, object: nil, statistics: false).renderText()
-                    return 0
+            let outcome: IsolatedProbe.Outcome
+            do {
+                if IsolatedProbe.isSingleThreaded {
+                    // A forked copy skips the process start (most of a small file's probe)
+                    // and, with the library initialised here once, libhdf5's set-up.
+                    HDF5Runtime.initialize()
+                    outcome = try IsolatedProbe.runForked(limits: limits) {
+                        _ = try? InspectionReport(path: file, object: nil, statistics: false).renderText()
+                        return 0
+                    }
+                } else {
+                    outcome = try IsolatedProbe.run(
+                        executable: "/proc/self/exe",
+                        arguments: ["probe-hdf5", "--memory-limit", String(limits.memoryBytes), "--", "inspect", file],
+                        environment: [childVariable: "1"], limits: limits)
                 }
-            } else {
-                outcome = try? IsolatedProbe.run(
-                    executable: "/proc/self/exe",
-                    arguments: ["probe-hdf5", "--memory-limit", String(limits.memoryBytes), "--", "inspect", file],
-                    environment: [childVariable: "1"], limits: limits)
+            } catch {
+                // Unprobed is untrusted: refuse rather than open the file here.
+                FileHandle.standardError.write(Data("error: \(file): cannot start the isolated reader: \(error)\n".utf8))
+                throw ExitCode(failureStatus)
             }
-            guard let reason = outcome?.failureReason else { continue }
+            guard let reason = outcome.failureReason else { continue }
             FileHandle.standardError.write(Data("error: \(file) is corrupt or unsupported (\(reason))\n".utf8))
             throw ExitCode(failureStatus)
         }
