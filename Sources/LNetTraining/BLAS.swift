@@ -130,9 +130,39 @@ public enum BLAS {
                 for p in 0..<k { sum += aRow[p] * bRow[p] }
                 c[i * ldc + j] = alpha * sum
             }
+        } else if bColumnStride == 1 {
+            // Z = W·A and dA = Wᵀ·dZ (B's rows contiguous): eight adjacent outputs of a
+            // row summed over p in registers, so each is stored once, not k times.
+            for i in 0..<m {
+                let cRow = c + i * ldc
+                let aRow = a + i * aRowStride
+                var j = 0
+                while j + 8 <= n {
+                    var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0, s4 = 0.0, s5 = 0.0, s6 = 0.0, s7 = 0.0
+                    for p in 0..<k {
+                        let x = aRow[p * aInnerStride]
+                        let bRow = b + p * bInnerStride + j
+                        s0 += x * bRow[0]; s1 += x * bRow[1]; s2 += x * bRow[2]; s3 += x * bRow[3]
+                        s4 += x * bRow[4]; s5 += x * bRow[5]; s6 += x * bRow[6]; s7 += x * bRow[7]
+                    }
+                    if alpha != 1 {
+                        s0 = alpha * s0; s1 = alpha * s1; s2 = alpha * s2; s3 = alpha * s3
+                        s4 = alpha * s4; s5 = alpha * s5; s6 = alpha * s6; s7 = alpha * s7
+                    }
+                    cRow[j] = s0; cRow[j + 1] = s1; cRow[j + 2] = s2; cRow[j + 3] = s3
+                    cRow[j + 4] = s4; cRow[j + 5] = s5; cRow[j + 6] = s6; cRow[j + 7] = s7
+                    j += 8
+                }
+                while j < n {
+                    var sum = 0.0
+                    for p in 0..<k { sum += aRow[p * aInnerStride] * b[p * bInnerStride + j] }
+                    cRow[j] = alpha != 1 ? alpha * sum : sum
+                    j += 1
+                }
+            }
         } else {
-            // Z = W·A and dA = Wᵀ·dZ: accumulate rank-1 updates along whole output rows,
-            // which vectorise over the contiguous columns.
+            // Both transposed (no trainer product has this form): accumulate rank-1
+            // updates along whole output rows.
             for i in 0..<m {
                 let cRow = c + i * ldc
                 let aRow = a + i * aRowStride
