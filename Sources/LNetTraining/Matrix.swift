@@ -62,19 +62,24 @@ public struct Matrix: Sendable, Equatable, Hashable, Codable {
     /// The transpose (a copy).
     public var transposed: Matrix {
         var result = Matrix(rows: columns, columns: rows)
-        for r in 0..<rows {
-            for c in 0..<columns {
-                result.elements[c * rows + r] = elements[r * columns + c]
+        elements.withUnsafeBufferPointer { source in
+            result.elements.withUnsafeMutableBufferPointer { destination in
+                guard let from = source.baseAddress, let to = destination.baseAddress else { return }
+                transpose(from, rows: rows, columns: columns, into: to)
             }
         }
         return result
     }
 
-    /// Sum of all elements, in storage order.
-    public var sum: Double { elements.reduce(0, +) }
+    /// Sum of all elements, as `np.sum` sums them (pairwise).
+    public var sum: Double {
+        elements.withUnsafeBufferPointer { values in pairwiseSum(count: values.count) { values[$0] } }
+    }
 
-    /// Sum of the squared elements (`np.sum(np.square(W))`, summed in storage order).
-    public var sumOfSquares: Double { elements.reduce(0) { $0 + $1 * $1 } }
+    /// Sum of the squared elements, as `np.sum(np.square(W))` sums them (pairwise).
+    public var sumOfSquares: Double {
+        elements.withUnsafeBufferPointer { values in pairwiseSum(count: values.count) { values[$0] * values[$0] } }
+    }
 
     /// Gives the body mutable access to the storage without copying.
     public mutating func withUnsafeMutableBufferPointer<R>(
@@ -118,4 +123,20 @@ public struct Matrix: Sendable, Equatable, Hashable, Codable {
 public struct MatrixError: Error, CustomStringConvertible, Equatable {
     /// What is wrong.
     public let description: String
+}
+
+/// Writes the transpose of the row-major `rows × columns` matrix at `source` to
+/// `destination` (`columns × rows`), in tiles so that reads and writes both stay
+/// within a few cache lines (X can be gigabytes).
+func transpose(_ source: UnsafePointer<Double>, rows: Int, columns: Int, into destination: UnsafeMutablePointer<Double>) {
+    let tile = 32
+    for rowStart in stride(from: 0, to: rows, by: tile) {
+        for columnStart in stride(from: 0, to: columns, by: tile) {
+            for row in rowStart..<min(rowStart + tile, rows) {
+                for column in columnStart..<min(columnStart + tile, columns) {
+                    destination[column * rows + row] = source[row * columns + column]
+                }
+            }
+        }
+    }
 }

@@ -223,30 +223,18 @@ public struct NumpyRandom: Sendable, Equatable {
     /// `np.random.shuffle(array)` for a 1-d array: Fisher–Yates from the end,
     /// swapping element `i` with `random_interval(i)` for `i = n-1 … 1`.
     public mutating func shuffle<Element>(_ array: inout [Element]) {
-        guard array.count > 1 else { return }
+        var i = array.count - 1
+        // numpy draws 64-bit values while the bound needs more than 32 bits.
+        while i > 0xffff_ffff {
+            array.swapAt(i, Int(nextInterval(upTo: UInt64(i))))
+            i -= 1
+        }
+        guard i > 0 else { return }
         array.withUnsafeMutableBufferPointer { values in
             // The trainer shuffles every epoch: draw straight from the key's storage
             // (the same words `nextInterval` would draw, without a call per draw).
             var position = state.position
             state.key.withUnsafeMutableBufferPointer { key in
-                var i = values.count - 1
-                // numpy draws 64-bit values while the bound needs more than 32 bits.
-                while i > 0xffff_ffff {
-                    let max = UInt64(i)
-                    let mask = UInt64.max >> UInt64(max.leadingZeroBitCount)
-                    var value: UInt64
-                    repeat {
-                        if position == Self.stateLength { Self.twist(key); position = 0 }
-                        let high = UInt64(Self.temper(key[position]))
-                        position += 1
-                        if position == Self.stateLength { Self.twist(key); position = 0 }
-                        let low = UInt64(Self.temper(key[position]))
-                        position += 1
-                        value = ((high << 32) | low) & mask
-                    } while value > max
-                    values.swapAt(i, Int(value))
-                    i -= 1
-                }
                 // One 32-bit draw per pass. A rejected draw (above i) swaps element i
                 // with itself and keeps i, so no branch depends on the random value:
                 // about a third of the draws are rejected, at random.

@@ -194,17 +194,7 @@ public final class TrainingSession {
         let copy = DoubleBuffer(count: features * m)
         data.features.elements.withUnsafeBufferPointer { x in
             guard let x = x.baseAddress else { return }
-            // In tiles, so that reads and writes both stay within a few cache lines.
-            let tile = 32
-            for rowStart in stride(from: 0, to: features, by: tile) {
-                for columnStart in stride(from: 0, to: m, by: tile) {
-                    for row in rowStart..<min(rowStart + tile, features) {
-                        for column in columnStart..<min(columnStart + tile, m) {
-                            copy.pointer[column * features + row] = x[row * m + column]
-                        }
-                    }
-                }
-            }
+            transpose(x, rows: features, columns: m, into: copy.pointer)
         }
         return copy
     }
