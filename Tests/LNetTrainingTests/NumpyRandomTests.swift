@@ -108,4 +108,20 @@ import Testing
         #expect(ours == output.dropLast().compactMap { Int($0) })
         #expect(String(output.last ?? "").trimmingCharacters(in: .whitespacesAndNewlines) == "\(generator.nextDouble())")
     }
+
+    /// Bounds above 2³² − 1 take two 32-bit words per draw (the shuffle of an array of
+    /// more than 4 G elements does): legacy `randint` draws the same masked 64-bit values.
+    @Test func sixtyFourBitBoundedDrawsMatchNumpy() throws {
+        let bound: UInt64 = (1 << 33) + 12_345
+        let script = """
+        import numpy as np
+        np.random.seed(9)
+        print(" ".join(map(str, np.random.randint(0, \(bound + 1), size=400, dtype=np.int64))))
+        """
+        let expected = try Python.run(script: script).split(separator: " ").compactMap { UInt64(String($0).trimmingCharacters(in: .whitespacesAndNewlines)) }
+        var generator = NumpyRandom(seed: 9)
+        let ours = (0..<400).map { _ in generator.nextInterval(upTo: bound) }
+        #expect(expected.count == 400)
+        #expect(ours == expected)
+    }
 }
