@@ -163,17 +163,22 @@ public final class HDF5Dataset: @unchecked Sendable {
 
     // MARK: Writing
 
+    /// Throws `shapeMismatch` unless `count` items fill the dataset `id` exactly.
+    private static func requireWholeDataset(_ id: hid_t, count: Int, of noun: String, site: HDF5Site, operation: String) throws {
+        let space = try site.check(H5Dget_space(id), operation)
+        defer { _ = H5Sclose(space) }
+        let shape = try HDF5Dataspace.shape(space, site: site, operation: operation).shape
+        let expected = try HDF5Dataspace.elementCount(shape, site: site, operation: operation)
+        guard count == expected else {
+            throw site.error(.shapeMismatch, operation, "\(count) \(noun) for shape \(shape) (\(expected) elements)")
+        }
+    }
+
     /// Overwrites every element; `values.count` must equal the element count.
     public func write<T: HDF5Numeric>(_ values: [T]) throws {
         let operation = "write dataset"
         try handle.with(operation) { id, site in
-            let space = try site.check(H5Dget_space(id), operation)
-            defer { _ = H5Sclose(space) }
-            let shape = try HDF5Dataspace.shape(space, site: site, operation: operation).shape
-            let expected = try HDF5Dataspace.elementCount(shape, site: site, operation: operation)
-            guard values.count == expected else {
-                throw site.error(.shapeMismatch, operation, "\(values.count) values for shape \(shape) (\(expected) elements)")
-            }
+            try Self.requireWholeDataset(id, count: values.count, of: "values", site: site, operation: operation)
             try Self.writeNumeric(id, values, memSpace: lnet_H5S_ALL(), fileSpace: lnet_H5S_ALL(), site: site, operation: operation)
         }
     }
@@ -182,13 +187,7 @@ public final class HDF5Dataset: @unchecked Sendable {
     public func write(strings: [String]) throws {
         let operation = "write dataset"
         try handle.with(operation) { id, site in
-            let space = try site.check(H5Dget_space(id), operation)
-            defer { _ = H5Sclose(space) }
-            let shape = try HDF5Dataspace.shape(space, site: site, operation: operation).shape
-            let expected = try HDF5Dataspace.elementCount(shape, site: site, operation: operation)
-            guard strings.count == expected else {
-                throw site.error(.shapeMismatch, operation, "\(strings.count) strings for shape \(shape) (\(expected) elements)")
-            }
+            try Self.requireWholeDataset(id, count: strings.count, of: "strings", site: site, operation: operation)
             try Self.writeStrings(id, strings, memSpace: lnet_H5S_ALL(), fileSpace: lnet_H5S_ALL(), site: site, operation: operation)
         }
     }

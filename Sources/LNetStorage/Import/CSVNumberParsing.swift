@@ -45,15 +45,22 @@ func countOccurrences(of byte: UInt8, in bytes: UnsafePointer<UInt8>, count: Int
     return matches
 }
 
+/// `field` without its leading and trailing spaces and tabs, as its base and the
+/// range `start..<end` of the rest; nil when nothing is left.
+@inline(__always)
+private func trimmedBlanks(_ field: UnsafeBufferPointer<UInt8>) -> (UnsafePointer<UInt8>, start: Int, end: Int)? {
+    guard let base = field.baseAddress else { return nil }
+    var start = 0
+    var end = field.count
+    while start < end, isBlank(base[start]) { start += 1 }
+    while end > start, isBlank(base[end - 1]) { end -= 1 }
+    return start < end ? (base, start, end) : nil
+}
+
 /// Parses the whole of `field` (surrounding spaces and tabs allowed) as a
 /// Double with the result strtod would give; nil when it is not a number.
 func parseCSVDouble(_ field: UnsafeBufferPointer<UInt8>) -> Double? {
-    guard let base = field.baseAddress else { return nil }
-    var i = 0
-    var n = field.count
-    while i < n, isBlank(base[i]) { i += 1 }
-    while n > i, isBlank(base[n - 1]) { n -= 1 }
-    guard i < n else { return nil }
+    guard let (base, i, n) = trimmedBlanks(field) else { return nil }
     if let (value, stop) = parseDoublePrefix(base, from: i, to: n), stop == n { return value }
     return strtodWhole(base + i, n - i)
 }
@@ -213,12 +220,8 @@ private func strtodWhole(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> Double?
 /// Parses the whole of `field` (surrounding spaces and tabs allowed) as a
 /// decimal Int64 (`-3`, `+7`, `42`); nil for anything else or on overflow.
 func parseCSVInt64(_ field: UnsafeBufferPointer<UInt8>) -> Int64? {
-    guard let base = field.baseAddress else { return nil }
-    var i = 0
-    var n = field.count
-    while i < n, isBlank(base[i]) { i += 1 }
-    while n > i, isBlank(base[n - 1]) { n -= 1 }
-    guard i < n else { return nil }
+    guard let (base, start, n) = trimmedBlanks(field) else { return nil }
+    var i = start
     var negative = false
     if base[i] == UInt8(ascii: "-") {
         negative = true
