@@ -75,6 +75,9 @@ struct HostileHDF5Tests {
     }
 
     /// A hang and a crash are simulated with limits no reader can meet: the user still gets one line.
+    /// The hang needs a file whose walk takes far longer than the limit on any machine: 2,000 groups
+    /// take ~0.1 s to walk here, a hundred times the 0.001 s limit (a small sample's walk can end
+    /// within a millisecond, and then there is nothing to contain).
     /// The memory limit is forced on the exec'd child only (inspect, verify): a forked copy's
     /// limit comes on top of what its parent has mapped, which no small limit undercuts.
     @Test(arguments: [
@@ -82,15 +85,27 @@ struct HostileHDF5Tests {
         (["LNET_PROBE_MEMORY_MB": "20"], "corrupt or unsupported (", false),
     ])
     func containedFailureIsOneErrorLine(_ environment: [String: String], _ words: String, _ forked: Bool) throws {
-        let sample = Repository.root.appendingPathComponent("samples/moons.h5").path
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lnet-slow-walk-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("many-groups.h5").path
+        try Python.run(script: """
+            import sys, h5py, numpy as np
+            with h5py.File(sys.argv[1], "w") as f:
+                f["x"] = np.random.RandomState(0).randn(20, 2)
+                f["y"] = np.arange(20) % 2
+                many = f.create_group("many")
+                for i in range(2000):
+                    many.create_group(f"g{i}")
+            """, [file])
         // inspect and verify run whole in an exec'd child; train probes in a forked copy first.
-        let train = ["train", "--data", sample, "--layers", "2,1", "--epochs", "1"]
-        for command in [["inspect", sample], ["verify", sample]] + (forked ? [train] : []) {
+        let train = ["train", "--data", file, "--layers", "2,1", "--epochs", "1"]
+        for command in [["inspect", file], ["verify", file]] + (forked ? [train] : []) {
             let result = try LNetBinary.runChecked(command, timeout: 60, environment: environment)
             #expect(result.signal == nil)
-            #expect(result.status == 1)
+            #expect(result.status == 1, "\(command)")
             #expect(result.stdout.isEmpty)
-            #expect(result.stderr.hasPrefix("error: \(sample) is corrupt or unsupported ("))
+            #expect(result.stderr.hasPrefix("error: \(file) is corrupt or unsupported ("), "\(result.stderr)")
             #expect(result.stderr.contains(words), "\(result.stderr)")
             #expect(result.stderr.split(separator: "\n").count == 1)
         }
