@@ -14,6 +14,7 @@ import Darwin
 /// `DatasetConverter` in LNetStorage; this file parses options and prints progress.
 struct Convert: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "convert",
         abstract: "Convert CSV, NumPy, MNIST IDX or HDF5 data to a dataset file (or a dataset to CSV, a checkpoint to .npz).",
         discussion: """
             The input format comes from the name (.csv, .tsv, .npy, .npz, -ubyte or .idx3 with an optional .gz, \

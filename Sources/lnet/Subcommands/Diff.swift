@@ -6,6 +6,7 @@ import LNetStorage
 /// is done by `FileDiff` in LNetStorage.
 struct Diff: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "diff",
         abstract: "Compare two HDF5 files: structure, shapes, dtypes, attributes and values.",
         discussion: """
             Like h5diff: every object must exist in both files with the same kind, \

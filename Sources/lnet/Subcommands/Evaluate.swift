@@ -4,6 +4,7 @@ import LNetTraining
 
 struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "evaluate",
         abstract: "Accuracy and cost of a saved network on a labelled dataset.",
         discussion: """
             The checkpoint's input preprocessing (the uint8 scale, --standardize's means and deviations) \

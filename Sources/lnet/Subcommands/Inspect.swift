@@ -6,6 +6,7 @@ import LNetStorage
 /// values. The work is done by `InspectionReport` in LNetStorage.
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "inspect",
         abstract: "Show what an HDF5 file holds: its tree, a checkpoint's summary, or one dataset's values.",
         discussion: """
             Lists the file recursively, like `h5ls -r -v`: each dataset's shape \

@@ -7,6 +7,7 @@ import LNetTraining
 /// two plots as SVG. The drawing is in LNetTraining's Plotting folder.
 struct Plot: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "plot",
         abstract: "Plot a checkpoint's cost curve, or its decision boundary over 2-feature data, as SVG.",
         discussion: """
             Without --boundary: the cost of every completed epoch (/training/costs) \

@@ -5,6 +5,7 @@ import LNetTraining
 
 struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "predict",
         abstract: "Predict the class of every example of a dataset with a saved network.",
         discussion: """
             Writes HDF5 (predicted, probabilities, classes) or, for a .csv name, one row per example: \

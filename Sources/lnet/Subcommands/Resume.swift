@@ -4,6 +4,7 @@ import LNetTraining
 
 struct Resume: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "resume",
         abstract: "Continue training from a checkpoint, exactly where it stopped.",
         discussion: """
             The data, architecture and hyper-parameters come from the checkpoint; the result is bit for bit \

@@ -4,6 +4,7 @@ import LNetTraining
 
 struct Sample: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "sample",
         abstract: "Write one of the course's sample datasets.",
         discussion: """
             moons: the course's two-moons set, the same numbers scikit-learn's make_moons gives after \

@@ -4,6 +4,7 @@ import LNetTraining
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "train",
         abstract: "Train an L-layer network on a dataset file, as the course's model() does.",
         discussion: """
             Only --layers is required; every other default is the course's model(): Adam, learning rate 0.0007, \

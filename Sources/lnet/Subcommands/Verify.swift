@@ -4,6 +4,7 @@ import LNetStorage
 
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "verify",
         abstract: "Check a checkpoint against formats/checkpoint.md.",
         discussion: """
             Checks the layout, the shapes against layer_dims, the optimizer's state, the checksums (HDF5's \
