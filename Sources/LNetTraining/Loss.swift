@@ -52,11 +52,38 @@ public enum OutputLayer: String, Sendable, Equatable, Hashable, Codable, CaseIte
         var total = 0.0
         switch self {
         case .sigmoid:
-            for j in 0..<columns {
-                let v = z[j]
-                let y = Double(labels[j])
-                let e = v >= 0 ? exponentials[j] : 1 / exponentials[j]
-                total += Swift.max(v, 0) - v * y + Foundation.log1p(e)
+            // Σ log1p(e_j) as log Π(1 + e_j), one `log` per block instead of a `log1p`
+            // per example (a tenth of a small network's training time). Each factor
+            // t = 1 + e rounds away `lost = e − (t − 1)` (exactly: t − 1 is exact for t in
+            // [1, 2]), and log(1 + e) = log t + lost/t to far below an ulp, so tiny e are
+            // kept. The block's product stays below 2^512 (t ≤ 2); its rounding is of the
+            // order of the sum's own.
+            var start = 0
+            while start < columns {
+                let end = Swift.min(start + 512, columns)
+                var products = SIMD4<Double>(repeating: 1)
+                var rests = SIMD4<Double>(repeating: 0)
+                var j = start
+                while j + 4 <= end {
+                    var t = SIMD4<Double>(repeating: 0), rest = SIMD4<Double>(repeating: 0)
+                    for lane in 0..<4 {
+                        (t[lane], rest[lane]) = Self.sigmoidLossParts(z: z[j + lane], label: labels[j + lane],
+                                                                      exponential: exponentials[j + lane])
+                    }
+                    products *= t
+                    rests += rest
+                    j += 4
+                }
+                var product = (products[0] * products[1]) * (products[2] * products[3])
+                var rest = (rests[0] + rests[1]) + (rests[2] + rests[3])
+                while j < end {
+                    let (t, r) = Self.sigmoidLossParts(z: z[j], label: labels[j], exponential: exponentials[j])
+                    product *= t
+                    rest += r
+                    j += 1
+                }
+                total += rest + Foundation.log(product)
+                start = end
             }
         case .softmax:
             for j in 0..<columns {
@@ -69,6 +96,17 @@ public enum OutputLayer: String, Sendable, Equatable, Hashable, Codable, CaseIte
             }
         }
         return total
+    }
+
+    /// One example's binary loss `max(z,0) − z·y + log1p(e^{−|z|})` in two parts: the
+    /// factor `t = 1 + e^{−|z|}` whose `log` the caller takes (for a block at once), and
+    /// the rest, which includes `t`'s rounding error over `t`.
+    @inline(__always)
+    private static func sigmoidLossParts(z v: Double, label: Int, exponential: Double) -> (factor: Double, rest: Double) {
+        let e = v >= 0 ? exponential : 1 / exponential
+        let t = 1 + e
+        let lost = e - (t - 1)
+        return (t, Swift.max(v, 0) - v * Double(label) + lost / t)
     }
 
     /// `dZ = A − Y`, with `Y` the labels (one-hot for softmax).

@@ -44,6 +44,31 @@ import Testing
         #expect(abs(cost - expected) <= 8 * expected.ulp, "\(cost) vs \(expected)")
     }
 
+    /// The loss sums log1p(e^{−|z|}) as the log of a product of 1 + e^{−|z|} per block:
+    /// a well-classified example's loss (1 + e rounds to 1) must not be lost.
+    @Test func sigmoidLossKeepsTinyLosses() throws {
+        let z = [Double](repeating: 40, count: 100)
+        let data = try LabeledData(features: try Matrix(rows: 1, columns: z.count, elements: z),
+                                   labels: [Int64](repeating: 1, count: z.count))
+        let cost = try Self.identityNetwork(.sigmoid).cost(on: data)
+        let expected = log1p(exp(-40.0))
+        #expect(abs(cost - expected) <= 1e-14 * expected, "\(cost) vs \(expected)")
+    }
+
+    /// More examples than one product block (512) and outputs of every size: the
+    /// blocked sum agrees with a plain sum of log1p to round-off.
+    @Test func sigmoidLossOverManyBlocksMatchesTheFormula() throws {
+        var generator = NumpyRandom(seed: 4)
+        let z = (0..<1500).map { _ in 12 * generator.nextGaussian() }
+        let labels = z.indices.map { Int64(($0 * 7) % 3 == 0 ? 1 : 0) }
+        let data = try LabeledData(features: try Matrix(rows: 1, columns: z.count, elements: z), labels: labels)
+        let cost = try Self.identityNetwork(.sigmoid).cost(on: data)
+        let expected = zip(z, labels).map { (z: Double, y: Int64) -> Double in
+            max(z, 0) - z * Double(y) + log1p(exp(-abs(z)))
+        }.reduce(0, +) / Double(z.count)
+        #expect(abs(cost - expected) <= 1e-13 * expected, "\(cost) vs \(expected)")
+    }
+
     @Test func softmaxLossStaysFiniteWhenSaturated() throws {
         // Logits (x, −x): the loss is 0 for the favoured class and 2x for the other.
         let x: [Double] = [1000, 1000, -1000, 0]
