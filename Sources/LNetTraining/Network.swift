@@ -69,33 +69,46 @@ public struct Network: Sendable, Equatable {
 
     /// The full-batch cost alone (see ``costAndGradients(on:l2:)``).
     public func cost(on data: LabeledData, l2: Double = 0) throws -> Double {
-        try costAndMaybePredictions(on: data, l2: l2, predicting: false).cost
-    }
-
-    /// The full-batch cost (as ``cost(on:l2:)``) and the predicted class of each
-    /// example (as ``predict(_:)``), from one forward pass.
-    public func costAndPredictions(on data: LabeledData, l2: Double = 0) throws -> (cost: Double, predicted: [Int64]) {
-        try costAndMaybePredictions(on: data, l2: l2, predicting: true)
-    }
-
-    private func costAndMaybePredictions(on data: LabeledData, l2: Double, predicting: Bool) throws
-        -> (cost: Double, predicted: [Int64])
-    {
         let layout = try ParameterLayout(layerSizes: layerSizes)
         try checkFits(data)
         let flat = DoubleBuffer(parameters.flattened)
         let labels = data.labels.map { Int($0) }
-        let units = layerSizes[layerSizes.count - 1]
         return try evaluate(data.features) { workspace, columns in
-            let cost = labels.withUnsafeBufferPointer { labelBuffer -> Double in
+            labels.withUnsafeBufferPointer { labelBuffer -> Double in
                 guard let labelBase = labelBuffer.baseAddress else { return .nan }
                 let lossSum = workspace.lossSum(labels: labelBase, columns: columns)
                 return withExtendedLifetime(flat) {
                     (lossSum + l2 / 2 * layout.sumOfSquaredWeights(flat.pointer)) / Double(columns)
                 }
             }
-            let predicted = predicting ? output.predictions(a: workspace.outputActivation(), units: units, columns: columns) : []
-            return (cost, predicted)
+        }
+    }
+
+    /// One block's forward pass, for ``SavedModel``.
+    struct BlockOutputs {
+        /// `A[L]` (`n_L × columns`).
+        let probabilities: Matrix
+        /// Each column's predicted class.
+        let predicted: [Int]
+        /// Σ of the per-example losses (0 without labels).
+        let lossSum: Double
+    }
+
+    /// The outputs, predictions and (given `labels`, one per column) loss sum of one
+    /// forward pass over `features` (`n_x × columns`), without dropout.
+    func blockOutputs(_ features: Matrix, labels: [Int]?) throws -> BlockOutputs {
+        let units = layerSizes[layerSizes.count - 1]
+        return try evaluate(features) { workspace, columns in
+            let a = workspace.outputActivation()
+            let probabilities = try Matrix(rows: units, columns: columns,
+                                           elements: Array(UnsafeBufferPointer(start: a, count: units * columns)))
+            let predicted = output.predictions(a: a, units: units, columns: columns).map { Int($0) }
+            let lossSum = labels.map { labels in
+                labels.withUnsafeBufferPointer { buffer in
+                    buffer.baseAddress.map { workspace.lossSum(labels: $0, columns: columns) } ?? 0
+                }
+            } ?? 0
+            return BlockOutputs(probabilities: probabilities, predicted: predicted, lossSum: lossSum)
         }
     }
 

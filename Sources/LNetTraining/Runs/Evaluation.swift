@@ -48,6 +48,10 @@ public struct PredictionTable: Sendable, Equatable {
 
 /// Applies a saved network to dataset files with the preprocessing the
 /// checkpoint records.
+///
+/// The data is read, prepared and passed forward a block of examples at a time
+/// (about ``defaultBlockBytes`` of features and activations), so a dataset larger
+/// than memory can be evaluated; only the per-example results are kept whole.
 public struct SavedModel {
     /// The checkpoint file, as the caller named it.
     public let path: String
@@ -55,10 +59,17 @@ public struct SavedModel {
     public let checkpoint: Checkpoint
     /// The network rebuilt from the checkpoint's `/model` and `/parameters`.
     public let network: Network
+    /// About how many bytes one block of examples takes while it is evaluated.
+    public let blockBytes: Int
+
+    /// The default for ``blockBytes``: large enough that a block's work dwarfs its
+    /// read and set-up, small beside any machine's memory.
+    public static let defaultBlockBytes = 64 << 20
 
     /// Reads the checkpoint at `path` (a full or a parameters-only one).
-    public init(path: String) throws {
+    public init(path: String, blockBytes: Int = SavedModel.defaultBlockBytes) throws {
         self.path = path
+        self.blockBytes = blockBytes
         checkpoint = try CheckpointFile.read(from: path)
         network = try TrainingCheckpoint.network(from: checkpoint, path: path)
     }
@@ -70,27 +81,27 @@ public struct SavedModel {
     public func evaluate(dataPath: String, x: String? = nil, y: String? = nil) throws -> EvaluationReport {
         let file = try DatasetFile(path: dataPath, x: x, y: y, requireLabels: true)
         defer { try? file.close() }
-        let features = try preparedFeatures(file)
         let labels = try file.readLabels()
         if let index = labels.firstIndex(where: { $0 >= classCount }) {
             throw RunError(path: dataPath, "label \(labels[index]) of example \(index) is beyond the \(classCount) classes the network predicts")
         }
-        let data = try LabeledData(features: features, labels: labels.map(Int64.init))
-        let (cost, predictions) = try network.costAndPredictions(on: data)
-        let predicted = predictions.map(Int.init)
         var examples = [Int](repeating: 0, count: classCount)
         var correct = [Int](repeating: 0, count: classCount)
         var predictedCounts = [Int](repeating: 0, count: classCount)
-        for (label, guess) in zip(labels, predicted) {
-            examples[label] += 1
-            if guess < classCount { predictedCounts[guess] += 1 }
-            if label == guess { correct[label] += 1 }
+        var lossSum = 0.0
+        try forEachBlock(of: file, labels: labels) { range, outputs in
+            lossSum += outputs.lossSum
+            for (label, guess) in zip(labels[range], outputs.predicted) {
+                examples[label] += 1
+                if guess < classCount { predictedCounts[guess] += 1 }
+                if label == guess { correct[label] += 1 }
+            }
         }
         let names = checkpoint.model.classes
         let total = correct.reduce(0, +)
         return EvaluationReport(
             checkpointPath: path, dataPath: dataPath, examples: labels.count, correct: total,
-            accuracy: Double(total) / Double(labels.count), cost: cost,
+            accuracy: Double(total) / Double(labels.count), cost: lossSum / Double(labels.count),
             classes: (0..<classCount).map { id in
                 .init(id: id, name: names.flatMap { id < $0.count ? $0[id] : nil },
                       examples: examples[id], correct: correct[id], predicted: predictedCounts[id])
@@ -101,46 +112,61 @@ public struct SavedModel {
     public func predict(dataPath: String, x: String? = nil) throws -> PredictionTable {
         let file = try DatasetFile(path: dataPath, x: x, y: nil, requireLabels: false)
         defer { try? file.close() }
-        let features = try preparedFeatures(file)
-        let output = try network.probabilities(features)
-        let m = features.columns
+        let units = network.layerSizes.last ?? 1
+        let classColumns = network.output == .sigmoid ? 2 : units
         var probabilities = [Double]()
         var predicted = [Int]()
-        probabilities.reserveCapacity(m * max(classCount, 2))
-        for j in 0..<m {
-            if network.output == .sigmoid {
-                let p = output[0, j]
-                probabilities.append(1 - p)
-                probabilities.append(p)
-                predicted.append(p > 0.5 ? 1 : 0)
-            } else {
-                var best = 0
-                for c in 0..<output.rows {
-                    probabilities.append(output[c, j])
-                    if output[c, j] > output[best, j] { best = c }
+        probabilities.reserveCapacity(file.exampleCount * classColumns)
+        predicted.reserveCapacity(file.exampleCount)
+        try forEachBlock(of: file, labels: nil) { _, outputs in
+            let a = outputs.probabilities
+            for j in 0..<a.columns {
+                if network.output == .sigmoid {
+                    probabilities.append(1 - a[0, j])
+                    probabilities.append(a[0, j])
+                } else {
+                    for c in 0..<units { probabilities.append(a[c, j]) }
                 }
-                predicted.append(best)
             }
+            predicted += outputs.predicted
         }
-        return PredictionTable(
-            predicted: predicted, probabilities: probabilities, classCount: network.output == .sigmoid ? 2 : output.rows,
-            classNames: checkpoint.model.classes)
+        return PredictionTable(predicted: predicted, probabilities: probabilities, classCount: classColumns,
+                               classNames: checkpoint.model.classes)
     }
 
-    /// The features as the network expects them: `(n_x, m)`, divided and
-    /// standardised as in training.
-    private func preparedFeatures(_ file: DatasetFile) throws -> Matrix {
+    /// Examples per block: ``blockBytes`` over what one example needs while its block
+    /// is evaluated (its row as read, its column, and four values per unit of every
+    /// layer in the forward pass's workspace).
+    func examplesPerBlock(exampleCount: Int) -> Int {
+        let inputs = network.layerSizes.first ?? 0
+        let units = network.layerSizes.dropFirst().reduce(0, +)
+        let perExample = max(1, 8 * (2 * inputs + 4 * units))
+        return max(1, min(exampleCount, blockBytes / perExample))
+    }
+
+    /// Reads, prepares and passes forward the examples of `file` a block at a time,
+    /// in order; `body` gets each block's range and its outputs (the loss sum only
+    /// when `labels` are given).
+    private func forEachBlock(of file: DatasetFile, labels: [Int]?,
+                              _ body: (Range<Int>, Network.BlockOutputs) throws -> Void) throws {
         let inputs = network.layerSizes.first ?? 0
         guard file.featureCount == inputs else {
             throw RunError(path: file.path, "x has \(file.featureCount) features per example but the network takes \(inputs)")
         }
         let preprocessing = TrainingCheckpoint.preprocessing(from: checkpoint)
-        var values = try file.readFeatures(divisor: preprocessing.divisor)
-        if let index = values.firstIndex(where: { !$0.isFinite }) {
-            let (example, feature) = index.quotientAndRemainder(dividingBy: file.featureCount)
-            throw RunError(path: file.path, "x holds \(values[index]) at example \(example), feature \(feature): features must be finite numbers")
+        let m = file.exampleCount
+        let block = examplesPerBlock(exampleCount: m)
+        for start in stride(from: 0, to: m, by: block) {
+            let range = start..<min(start + block, m)
+            var values = try file.readFeatures(examples: range, divisor: preprocessing.divisor)
+            if let index = values.firstIndex(where: { !$0.isFinite }) {
+                let (example, feature) = index.quotientAndRemainder(dividingBy: inputs)
+                throw RunError(path: file.path, "x holds \(values[index]) at example \(start + example), feature \(feature): features must be finite numbers")
+            }
+            preprocessing.standardize(examplesInRows: &values, featureCount: inputs)
+            let features = try Matrix(rows: range.count, columns: inputs, elements: values).transposed
+            values = []
+            try body(range, try network.blockOutputs(features, labels: labels.map { Array($0[range]) }))
         }
-        preprocessing.standardize(examplesInRows: &values, featureCount: file.featureCount)
-        return try Matrix(rows: file.exampleCount, columns: file.featureCount, elements: values).transposed
     }
 }
