@@ -52,12 +52,15 @@ public enum OutputLayer: String, Sendable, Equatable, Hashable, Codable, CaseIte
         var total = 0.0
         switch self {
         case .sigmoid:
-            // Σ log1p(e_j) as log Π(1 + e_j), one `log` per block instead of a `log1p`
-            // per example (a tenth of a small network's training time). Each factor
-            // t = 1 + e rounds away `lost = e − (t − 1)` (exactly: t − 1 is exact for t in
-            // [1, 2]), and log(1 + e) = log t + lost/t to far below an ulp, so tiny e are
-            // kept. The block's product stays below 2^512 (t ≤ 2); its rounding is of the
-            // order of the sum's own.
+            // Σ log1p(e_j) as log Π(1 + e_j): one `log` per block of 512 examples instead
+            // of a `log1p` per example (a tenth of a small network's training time), with
+            // every rounding put back, so that the sum stays accurate relative to its own
+            // size even when every loss is tiny:
+            // - each factor t = 1 + e loses `lost = e − (t − 1)` (exact: t − 1 is exact for
+            //   t in [1, 2]), and log(1 + e) = log t + lost/t;
+            // - each product q = p·t loses p·t − q (exact, by FMA), and
+            //   log(p·t) = log q + (p·t − q)/q.
+            // The dropped terms are below 2^−106 relative. Products stay below 2^512 (t ≤ 2).
             var start = 0
             while start < columns {
                 let end = Swift.min(start + 512, columns)
@@ -70,16 +73,18 @@ public enum OutputLayer: String, Sendable, Equatable, Hashable, Codable, CaseIte
                         (t[lane], rest[lane]) = Self.sigmoidLossParts(z: z[j + lane], label: labels[j + lane],
                                                                       exponential: exponentials[j + lane])
                     }
-                    products *= t
-                    rests += rest
+                    let q = products * t
+                    rests += rest + (-q).addingProduct(products, t) / q
+                    products = q
                     j += 4
                 }
-                var product = (products[0] * products[1]) * (products[2] * products[3])
                 var rest = (rests[0] + rests[1]) + (rests[2] + rests[3])
+                var product = 1.0
+                for lane in 0..<4 { Self.multiply(&product, by: products[lane], lostRelative: &rest) }
                 while j < end {
                     let (t, r) = Self.sigmoidLossParts(z: z[j], label: labels[j], exponential: exponentials[j])
-                    product *= t
                     rest += r
+                    Self.multiply(&product, by: t, lostRelative: &rest)
                     j += 1
                 }
                 total += rest + Foundation.log(product)
@@ -107,6 +112,15 @@ public enum OutputLayer: String, Sendable, Equatable, Hashable, Codable, CaseIte
         let t = 1 + e
         let lost = e - (t - 1)
         return (t, Swift.max(v, 0) - v * Double(label) + lost / t)
+    }
+
+    /// `product *= factor`, adding the rounding error relative to the result
+    /// (`(p·f − fl(p·f)) / fl(p·f)`, exact up to the division) to `lostRelative`.
+    @inline(__always)
+    private static func multiply(_ product: inout Double, by factor: Double, lostRelative: inout Double) {
+        let q = product * factor
+        lostRelative += (-q).addingProduct(product, factor) / q
+        product = q
     }
 
     /// `dZ = A − Y`, with `Y` the labels (one-hot for softmax).

@@ -55,6 +55,18 @@ import Testing
         #expect(abs(cost - expected) <= 1e-14 * expected, "\(cost) vs \(expected)")
     }
 
+    /// Every example fits well (losses of 1e-9 to 1e-13): the sum stays accurate
+    /// relative to its own tiny size, as a sum of log1p's is, over several blocks.
+    @Test func sigmoidLossIsAccurateWhenEveryExampleFitsWell() throws {
+        var generator = NumpyRandom(seed: 5)
+        let z = (0..<1500).map { _ in 20 + 10 * generator.nextDouble() }
+        let data = try LabeledData(features: try Matrix(rows: 1, columns: z.count, elements: z),
+                                   labels: [Int64](repeating: 1, count: z.count))
+        let cost = try Self.identityNetwork(.sigmoid).cost(on: data)
+        let expected = z.map { log1p(exp(-$0)) }.reduce(0, +) / Double(z.count)
+        #expect(abs(cost - expected) <= 1e-13 * expected, "\(cost) vs \(expected)")
+    }
+
     /// More examples than one product block (512) and outputs of every size: the
     /// blocked sum agrees with a plain sum of log1p to round-off.
     @Test func sigmoidLossOverManyBlocksMatchesTheFormula() throws {
