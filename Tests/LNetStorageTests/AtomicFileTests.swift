@@ -19,6 +19,21 @@ struct AtomicFileTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["ckpt.h5"])
     }
 
+    /// A write that cannot happen is refused in plain words before the writer runs.
+    @Test func anOutputWithoutAWritableFolderIsRefusedInPlainWords() throws {
+        let folder = try makeFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var wrote = false
+        let missing = folder.appendingPathComponent("no-such-folder/ckpt.h5").path
+        let error = try #require(throws: AtomicFile.Failure.self) {
+            try AtomicFile.replace(missing) { _ in wrote = true }
+        }
+        #expect(error.description == "\(missing): write failed: no such folder \(folder.path)/no-such-folder")
+        #expect(throws: AtomicFile.Failure.self) { try AtomicFile.checkWritable(folder.path) }
+        #expect(!wrote)
+        try AtomicFile.checkWritable(folder.appendingPathComponent("new.h5").path)
+    }
+
     @Test func aFailedWriteLeavesThePreviousFileAndNoTemporary() throws {
         struct Interrupted: Error {}
         let folder = try makeFolder()

@@ -174,6 +174,11 @@ public struct Checkpoint: Sendable, Equatable {
         public var dataSHA256: String
         /// `test_data`: the `--test` dataset's absolute path, or empty when there was none.
         public var testData: String
+        /// `test_x_name`: the features dataset inside `test_data` as `--test-x` named it; empty when it is chosen by
+        /// formats/dataset.md's rule.
+        public var testXName: String
+        /// `test_y_name`: the labels dataset inside `test_data` as `--test-y` named it; empty when chosen by the rule.
+        public var testYName: String
         /// `rng_key`, `rng_pos`, `rng_has_gauss` and `rng_gauss`: the generator's state after the last applied
         /// update; dropout masks are drawn from it.
         public var generator: GeneratorState
@@ -185,7 +190,8 @@ public struct Checkpoint: Sendable, Equatable {
         public init(
             epoch: Int, epochsTarget: Int, batchInEpoch: Int = 0, epochCostSum: Double = 0, seed: Int64,
             shuffleSeed: Int64, batchSize: Int, l2: Double, keepProb: Double, data: String, xName: String,
-            yName: String, dataSHA256: String, testData: String = "", generator: GeneratorState, costs: [Double]
+            yName: String, dataSHA256: String, testData: String = "", testXName: String = "", testYName: String = "",
+            generator: GeneratorState, costs: [Double]
         ) {
             self.epoch = epoch
             self.epochsTarget = epochsTarget
@@ -201,6 +207,8 @@ public struct Checkpoint: Sendable, Equatable {
             self.yName = yName
             self.dataSHA256 = dataSHA256
             self.testData = testData
+            self.testXName = testXName
+            self.testYName = testYName
             self.generator = generator
             self.costs = costs
         }

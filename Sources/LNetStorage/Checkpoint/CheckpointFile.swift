@@ -110,6 +110,7 @@ public enum CheckpointFile {
             let texts: [(String, String)] = [
                 ("data", training.data), ("x_name", training.xName), ("y_name", training.yName),
                 ("data_sha256", training.dataSHA256), ("test_data", training.testData),
+                ("test_x_name", training.testXName), ("test_y_name", training.testYName),
             ]
             for (name, value) in texts { try attributes.write(name, .string(value)) }
             let costShape = [training.costs.count]

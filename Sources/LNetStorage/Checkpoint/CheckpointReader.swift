@@ -232,6 +232,8 @@ struct CheckpointReader {
             problem("attribute data_sha256 of /training is not 64 hexadecimal digits")
         }
         let testData = attribute(group, "test_data") == nil ? "" : (string(group, "test_data") ?? "")
+        let testXName = attribute(group, "test_x_name") == nil ? "" : (string(group, "test_x_name") ?? "")
+        let testYName = attribute(group, "test_y_name") == nil ? "" : (string(group, "test_y_name") ?? "")
         let position = integer(group, "rng_pos")
         if let position, !(0...624).contains(position) {
             problem("attribute rng_pos of /training is \(position): expected 0 … 624")
@@ -270,6 +272,7 @@ struct CheckpointReader {
             epoch: Int(epoch), epochsTarget: Int(target), batchInEpoch: Int(batchInEpoch), epochCostSum: costSum,
             seed: seed, shuffleSeed: shuffleSeed, batchSize: Int(clamping: batchSize), l2: l2, keepProb: keepProb,
             data: data, xName: xName, yName: yName, dataSHA256: sha, testData: testData,
+            testXName: testXName, testYName: testYName,
             generator: Checkpoint.GeneratorState(key: key, position: Int(position), hasGauss: hasGauss != 0, gauss: gauss),
             costs: costs)
     }

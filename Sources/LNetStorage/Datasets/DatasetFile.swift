@@ -38,13 +38,15 @@ public final class DatasetFile: @unchecked Sendable {
 
     /// Opens `path` and finds its datasets: `x`/`y` names them when given,
     /// else `x` and `y`, else the one `<prefix>_x`/`<prefix>_y` pair at the top level.
-    /// With `requireLabels`, a file without labels is an error.
-    public init(path: String, x: String? = nil, y: String? = nil, requireLabels: Bool = true) throws {
+    /// With `requireLabels`, a file without labels is an error. `options` are the
+    /// command-line options the messages tell the user to choose the names with.
+    public init(path: String, x: String? = nil, y: String? = nil, requireLabels: Bool = true,
+                options: DatasetOptionNames = .standard) throws {
         self.path = path
         file = try HDF5File.open(at: path)
         let root = try file.root
         let names = try root.members().filter { $0.kind == .dataset }.map(\.name)
-        let resolved = try Self.resolveNames(names, x: x, y: y, requireLabels: requireLabels, path: path, file: file)
+        let resolved = try Self.resolveNames(names, x: x, y: y, requireLabels: requireLabels, options: options, path: path, file: file)
         xName = resolved.x
         yName = resolved.y
         features = try file.dataset(at: resolved.x)
@@ -238,11 +240,12 @@ public final class DatasetFile: @unchecked Sendable {
     // MARK: Names
 
     private static func resolveNames(
-        _ names: [String], x: String?, y: String?, requireLabels: Bool, path: String, file: HDF5File
+        _ names: [String], x: String?, y: String?, requireLabels: Bool, options: DatasetOptionNames, path: String,
+        file: HDF5File
     ) throws -> (x: String, y: String?) {
         do {
             return try DatasetNaming.resolve(
-                names: names, x: x, y: y, requireLabels: requireLabels, kind: "dataset", exists: file.exists)
+                names: names, x: x, y: y, requireLabels: requireLabels, kind: "dataset", options: options, exists: file.exists)
         } catch let failure as DatasetNaming.Failure {
             throw DatasetError(path: path, problem: failure.problem)
         }

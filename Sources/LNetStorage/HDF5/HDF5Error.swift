@@ -157,6 +157,25 @@ enum HDF5ErrorStack {
         guard let innermost = frames.last(where: { !$0.description.isEmpty }) else {
             return "HDF5 reported a failure without a message"
         }
-        return innermost.description
+        return plain(innermost.description)
+    }
+
+    /// HDF5's messages that quote its internals, in the user's words: a truncated
+    /// file's sizes, and the system's reason inside "unable to open file: name = …".
+    static func plain(_ message: String) -> String {
+        if message.hasPrefix("truncated file:"),
+           let size = number(after: "eof = ", in: message), let declared = number(after: "stored_eof = ", in: message) {
+            return "the file is truncated: it has \(size) bytes of the \(declared) its superblock declares"
+        }
+        if let start = message.range(of: "error message = '"),
+           let end = message[start.upperBound...].firstIndex(of: "'") {
+            return String(message[start.upperBound..<end])
+        }
+        return message
+    }
+
+    private static func number(after label: String, in message: String) -> UInt64? {
+        guard let start = message.range(of: label) else { return nil }
+        return UInt64(message[start.upperBound...].prefix(while: \.isNumber))
     }
 }

@@ -42,6 +42,7 @@ public enum AtomicFile {
     /// (and may create the file there however it likes, HDF5 included). When it
     /// throws, the temporary file is removed and `path` is untouched.
     public static func replace(_ path: String, write: (String) throws -> Void) throws {
+        try checkWritable(path)
         removeStaleTemporaries(of: path)
         let temporary = temporaryPath(for: path)
         unlink(temporary)
@@ -56,6 +57,26 @@ public enum AtomicFile {
             throw error
         }
         try synchronize(folderOf: path)
+    }
+
+    /// Throws unless a file can be written at `path`: its folder must exist and be
+    /// writable, and `path` must not be a folder. Lets a command refuse an output
+    /// before it does the work, in plain words rather than the writer's.
+    public static func checkWritable(_ path: String) throws {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) else {
+            throw Failure(path: path, operation: "write", reason: "no such folder \(folder)")
+        }
+        guard isFolder.boolValue else {
+            throw Failure(path: path, operation: "write", reason: "\(folder) is not a folder")
+        }
+        guard access(folder, W_OK | X_OK) == 0 else {
+            throw Failure(path: path, operation: "write", reason: "the folder \(folder) is not writable (\(String(cString: strerror(errno))))")
+        }
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+            throw Failure(path: path, operation: "write", reason: "it is a folder")
+        }
     }
 
     /// Makes `path` another name for the file at `existing` (a hard link),

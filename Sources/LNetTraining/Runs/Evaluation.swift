@@ -110,7 +110,7 @@ public struct SavedModel {
 
     /// Predictions for every example at `dataPath`; labels are not needed.
     public func predict(dataPath: String, x: String? = nil) throws -> PredictionTable {
-        let file = try DatasetFile(path: dataPath, x: x, y: nil, requireLabels: false)
+        let file = try DatasetFile(path: dataPath, x: x, y: nil, requireLabels: false, options: .featuresOnly)
         defer { try? file.close() }
         let units = network.layerSizes.last ?? 1
         let classColumns = network.output == .sigmoid ? 2 : units

@@ -3,19 +3,30 @@ public enum GradientCheckRun {
     /// The largest network `random` checks.
     public static let maximumParameters = 100_000
 
+    /// A point closer than this to a relu or leaky-relu kink (some pre-activation within
+    /// it of 0) is not checked: the centred differences would straddle the kink and
+    /// disagree with backpropagation for a good reason.
+    public static let kinkMargin = 1e-5
+    /// Points drawn, at most, to find one clear of every kink.
+    public static let maximumDraws = 100
+
     /// What the check found.
     public struct Report: Sendable {
         /// `‖g − g̃‖ / (‖g‖ + ‖g̃‖)` between the backprop and finite-difference gradients, L2 term included; below
         /// 1e-7 means backprop is right.
         public let relativeDifference: Double
-        /// The smallest |Z| of any relu/leaky-relu unit: a check is meaningful
-        /// only well above the finite-difference step.
+        /// The smallest |Z| of any relu/leaky-relu unit at the checked point (at least ``kinkMargin``).
         public let kinkDistance: Double
+        /// Which draw gave the checked point (1: the first); earlier ones lay too close to a kink.
+        public let draw: Int
     }
 
-    /// Draws He-initialised parameters and standard-normal data from the
-    /// numpy-compatible generator seeded with `seed`, random labels, and runs
-    /// the check. `activations` lists one per layer, output last.
+    /// Draws a point from the numpy-compatible generator seeded with `seed`: He-initialised
+    /// weights, biases `0.1·randn` (zero biases put a whole layer's pre-activations exactly
+    /// on the kink whenever the layer before is all zeros), standard-normal data and random
+    /// labels; draws again while some relu pre-activation lies within ``kinkMargin`` of its
+    /// kink, and runs the check on the first point clear of them. `activations` lists one
+    /// per layer, output last.
     public static func random(
         layerSizes: [Int], activations: [String]?, examples: Int, l2: Double, seed: UInt32
     ) throws -> Report {
@@ -35,27 +46,32 @@ public enum GradientCheckRun {
         }
         let layerCount = layerSizes.count - 1
         let names = activations ?? (Array(repeating: "relu", count: layerCount - 1) + [(layerSizes.last ?? 1) > 1 ? "softmax" : "sigmoid"])
-        guard names.count == layerCount else {
-            throw RunError(path: nil, "--activations names \(names.count) activations for \(layerCount) layers")
-        }
-        var hidden: [Activation] = []
-        for name in names.dropLast() {
-            guard let activation = Activation(formatName: name) else { throw RunError(path: nil, "unknown activation \"\(name)\"") }
-            hidden.append(activation)
-        }
-        guard let output = names.last.flatMap(OutputLayer.init(rawValue:)) else {
-            throw RunError(path: nil, "the output activation must be sigmoid or softmax")
+        let (hidden, output): ([Activation], OutputLayer)
+        do {
+            (hidden, output) = try ActivationNames.parse(names, layerCount: layerCount, outputUnits: layerSizes[layerCount])
+        } catch let error as ConfigurationError {
+            throw RunError(path: nil, error.description)
         }
         var generator = NumpyRandom(seed: seed)
-        let parameters = try Initialization.he.parameters(layerSizes: layerSizes, generator: &generator)
-        let network = try Network(hiddenActivations: hidden, output: output, parameters: parameters)
-        let features = try Matrix(rows: layerSizes[0], columns: examples, elements: generator.standardNormal(count: layerSizes[0] * examples))
         let classes = UInt64(output.classCount(units: layerSizes[layerCount]))
-        let labels = (0..<examples).map { _ in Int64(generator.nextInterval(upTo: classes - 1)) }
-        let data = try LabeledData(features: features, labels: labels)
-        let result = try GradientCheck.run(network, on: data, l2: l2)
-        return Report(
-            relativeDifference: result.relativeDifference,
-            kinkDistance: try GradientCheck.smallestKinkDistance(network, on: data))
+        for draw in 1...maximumDraws {
+            let initial = try Initialization.he.parameters(layerSizes: layerSizes, generator: &generator)
+            let biases = try layerSizes.dropFirst().map { units in
+                try Matrix(rows: units, columns: 1, elements: generator.standardNormal(count: units).map { $0 * 0.1 })
+            }
+            let parameters = try NetworkParameters(weights: initial.weights, biases: biases)
+            let network = try Network(hiddenActivations: hidden, output: output, parameters: parameters)
+            let features = try Matrix(rows: layerSizes[0], columns: examples,
+                                      elements: generator.standardNormal(count: layerSizes[0] * examples))
+            let labels = (0..<examples).map { _ in Int64(generator.nextInterval(upTo: classes - 1)) }
+            let data = try LabeledData(features: features, labels: labels)
+            let kinkDistance = try GradientCheck.smallestKinkDistance(network, on: data)
+            guard kinkDistance >= kinkMargin else { continue }
+            let result = try GradientCheck.run(network, on: data, l2: l2)
+            return Report(relativeDifference: result.relativeDifference, kinkDistance: kinkDistance, draw: draw)
+        }
+        throw RunError(
+            path: nil,
+            "no point among \(maximumDraws) draws kept every relu pre-activation \(kinkMargin) away from its kink: use fewer --examples or units, or another --seed")
     }
 }

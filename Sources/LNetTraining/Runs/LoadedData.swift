@@ -88,9 +88,10 @@ struct LoadedData {
     /// made when the command line did not say.
     static func read(
         path: String, x: String?, y: String?, preprocessing: InputPreprocessing?, standardize: Bool,
-        memory: MemoryPolicy = .inMemory, batchSize: Int? = nil, notes: (String) -> Void = { _ in }
+        memory: MemoryPolicy = .inMemory, batchSize: Int? = nil, options: DatasetOptionNames = .standard,
+        notes: (String) -> Void = { _ in }
     ) throws -> LoadedData {
-        let file = try DatasetFile(path: path, x: x, y: y, requireLabels: true)
+        let file = try DatasetFile(path: path, x: x, y: y, requireLabels: true, options: options)
         let decision = try memory.decide(
             featureBytes: file.inMemoryFeatureBytes, exampleCount: file.exampleCount,
             batchSize: batchSize ?? 0, path: path)
@@ -103,7 +104,7 @@ struct LoadedData {
             try? file.close()
             note.map(notes)
             let source = try StreamedExamples.open(
-                path: path, x: x, y: y, preprocessing: preprocessing, standardize: standardize)
+                path: path, x: x, y: y, preprocessing: preprocessing, standardize: standardize, options: options)
             let labels = source.labels
             let opened = source.file
             return LoadedData(

@@ -13,6 +13,10 @@ public struct RunRecord: Sendable, Equatable {
     public var dataSHA256: String
     /// The `--test` dataset's absolute path, or empty.
     public var testDataPath: String
+    /// The features dataset inside the test file, when named on the command line (else empty).
+    public var testXName: String
+    /// The labels dataset inside the test file, when named on the command line (else empty).
+    public var testYName: String
     /// Class names, when the data had them.
     public var classes: [String]?
     /// The division and optional standardisation applied to the features (`/model` `input_divisor`, `input_mean`,
@@ -22,13 +26,15 @@ public struct RunRecord: Sendable, Equatable {
     /// Makes a record; an empty `testDataPath` means there is no test data.
     public init(
         dataPath: String, xName: String, yName: String, dataSHA256: String, testDataPath: String = "",
-        classes: [String]? = nil, preprocessing: InputPreprocessing
+        testXName: String = "", testYName: String = "", classes: [String]? = nil, preprocessing: InputPreprocessing
     ) {
         self.dataPath = dataPath
         self.xName = xName
         self.yName = yName
         self.dataSHA256 = dataSHA256
         self.testDataPath = testDataPath
+        self.testXName = testXName
+        self.testYName = testYName
         self.classes = classes
         self.preprocessing = preprocessing
     }
@@ -102,6 +108,7 @@ public enum TrainingCheckpoint {
             shuffleSeed: Int64(configuration.shuffleSeed), batchSize: configuration.batchSize, l2: configuration.l2,
             keepProb: configuration.keepProbability, data: record.dataPath, xName: record.xName, yName: record.yName,
             dataSHA256: record.dataSHA256, testData: record.testDataPath,
+            testXName: record.testXName, testYName: record.testYName,
             generator: Checkpoint.GeneratorState(
                 key: generator.key, position: generator.position, hasGauss: generator.hasGauss, gauss: generator.gauss),
             costs: state.costs)

@@ -12,6 +12,10 @@ public struct TrainSettings: Sendable {
     public var yName: String?
     /// A dataset to report accuracy on once training completes (`--test`), prepared as the training data is.
     public var testPath: String?
+    /// The features dataset inside the test file (`--test-x`); nil: `xName` if given, else the naming rule.
+    public var testXName: String?
+    /// The labels dataset inside the test file (`--test-y`); nil: `yName` if given, else the naming rule.
+    public var testYName: String?
     /// Hidden and output units, e.g. `[20, 7, 5, 1]`.
     public var layers: [Int]
     /// One per layer, output last; `nil` for relu hidden layers and a
@@ -174,6 +178,8 @@ public final class TrainingRun {
     public static func start(_ settings: TrainSettings, printEvery: Int = 1000, notes: (String) -> Void = { _ in })
         throws -> TrainingRun
     {
+        // Refused now rather than at the first save, after minutes of training.
+        if let checkpoint = settings.checkpoint { try AtomicFile.checkWritable(checkpoint.path) }
         if let checkpoint = settings.checkpoint, !checkpoint.force, FileManager.default.fileExists(atPath: checkpoint.path) {
             throw RunError(
                 path: checkpoint.path,
@@ -196,13 +202,15 @@ public final class TrainingRun {
         } catch let error as ConfigurationError {
             throw RunError(path: settings.dataPath, error.description)
         }
+        let (testX, testY) = (settings.testXName ?? settings.xName, settings.testYName ?? settings.yName)
         let test = try settings.testPath.map {
-            try LoadedData.read(path: $0, x: nil, y: nil, preprocessing: loaded.preprocessing, standardize: false,
-                                memory: settings.memory).examples
+            try testExamples(path: $0, x: testX, y: testY, preprocessing: loaded.preprocessing, memory: settings.memory,
+                             fitting: configuration)
         }
         let record = RunRecord(
             dataPath: absolute(settings.dataPath), xName: loaded.xName, yName: loaded.yName,
             dataSHA256: try loaded.fingerprint(), testDataPath: settings.testPath.map(absolute) ?? "",
+            testXName: settings.testPath == nil ? "" : testX ?? "", testYName: settings.testPath == nil ? "" : testY ?? "",
             classes: loaded.classes, preprocessing: loaded.preprocessing)
         let session = try loaded.examples.session(configuration, state: nil, memory: settings.memory)
         return TrainingRun(
@@ -270,15 +278,34 @@ public final class TrainingRun {
         }
         let test = training.testData.isEmpty || !FileManager.default.fileExists(atPath: training.testData)
             ? nil
-            : try LoadedData.read(path: training.testData, x: nil, y: nil, preprocessing: preprocessing, standardize: false,
-                                  memory: settings.memory).examples
+            : try testExamples(
+                path: training.testData, x: training.testXName.isEmpty ? nil : training.testXName,
+                y: training.testYName.isEmpty ? nil : training.testYName, preprocessing: preprocessing,
+                memory: settings.memory, fitting: configuration)
         let record = RunRecord(
             dataPath: absolute(dataPath), xName: loaded.xName, yName: loaded.yName, dataSHA256: fingerprint,
-            testDataPath: training.testData, classes: checkpoint.model.classes, preprocessing: preprocessing)
+            testDataPath: training.testData, testXName: training.testXName, testYName: training.testYName,
+            classes: checkpoint.model.classes, preprocessing: preprocessing)
         let session = try makeSession(configuration, loaded.examples, state, memory: settings.memory, dataPath: path)
         return TrainingRun(
             configuration: configuration, record: record, session: session, checkpoint: checkpointSettings,
             printEvery: printEvery, test: test, resumeHint: hint)
+    }
+
+    /// Reads the `--test` data, prepared as the training data, and checks now, before any
+    /// training, that the network can be measured on it: its features and its labels.
+    private static func testExamples(
+        path: String, x: String?, y: String?, preprocessing: InputPreprocessing, memory: MemoryPolicy,
+        fitting configuration: TrainingConfiguration
+    ) throws -> RunExamples {
+        let examples = try LoadedData.read(path: path, x: x, y: y, preprocessing: preprocessing, standardize: false,
+                                           memory: memory, options: .test).examples
+        do {
+            try examples.validate(configuration)
+        } catch let error as ConfigurationError {
+            throw RunError(path: path, "test data: " + error.description)
+        }
+        return examples
     }
 
     private static func makeSession(
@@ -386,20 +413,11 @@ public final class TrainingRun {
             let output: OutputLayer = classCount > 2 || (layers.last ?? 1) > 1 ? .softmax : .sigmoid
             return (Array(repeating: .relu, count: max(layers.count - 1, 0)), output)
         }
-        guard names.count == layers.count else {
-            throw RunError(path: nil, "--activations names \(names.count) activations for \(layers.count) layers")
+        do {
+            return try ActivationNames.parse(names, layerCount: layers.count, outputUnits: layers.last ?? 1)
+        } catch let error as ConfigurationError {
+            throw RunError(path: nil, error.description)
         }
-        var hidden: [Activation] = []
-        for name in names.dropLast() {
-            guard let activation = Activation(formatName: name), name != "softmax" else {
-                throw RunError(path: nil, "unknown hidden activation \"\(name)\": use relu, leaky_relu, tanh, sigmoid or linear")
-            }
-            hidden.append(activation)
-        }
-        guard let last = names.last, let output = OutputLayer(rawValue: last) else {
-            throw RunError(path: nil, "the output activation must be sigmoid or softmax, not \"\(names.last ?? "")\"")
-        }
-        return (hidden, output)
     }
 
     static func absolute(_ path: String) -> String {

@@ -7,8 +7,10 @@ struct GradCheck: ParsableCommand {
         commandName: "gradcheck",
         abstract: "Check backpropagation against centred finite differences, as the course's gradient_check_n.",
         discussion: """
-            Builds a small network with random parameters (He initialisation) on random data and compares \
-            every gradient with (J(θ+ε) − J(θ−ε)) / 2ε, ε = 1e-7. Passes when ‖g − g̃‖ / (‖g‖ + ‖g̃‖) < 1e-7.
+            Builds a small network with random parameters (He-initialised weights, biases 0.1·randn) on random \
+            data and compares every gradient with (J(θ+ε) − J(θ−ε)) / 2ε, ε = 1e-7. Passes when \
+            ‖g − g̃‖ / (‖g‖ + ‖g̃‖) < 1e-7. A point with a relu pre-activation within 1e-5 of its kink is \
+            drawn again, since the differences would straddle the kink.
 
               lnet gradcheck --layers 4,5,3,1 --activations tanh,leaky_relu,sigmoid
               lnet gradcheck --layers 4,5,3 --activations relu,softmax --l2 0.7
@@ -35,6 +37,11 @@ struct GradCheck: ParsableCommand {
         guard let sizes = positiveIntegers(layers), sizes.count >= 2 else {
             throw ValidationError("--layers takes at least two positive sizes separated by commas, input first, e.g. 4,5,3,1")
         }
+        if let activations {
+            try validateActivations(commaSeparated(activations), outputUnits: sizes.last ?? 1, layerCount: sizes.count - 1)
+        }
+        guard (1...100_000).contains(examples) else { throw ValidationError("--examples must lie in 1 … 100000") }
+        guard l2 >= 0, l2.isFinite else { throw ValidationError("--l2 must be 0 or more") }
     }
 
     func run() throws {
@@ -45,6 +52,9 @@ struct GradCheck: ParsableCommand {
                 examples: examples, l2: l2, seed: seed)
             print("Relative difference: \(String(format: "%.3e", report.relativeDifference)) (threshold 1e-7)")
             print("Closest relu/leaky-relu pre-activation to its kink: \(String(format: "%.3e", report.kinkDistance))")
+            if report.draw > 1 {
+                print("Checked draw \(report.draw): the \(report.draw - 1) before it put a relu pre-activation within 1e-5 of its kink.")
+            }
             if report.relativeDifference < 1e-7 {
                 print("Backpropagation agrees with the finite differences.")
             } else {

@@ -32,6 +32,12 @@ struct Train: ParsableCommand {
     @Option(help: "A test dataset: its accuracy is printed at the end.")
     var test: String?
 
+    @Option(help: "The test file's features dataset (default: --x if given, else x or the one *_x such as test_set_x).")
+    var testX: String?
+
+    @Option(help: "The test file's labels dataset (default: --y if given, else y or the *_y beside *_x).")
+    var testY: String?
+
     @Option(help: "Hidden and output units, comma-separated, e.g. 20,7,5,1 (the input size comes from the data).")
     var layers: String
 
@@ -105,8 +111,11 @@ struct Train: ParsableCommand {
         guard let units = parsedLayers, !units.isEmpty else {
             throw ValidationError("--layers takes positive unit counts separated by commas, e.g. 20,7,5,1")
         }
-        if let activations, commaSeparated(activations).count != units.count {
-            throw ValidationError("--activations needs one activation per layer: \(units.count) for --layers \(layers)")
+        if let activations {
+            try validateActivations(commaSeparated(activations), outputUnits: units.last ?? 1, layerCount: units.count)
+        }
+        if test == nil, testX != nil || testY != nil {
+            throw ValidationError("--test-x and --test-y name datasets in the --test file: give --test too")
         }
         guard Initialization(rawValue: self.`init`) != nil else { throw ValidationError("--init must be he, deep or scaled") }
         guard ["gd", "momentum", "adam"].contains(optimizer) else { throw ValidationError("--optimizer must be gd, momentum or adam") }
@@ -125,7 +134,7 @@ struct Train: ParsableCommand {
         for (name, value) in [("--beta", beta), ("--beta1", beta1), ("--beta2", beta2)] where !(value >= 0 && value < 1) {
             throw ValidationError("\(name) must lie in [0, 1)")
         }
-        guard epsilon > 0 else { throw ValidationError("--epsilon must be positive") }
+        guard epsilon > 0, epsilon.isFinite else { throw ValidationError("--epsilon must be a positive number") }
     }
 
     private var parsedLayers: [Int]? { positiveIntegers(layers) }
@@ -147,6 +156,8 @@ struct Train: ParsableCommand {
                     CheckpointSettings(path: $0, everyEpochs: cadence.checkpointEvery, keep: cadence.keep, force: force)
                 })
             settings.memory = streaming.policy
+            settings.testXName = testX
+            settings.testYName = testY
             let output = TrainingOutput(quiet: progress.quiet)
             let run = try TrainingRun.start(settings, printEvery: progress.printEvery, notes: output.note)
             stoppedBy = try output.drive(run, ifStoppedBeforeStart: "nothing was written")

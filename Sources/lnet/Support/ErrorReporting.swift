@@ -9,6 +9,9 @@ import Foundation
 func reportingErrors(_ body: () throws -> Void) throws {
     do {
         try body()
+    } catch let exit as ExitCode {
+        // A command that has said what went wrong already, and chose its status.
+        throw exit
     } catch {
         reportFailure(error)
         throw ExitCode.failure
@@ -19,6 +22,8 @@ func reportingErrors(_ body: () throws -> Void) throws {
 func reportingErrors(_ body: () async throws -> Void) async throws {
     do {
         try await body()
+    } catch let exit as ExitCode {
+        throw exit
     } catch {
         reportFailure(error)
         throw ExitCode.failure

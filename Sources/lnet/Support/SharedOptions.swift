@@ -55,3 +55,13 @@ func positiveIntegers(_ text: String) -> [Int]? {
 func commaSeparated(_ text: String) -> [String] {
     text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
 }
+
+/// Checks an `--activations` list in `validate()`, so a wrong name is a usage error
+/// found before any data is read.
+func validateActivations(_ names: [String], outputUnits: Int, layerCount: Int) throws {
+    do {
+        _ = try ActivationNames.parse(names, layerCount: layerCount, outputUnits: outputUnits)
+    } catch let error as ConfigurationError {
+        throw ValidationError(error.description)
+    }
+}
