@@ -28,9 +28,15 @@ let package = Package(
             name: "CBLIS",
             providers: [.apt(["libblis-openmp-dev"])]
         ),
+        // OpenSSL's libcrypto, for SHA-256 (the data fingerprint) at the processor's speed
+        // (benchmarks/fingerprint/README.md). libhdf5-dev depends on libssl-dev already.
+        .systemLibrary(
+            name: "CCrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
         .target(
             name: "LNetStorage",
-            dependencies: ["CHDF5", "CZlib"]
+            dependencies: ["CHDF5", "CZlib", "CCrypto"]
         ),
         .target(
             name: "LNetTraining",

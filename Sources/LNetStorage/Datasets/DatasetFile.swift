@@ -184,7 +184,7 @@ public final class DatasetFile: @unchecked Sendable {
         guard let labels else {
             throw DatasetError(path: path, problem: "no labels: a fingerprint needs y")
         }
-        var hasher = SHA256()
+        var hasher = try SHA256()
         let xShape = ([exampleCount] + exampleShape).map(String.init).joined(separator: ",")
         hasher.update(bytes: Array("x \(featureType.numpyName) \(xShape)\n".utf8))
         try Self.hashValues(of: features, type: featureType, rowsPerBlock: max(1, (4 << 20) / max(featureCount, 1)),
@@ -193,7 +193,7 @@ public final class DatasetFile: @unchecked Sendable {
         hasher.update(bytes: Array("y \(labelType.numpyName) \(try labels.count)\n".utf8))
         let labelRows = try labels.shape.first ?? 0
         try Self.hashValues(of: labels, type: labelType, rowsPerBlock: max(labelRows, 1), path: path, into: &hasher)
-        return hasher.hexDigest()
+        return try hasher.hexDigest()
     }
 
     private static func hashValues(

@@ -4,6 +4,11 @@
 // (layers 12288, 20, 7, 5, 1), the same layout bench_h5py.py writes with h5py.
 //
 //   lnet-bench-checkpoint [--repeat N] [--dir DIR] [--json]
+//   lnet-bench-checkpoint --fingerprint DATA.h5 [--repeat N] [--json]
+//
+// The second form times the data fingerprint a checkpoint records (SHA-256 over
+// x and y, formats/dataset.md) instead; benchmarks/fingerprint/compare.py runs it
+// beside h5py + hashlib.
 //
 // Prints the median (and minimum) over N repetitions of each, and the file's size.
 // Build with `swift build -c release --product lnet-bench-checkpoint`; compare.py
@@ -73,6 +78,7 @@ func main() throws {
     var repeats = 20
     var folder = NSTemporaryDirectory()
     var json = false
+    var fingerprintFile: String?
     var arguments = CommandLine.arguments.dropFirst().makeIterator()
     while let argument = arguments.next() {
         switch argument {
@@ -85,8 +91,16 @@ func main() throws {
             guard let text = arguments.next() else { throw BenchmarkFailure(description: "--dir needs a folder") }
             folder = text
         case "--json": json = true
-        default: throw BenchmarkFailure(description: "usage: lnet-bench-checkpoint [--repeat N] [--dir DIR] [--json]")
+        case "--fingerprint":
+            guard let text = arguments.next() else { throw BenchmarkFailure(description: "--fingerprint needs a dataset file") }
+            fingerprintFile = text
+        default:
+            throw BenchmarkFailure(description: "usage: lnet-bench-checkpoint [--repeat N] [--dir DIR] [--json] [--fingerprint DATA.h5]")
         }
+    }
+    if let fingerprintFile {
+        try timeFingerprint(of: fingerprintFile, repeats: repeats, json: json)
+        return
     }
     let path = URL(fileURLWithPath: folder).appendingPathComponent("lnet-bench-checkpoint-\(getpid()).h5").path
     defer { try? FileManager.default.removeItem(atPath: path) }
@@ -120,6 +134,26 @@ func main() throws {
         print(String(format: "lnet  %.2f MB: write (fsync'd) median %.2f ms (min %.2f); read (validated) median %.2f ms (min %.2f); %d repetitions",
                      Double(bytes) / 1e6, median(writes) * 1e3, (writes.min() ?? .nan) * 1e3,
                      median(reads) * 1e3, (reads.min() ?? .nan) * 1e3, repeats))
+    }
+}
+
+/// Times `DatasetFile.fingerprint()` (reading x and y a block at a time and digesting them).
+func timeFingerprint(of path: String, repeats: Int, json: Bool) throws {
+    var times: [Double] = []
+    var digest = ""
+    for _ in 0..<repeats {
+        let start = now()
+        let file = try DatasetFile(path: path)
+        digest = try file.fingerprint()
+        try file.close()
+        times.append(now() - start)
+    }
+    let bytes = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
+    if json {
+        print("{\"tool\": \"lnet\", \"repeat\": \(repeats), \"bytes\": \(bytes), \"fingerprint_min_s\": \(times.min() ?? .nan), \"sha256\": \"\(digest)\"}")
+    } else {
+        print(String(format: "lnet  fingerprint of %.1f MB: min %.3f s (%.0f MB/s), %@", Double(bytes) / 1e6, times.min() ?? .nan,
+                     Double(bytes) / (times.min() ?? .nan) / 1e6, digest))
     }
 }
 
