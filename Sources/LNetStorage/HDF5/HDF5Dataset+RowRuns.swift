@@ -1,16 +1,23 @@
 import CHDF5
 
 extension HDF5Dataset {
-    /// Reads several runs of rows (ranges along the first axis) with one
-    /// `H5Dread` over the union of their hyperslabs, into memory the caller
-    /// owns: the rows land one after another, in ascending row order.
+    /// Reads several runs of rows (ranges along the first axis) into memory the
+    /// caller owns: the rows land one after another, in ascending row order.
     ///
     /// `runs` must be ascending and must not overlap (a shuffled mini-batch's
-    /// sorted example indices, cut where they stop being consecutive). One
-    /// read for the whole batch, rather than one per run, keeps the cost of a
-    /// scattered batch close to that of its bytes. `buffer` must hold at
-    /// least `(Σ run.count) × (elements per row)` values; the rest is left
-    /// untouched.
+    /// sorted example indices, cut where they stop being consecutive). `buffer`
+    /// must hold at least `(Σ run.count) × (elements per row)` values; the rest is
+    /// left untouched.
+    ///
+    /// A contiguous dataset is read with one `H5Dread` over the union of the runs'
+    /// hyperslabs. A chunked one is read run by run, into a memory space shaped like
+    /// the run: libhdf5 1.10 maps an irregular selection (or a flat memory space)
+    /// onto chunks element by element, which made a scattered batch cost far more
+    /// than its bytes, while one block of the same shape in file and memory maps in
+    /// one step. Two epochs over a chunked 480 MB file (60,000 × 1,000, batches of
+    /// 1,024) took 16–18 s read as one union and 3.0–3.6 s run by run. A compressed
+    /// chunk larger than the chunk cache is the exception: read run by run, it would
+    /// be inflated once per run instead of once per batch.
     public func readRows<T: HDF5Numeric>(runs: [Range<Int>], into buffer: UnsafeMutableBufferPointer<T>) throws {
         let operation = "read rows of dataset"
         try handle.with(operation) { id, site in
@@ -25,8 +32,6 @@ extension HDF5Dataset {
             guard let rowCount = shape.first else {
                 throw site.error(.shapeMismatch, operation, "a scalar dataset has no rows")
             }
-            var start = [hsize_t](repeating: 0, count: shape.count)
-            var count = shape.map { hsize_t($0) }
             var selectedRows = 0
             var previousEnd = 0
             for run in runs where !run.isEmpty {
@@ -35,11 +40,6 @@ extension HDF5Dataset {
                         .invalidArgument, operation,
                         "row runs must be ascending, disjoint and inside 0..<\(rowCount); got \(run) after row \(previousEnd)")
                 }
-                start[0] = hsize_t(run.lowerBound)
-                count[0] = hsize_t(run.count)
-                // SET for the first run: OR onto an "all" selection would select everything.
-                let how = selectedRows == 0 ? H5S_SELECT_SET : H5S_SELECT_OR
-                try site.check(H5Sselect_hyperslab(space, how, &start, nil, &count, nil), operation)
                 selectedRows += run.count
                 previousEnd = run.upperBound
             }
@@ -52,11 +52,62 @@ extension HDF5Dataset {
                 throw site.error(
                     .shapeMismatch, operation, "the rows hold \(elements) values but the buffer has room for \(buffer.count)")
             }
+            let rowElements = elements / selectedRows
+            let memoryType = try HDF5TypeID.make(T.hdf5ElementType, forFile: false, site: site)
+            var start = [hsize_t](repeating: 0, count: shape.count)
+            var count = shape.map { hsize_t($0) }
+            if try Self.readsRunByRun(id, site: site, operation: operation) {
+                var offset = 0
+                for run in runs where !run.isEmpty {
+                    start[0] = hsize_t(run.lowerBound)
+                    count[0] = hsize_t(run.count)
+                    try site.check(H5Sselect_hyperslab(space, H5S_SELECT_SET, &start, nil, &count, nil), operation)
+                    // Shaped as the selection: libhdf5 then maps it onto chunks in one step,
+                    // where a flat memory space is mapped element by element.
+                    let memorySpace = try site.check(H5Screate_simple(Int32(count.count), &count, nil), operation)
+                    defer { _ = H5Sclose(memorySpace) }
+                    try site.check(
+                        H5Dread(id, memoryType.id, memorySpace, space, lnet_H5P_DEFAULT(), base + offset), operation)
+                    offset += run.count * rowElements
+                }
+                return
+            }
+            var first = true
+            for run in runs where !run.isEmpty {
+                start[0] = hsize_t(run.lowerBound)
+                count[0] = hsize_t(run.count)
+                // SET for the first run: OR onto an "all" selection would select everything.
+                try site.check(
+                    H5Sselect_hyperslab(space, first ? H5S_SELECT_SET : H5S_SELECT_OR, &start, nil, &count, nil), operation)
+                first = false
+            }
             var memoryDims = [hsize_t(elements)]
             let memorySpace = try site.check(H5Screate_simple(1, &memoryDims, nil), operation)
             defer { _ = H5Sclose(memorySpace) }
-            let memoryType = try HDF5TypeID.make(T.hdf5ElementType, forFile: false, site: site)
             try site.check(H5Dread(id, memoryType.id, memorySpace, space, lnet_H5P_DEFAULT(), base), operation)
         }
+    }
+
+    /// libhdf5's default chunk cache per dataset (`H5Pset_chunk_cache`'s default).
+    static let chunkCacheBytes = 1 << 20
+
+    /// Whether ``readRows(runs:into:)`` reads `id` one run at a time: chunked, and either
+    /// unfiltered or with chunks the cache holds (so each is inflated once per batch).
+    private static func readsRunByRun(_ id: hid_t, site: HDF5Site, operation: String) throws -> Bool {
+        let plist = try site.check(H5Dget_create_plist(id), operation)
+        defer { _ = H5Pclose(plist) }
+        guard H5Pget_layout(plist) == H5D_CHUNKED else { return false }
+        if try site.check(H5Pget_nfilters(plist), operation) == 0 { return true }
+        var dims = [hsize_t](repeating: 0, count: 32)
+        let rank = try site.check(H5Pget_chunk(plist, Int32(dims.count), &dims), operation)
+        let type = try site.check(H5Dget_type(id), operation)
+        defer { _ = H5Tclose(type) }
+        var bytes = H5Tget_size(type)
+        for dimension in dims.prefix(Int(rank)) {
+            let (product, overflow) = bytes.multipliedReportingOverflow(by: Int(clamping: dimension))
+            if overflow { return false }
+            bytes = product
+        }
+        return bytes <= chunkCacheBytes
     }
 }

@@ -286,6 +286,40 @@ struct StreamingTests {
         #expect(MemoryPolicy.format(bytes: 3 << 29) == "1.5 GiB")
     }
 
+    /// Every layout readRows(runs:) reads differently (one union read, or run by run) gives
+    /// the rows a plain range read gives: contiguous, chunked, compressed chunks the cache
+    /// holds, and compressed chunks larger than the cache (read as one union).
+    @Test("readRows(runs:) gives the same rows for every layout", arguments: [
+        ("contiguous", DatasetOptions()),
+        ("chunked", DatasetOptions(chunkShape: [64, 5])),
+        ("deflate, small chunks", DatasetOptions(chunkShape: [64, 5], deflateLevel: 4, shuffle: true)),
+        ("deflate, chunks beyond the cache", DatasetOptions(chunkShape: [30_000, 5], deflateLevel: 1)),
+    ])
+    func rowRunsInEveryLayout(_ layout: (name: String, options: DatasetOptions)) throws {
+        let folder = try StreamFixture.scratch()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("d.h5").path
+        let m = 30_000
+        var generator = NumpyRandom(seed: 8)
+        let values = generator.standardNormal(count: m * 5)
+        let created = try HDF5File.create(at: path)
+        try created.root.createDataset("x", shape: [m, 5], data: values, options: layout.options)
+        try created.close()
+        let file = try HDF5File.open(at: path)
+        defer { try? file.close() }
+        let x = try file.dataset(at: "x")
+        var order = generator.permutation(m)
+        order = Array(order.prefix(700)).sorted()
+        var runs: [Range<Int>] = []
+        for index in order {
+            if let last = runs.last, last.upperBound == index { runs[runs.count - 1] = last.lowerBound..<(index + 1) } else { runs.append(index..<(index + 1)) }
+        }
+        var buffer = [Double](repeating: .nan, count: 700 * 5)
+        try buffer.withUnsafeMutableBufferPointer { try x.readRows(runs: runs, into: $0) }
+        let expected = order.flatMap { Array(values[($0 * 5)..<($0 * 5 + 5)]) }
+        #expect(buffer.map(\.bitPattern) == expected.map(\.bitPattern), "\(layout.name)")
+    }
+
     @Test("readRows(runs:) reads the union of runs in ascending order and refuses overlapping runs")
     func rowRuns() throws {
         let folder = try StreamFixture.scratch()
