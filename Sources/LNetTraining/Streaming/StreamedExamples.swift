@@ -5,8 +5,8 @@ import LNetStorage
 ///
 /// In memory it keeps the labels (8 bytes per example) and one batch's rows;
 /// x stays in the file. A batch's shuffled indices are sorted, cut into runs
-/// of consecutive examples and read with one hyperslab-union read; each row
-/// is then divided, standardised and placed in its column, in the batch's
+/// of consecutive examples and read (`HDF5Dataset.readRows(runs:into:)`); each
+/// row is then divided, standardised and placed in its column, in the batch's
 /// (permutation) order. The arithmetic is the in-memory path's, element for
 /// element, so a streamed run equals an in-memory one bit for bit.
 public final class StreamedExamples: ExampleSource {
