@@ -9,6 +9,7 @@ Builds the release `lnet` and `lnet-bench-checkpoint` once (scratch path
   * training vs numpy: benchmarks/training/compare.py --json (moons gd/momentum/adam,
     5000 epochs; cat 2500 epochs when /work/shared/datasets has the course's files);
   * checkpoint save and load vs h5py: benchmarks/checkpoint/compare.py --json;
+  * the data fingerprint vs h5py + hashlib: benchmarks/fingerprint/compare.py --json;
   * CSV conversion vs pandas + h5py, like for like: benchmarks/convert/bench.sh --json
     uncompressed on both sides, then shuffle + gzip 4 on both sides; their peak RSS
     is the conversion's memory row;
@@ -155,6 +156,19 @@ def main():
                          result[key + "_ratio"], f"fletcher32, one chunk per tensor on both sides; {note}"))
     attempt("checkpoint vs h5py", checkpoint)
 
+    # The data fingerprint (train and resume read all of x for it) vs h5py + hashlib.
+    def fingerprint():
+        options = ["--mib", "32", "--repeat", "2"] if args.quick else ["--mib", "256", "--repeat", "3"]
+        result = last_json([python, os.path.join(here, "fingerprint", "compare.py"), "--bench", bench_checkpoint,
+                            "--json"] + options)
+        mb = result["bytes"] / 1e6
+        rows.append(("fingerprint vs h5py + hashlib", f"SHA-256 data fingerprint of a {mb:.0f} MB float64 dataset, fastest of "
+                     f"{3 if not args.quick else 2}", seconds(result["lnet_s"]), seconds(result["h5py_hashlib_s"]),
+                     result["lnet_s"] / result["h5py_hashlib_s"],
+                     f"{mb / result['lnet_s']:.0f} vs {mb / result['h5py_hashlib_s']:.0f} MB/s; lnet reads blocks of rows, "
+                     f"h5py all of x; same digest: {result['same_digest']}"))
+    attempt("fingerprint vs h5py + hashlib", fingerprint)
+
     # CSV conversion vs pandas + h5py, like for like, and its peak memory.
     def conversion():
         megabytes = 10 if args.quick else args.csv_megabytes
@@ -241,8 +255,10 @@ def main():
         "(`benchmarks/training/numpy_reference.py`, data already in memory, OPENBLAS_CORETYPE and",
         "OPENBLAS_L2_SIZE unset); checkpoints — h5py writing and reading the same layout with the same",
         "filters (`benchmarks/checkpoint/bench_h5py.py`); conversion — `pandas.read_csv` then h5py",
-        "(`benchmarks/convert/bench_pandas.py`). Scripts: `benchmarks/training/compare.py`,",
-        "`benchmarks/checkpoint/compare.py`, `benchmarks/convert/bench.sh`, `benchmarks/streaming/run.sh`.",
+        "(`benchmarks/convert/bench_pandas.py`); fingerprint — h5py reads x and y, hashlib digests them",
+        "(`Tests/interop/lnet_format.py`). Scripts: `benchmarks/training/compare.py`,",
+        "`benchmarks/checkpoint/compare.py`, `benchmarks/fingerprint/compare.py`, `benchmarks/convert/bench.sh`,",
+        "`benchmarks/streaming/run.sh`.",
     ]
     if notes:
         lines += [""] + [f"Note: {note}." for note in notes]
