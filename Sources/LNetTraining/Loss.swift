@@ -45,8 +45,8 @@ public enum OutputLayer: String, Sendable, Equatable, Hashable, Codable, CaseIte
     /// saturated outputs give large finite losses instead of `log(0)`.
     ///
     /// Binary: `max(z,0) − z·y + log1p(e^{−|z|})`, with `e^{−|z|}` taken from the
-    /// `exponentials` ``activate`` kept (`e^{−z}`, or its reciprocal for `z < 0`: an
-    /// overflow to infinity gives 0, the right limit). Softmax: `logsumexp(z) − z[label]`.
+    /// `exponentials` ``activate`` kept (`e^{−z}`, or its reciprocal for `z < 0`).
+    /// Softmax: `logsumexp(z) − z[label]`.
     func lossSum(z: UnsafePointer<Double>, labels: UnsafePointer<Int>, units: Int, columns: Int,
                  exponentials: UnsafePointer<Double>) -> Double {
         var total = 0.0
@@ -108,7 +108,9 @@ public enum OutputLayer: String, Sendable, Equatable, Hashable, Codable, CaseIte
     /// the rest, which includes `t`'s rounding error over `t`.
     @inline(__always)
     private static func sigmoidLossParts(z v: Double, label: Int, exponential: Double) -> (factor: Double, rest: Double) {
-        let e = v >= 0 ? exponential : 1 / exponential
+        // For z < 0, e^{−|z|} = 1/e^{−z}; past e^{−z}'s overflow (z < −709.8) it is still a
+        // subnormal number, computed directly.
+        let e = v >= 0 ? exponential : (exponential.isFinite ? 1 / exponential : Foundation.exp(v))
         let t = 1 + e
         let lost = e - (t - 1)
         return (t, Swift.max(v, 0) - v * Double(label) + lost / t)

@@ -67,6 +67,17 @@ import Testing
         #expect(abs(cost - expected) <= 1e-13 * expected, "\(cost) vs \(expected)")
     }
 
+    /// Past the overflow of e^{−z} (z < −709.8) a well-classified example's loss is a
+    /// subnormal number, still counted.
+    @Test func sigmoidLossKeepsSubnormalLosses() throws {
+        let z = [Double](repeating: -720, count: 10)
+        let data = try LabeledData(features: try Matrix(rows: 1, columns: z.count, elements: z),
+                                   labels: [Int64](repeating: 0, count: z.count))
+        let cost = try Self.identityNetwork(.sigmoid).cost(on: data)
+        let expected = exp(-720.0)
+        #expect(abs(cost - expected) <= 1e-9 * expected, "\(cost) vs \(expected)")
+    }
+
     /// More examples than one product block (512) and outputs of every size: the
     /// blocked sum agrees with a plain sum of log1p to round-off.
     @Test func sigmoidLossOverManyBlocksMatchesTheFormula() throws {

@@ -1,7 +1,3 @@
-/// The rule formats/dataset.md gives for finding the features and labels
-/// among a file's names, shared by HDF5 dataset files and `.npz` archives so
-/// that both pick the same pair: the names given; else `x` and `y`; else the
-/// one `<prefix>_x` / `<prefix>_y` pair with the same prefix.
 /// The command-line options that choose a file's features and labels, named in
 /// the messages that tell the user how to choose (`--x`/`--y`, `--test-x`/`--test-y`).
 public struct DatasetOptionNames: Sendable, Equatable {
@@ -24,6 +20,10 @@ public struct DatasetOptionNames: Sendable, Equatable {
     public static let featuresOnly = DatasetOptionNames(x: "--x", y: nil)
 }
 
+/// The rule formats/dataset.md gives for finding the features and labels
+/// among a file's names, shared by HDF5 dataset files and `.npz` archives so
+/// that both pick the same pair: the names given; else `x` and `y`; else the
+/// one `<prefix>_x` / `<prefix>_y` pair with the same prefix.
 enum DatasetNaming {
     /// Why no pair could be chosen, in words; the caller adds the file.
     struct Failure: Error {

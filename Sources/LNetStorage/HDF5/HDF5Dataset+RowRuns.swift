@@ -91,23 +91,39 @@ extension HDF5Dataset {
     /// libhdf5's default chunk cache per dataset (`H5Pset_chunk_cache`'s default).
     static let chunkCacheBytes = 1 << 20
 
-    /// Whether ``readRows(runs:into:)`` reads `id` one run at a time: chunked, and either
-    /// unfiltered or with chunks the cache holds (so each is inflated once per batch).
+    /// Whether ``readRows(runs:into:)`` reads `id` one run at a time (see ``readsRunByRun(shape:chunk:elementSize:filtered:)``).
     private static func readsRunByRun(_ id: hid_t, site: HDF5Site, operation: String) throws -> Bool {
         let plist = try site.check(H5Dget_create_plist(id), operation)
         defer { _ = H5Pclose(plist) }
         guard H5Pget_layout(plist) == H5D_CHUNKED else { return false }
-        if try site.check(H5Pget_nfilters(plist), operation) == 0 { return true }
-        var dims = [hsize_t](repeating: 0, count: 32)
-        let rank = try site.check(H5Pget_chunk(plist, Int32(dims.count), &dims), operation)
+        let filtered = try site.check(H5Pget_nfilters(plist), operation) > 0
+        var chunk = [hsize_t](repeating: 0, count: 32)
+        let rank = try site.check(H5Pget_chunk(plist, Int32(chunk.count), &chunk), operation)
         let type = try site.check(H5Dget_type(id), operation)
         defer { _ = H5Tclose(type) }
-        var bytes = H5Tget_size(type)
-        for dimension in dims.prefix(Int(rank)) {
-            let (product, overflow) = bytes.multipliedReportingOverflow(by: Int(clamping: dimension))
+        let space = try site.check(H5Dget_space(id), operation)
+        defer { _ = H5Sclose(space) }
+        let shape = try HDF5Dataspace.shape(space, site: site, operation: operation).shape
+        return readsRunByRun(shape: shape, chunk: chunk.prefix(Int(rank)).map { Int(clamping: $0) },
+                             elementSize: H5Tget_size(type), filtered: filtered)
+    }
+
+    /// The choice for a chunked dataset of `shape` stored in chunks of `chunk`: run by run,
+    /// unless its chunks are compressed (`filtered`) and the band of chunks one row crosses
+    /// (one chunk deep, every chunk across the other dimensions) is larger than the chunk
+    /// cache: each run would then inflate the whole band again, where one union read
+    /// inflates each chunk once per batch.
+    static func readsRunByRun(shape: [Int], chunk: [Int], elementSize: Int, filtered: Bool) -> Bool {
+        guard filtered else { return true }
+        guard chunk.count == shape.count, !chunk.isEmpty, chunk.allSatisfy({ $0 > 0 }) else { return false }
+        var band = elementSize * chunk[0]
+        for (extent, size) in zip(shape.dropFirst(), chunk.dropFirst()) {
+            // Every chunk across this dimension, in full: ⌈extent / size⌉ · size.
+            let across = (extent + size - 1) / size * size
+            let (product, overflow) = band.multipliedReportingOverflow(by: across)
             if overflow { return false }
-            bytes = product
+            band = product
         }
-        return bytes <= chunkCacheBytes
+        return band <= chunkCacheBytes
     }
 }

@@ -63,6 +63,7 @@ public enum AtomicFile {
     /// writable, and `path` must not be a folder. Lets a command refuse an output
     /// before it does the work, in plain words rather than the writer's.
     public static func checkWritable(_ path: String) throws {
+        guard !path.isEmpty else { throw Failure(path: "\"\"", operation: "write", reason: "the file name is empty") }
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) else {

@@ -10,6 +10,13 @@ public enum GradientCheckRun {
     /// Points drawn, at most, to find one clear of every kink.
     public static let maximumDraws = 100
 
+    /// Throws a ``ConfigurationError`` unless `examples` lies in 1…100000 and `l2` is a
+    /// finite number ≥ 0 (`lnet gradcheck`'s `--examples` and `--l2`).
+    public static func checkSettings(examples: Int, l2: Double) throws {
+        guard (1...100_000).contains(examples) else { throw ConfigurationError("--examples must lie in 1 … 100000") }
+        guard l2 >= 0, l2.isFinite else { throw ConfigurationError("--l2 must be 0 or more") }
+    }
+
     /// What the check found.
     public struct Report: Sendable {
         /// `‖g − g̃‖ / (‖g‖ + ‖g̃‖)` between the backprop and finite-difference gradients, L2 term included; below
@@ -33,7 +40,11 @@ public enum GradientCheckRun {
         guard layerSizes.count >= 2, layerSizes.allSatisfy({ $0 > 0 }) else {
             throw RunError(path: nil, "--layers needs at least two positive sizes, input first")
         }
-        guard (1...100_000).contains(examples) else { throw RunError(path: nil, "--examples must lie in 1 … 100000") }
+        do {
+            try checkSettings(examples: examples, l2: l2)
+        } catch let error as ConfigurationError {
+            throw RunError(path: nil, error.description)
+        }
         // Two cost evaluations per parameter: a check is for small networks,
         // and the count is computed without overflow for any --layers given.
         var parameterCount = 0

@@ -276,12 +276,24 @@ public final class TrainingRun {
             notes("the data has changed since the checkpoint was written; continuing on it as asked (--allow-data-change)")
             hint += " --allow-data-change"
         }
-        let test = training.testData.isEmpty || !FileManager.default.fileExists(atPath: training.testData)
-            ? nil
-            : try testExamples(
-                path: training.testData, x: training.testXName.isEmpty ? nil : training.testXName,
-                y: training.testYName.isEmpty ? nil : training.testYName, preprocessing: preprocessing,
-                memory: settings.memory, fitting: configuration)
+        // The test data is the checkpoint's, not the command line's: when it is gone or no
+        // longer fits, the run goes on without a test accuracy and says why.
+        var test: RunExamples?
+        if !training.testData.isEmpty {
+            if !FileManager.default.fileExists(atPath: training.testData) {
+                notes("the test data \(training.testData) no longer exists: no test accuracy will be printed")
+            } else {
+                do {
+                    test = try testExamples(
+                        path: training.testData, x: training.testXName.isEmpty ? nil : training.testXName,
+                        y: training.testYName.isEmpty ? nil : training.testYName, preprocessing: preprocessing,
+                        memory: settings.memory, fitting: configuration,
+                        options: DatasetOptionNames(x: "test_x_name", y: "test_y_name"))
+                } catch {
+                    notes("the test data cannot be used (\(error)): no test accuracy will be printed")
+                }
+            }
+        }
         let record = RunRecord(
             dataPath: absolute(dataPath), xName: loaded.xName, yName: loaded.yName, dataSHA256: fingerprint,
             testDataPath: training.testData, testXName: training.testXName, testYName: training.testYName,
@@ -296,10 +308,10 @@ public final class TrainingRun {
     /// training, that the network can be measured on it: its features and its labels.
     private static func testExamples(
         path: String, x: String?, y: String?, preprocessing: InputPreprocessing, memory: MemoryPolicy,
-        fitting configuration: TrainingConfiguration
+        fitting configuration: TrainingConfiguration, options: DatasetOptionNames = .test
     ) throws -> RunExamples {
         let examples = try LoadedData.read(path: path, x: x, y: y, preprocessing: preprocessing, standardize: false,
-                                           memory: memory, options: .test).examples
+                                           memory: memory, options: options).examples
         do {
             try examples.validate(configuration)
         } catch let error as ConfigurationError {

@@ -40,8 +40,11 @@ struct GradCheck: ParsableCommand {
         if let activations {
             try validateActivations(commaSeparated(activations), outputUnits: sizes.last ?? 1, layerCount: sizes.count - 1)
         }
-        guard (1...100_000).contains(examples) else { throw ValidationError("--examples must lie in 1 … 100000") }
-        guard l2 >= 0, l2.isFinite else { throw ValidationError("--l2 must be 0 or more") }
+        do {
+            try GradientCheckRun.checkSettings(examples: examples, l2: l2)
+        } catch let error as ConfigurationError {
+            throw ValidationError(error.description)
+        }
     }
 
     func run() throws {

@@ -69,9 +69,7 @@ struct Plot: ParsableCommand {
         try Isolation.probe([checkpoint] + (data.map { [$0] } ?? []))
         try reportingErrors {
             threading.apply()
-            if !force, FileManager.default.fileExists(atPath: output) {
-                throw RunError(path: output, "the file exists: pass --force to overwrite it")
-            }
+            try checkOutput(output, force: force)
             let saved = try CheckpointFile.read(from: checkpoint)
             let svg: String
             if boundary, let data {

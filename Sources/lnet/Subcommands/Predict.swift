@@ -36,9 +36,7 @@ struct Predict: ParsableCommand {
         try Isolation.probe([checkpoint, data])
         try reportingErrors {
             threading.apply()
-            if !force, FileManager.default.fileExists(atPath: output) {
-                throw RunError(path: output, "the file exists: pass --force to overwrite it")
-            }
+            try checkOutput(output, force: force)
             let table = try SavedModel(path: checkpoint).predict(dataPath: data, x: x)
             try PredictionFile.write(
                 to: output, predicted: table.predicted, probabilities: table.probabilities,

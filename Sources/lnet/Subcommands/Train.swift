@@ -114,6 +114,7 @@ struct Train: ParsableCommand {
         if let activations {
             try validateActivations(commaSeparated(activations), outputUnits: units.last ?? 1, layerCount: units.count)
         }
+        if checkpoint?.isEmpty == true { throw ValidationError("--checkpoint needs a file name") }
         if test == nil, testX != nil || testY != nil {
             throw ValidationError("--test-x and --test-y name datasets in the --test file: give --test too")
         }

@@ -1,5 +1,5 @@
 import Foundation
-import LNetStorage
+@testable import LNetStorage
 import Testing
 @testable import LNetTraining
 
@@ -294,6 +294,7 @@ struct StreamingTests {
         ("chunked", DatasetOptions(chunkShape: [64, 5])),
         ("deflate, small chunks", DatasetOptions(chunkShape: [64, 5], deflateLevel: 4, shuffle: true)),
         ("deflate, chunks beyond the cache", DatasetOptions(chunkShape: [30_000, 5], deflateLevel: 1)),
+        ("deflate, chunks splitting the row", DatasetOptions(chunkShape: [64, 2], deflateLevel: 1)),
     ])
     func rowRunsInEveryLayout(_ layout: (name: String, options: DatasetOptions)) throws {
         let folder = try StreamFixture.scratch()
@@ -318,6 +319,23 @@ struct StreamingTests {
         try buffer.withUnsafeMutableBufferPointer { try x.readRows(runs: runs, into: $0) }
         let expected = order.flatMap { Array(values[($0 * 5)..<($0 * 5 + 5)]) }
         #expect(buffer.map(\.bitPattern) == expected.map(\.bitPattern), "\(layout.name)")
+    }
+
+    /// Compressed chunks are read run by run only when the band of chunks a row crosses
+    /// fits the chunk cache: a run inflates the whole band (a union read, each chunk once).
+    @Test("readRows(runs:) reads compressed chunks run by run only when a row's band fits the cache")
+    func runByRunChoice() {
+        // Unfiltered: always run by run, whatever the chunks.
+        #expect(HDF5Dataset.readsRunByRun(shape: [20_000, 800], chunk: [1000, 80], elementSize: 8, filtered: false))
+        // Chunks of 640 KB each, but ten across a row: a 6.4 MB band.
+        #expect(!HDF5Dataset.readsRunByRun(shape: [20_000, 800], chunk: [1000, 80], elementSize: 8, filtered: true))
+        // 100 rows of the whole width: one 640 KB chunk per band.
+        #expect(HDF5Dataset.readsRunByRun(shape: [20_000, 800], chunk: [100, 800], elementSize: 8, filtered: true))
+        // Rank 4 (images): 64 × 64 × 3 bytes per row, chunks of 16 rows = 196 KB.
+        #expect(HDF5Dataset.readsRunByRun(shape: [209, 64, 64, 3], chunk: [16, 64, 64, 3], elementSize: 1, filtered: true))
+        // A partial last chunk across counts whole: 3 chunks of 400 columns for 1001 columns.
+        #expect(!HDF5Dataset.readsRunByRun(shape: [10, 1001], chunk: [128, 400], elementSize: 8, filtered: true))
+        #expect(HDF5Dataset.readsRunByRun(shape: [10, 1001], chunk: [100, 400], elementSize: 8, filtered: true))
     }
 
     @Test("readRows(runs:) reads the union of runs in ascending order and refuses overlapping runs")

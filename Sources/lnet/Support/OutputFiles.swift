@@ -1,0 +1,12 @@
+import Foundation
+import LNetStorage
+import LNetTraining
+
+/// Refuses an output file before any work: one that exists (unless `force`), or one
+/// that cannot be written (a missing or read-only folder, a folder's name).
+func checkOutput(_ path: String, force: Bool) throws {
+    if !force, FileManager.default.fileExists(atPath: path) {
+        throw RunError(path: path, "the file exists: pass --force to overwrite it")
+    }
+    try AtomicFile.checkWritable(path)
+}
