@@ -1,13 +1,10 @@
 import Foundation
+import LNetTestSupport
 import Testing
 @testable import LNetStorage
 
 struct AtomicFileTests {
-    private func makeFolder() throws -> URL {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lnet-atomic-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        return folder
-    }
+    private func makeFolder() throws -> URL { try Repository.scratchFolder("atomic") }
 
     @Test func replacesTheFileWhole() throws {
         let folder = try makeFolder()

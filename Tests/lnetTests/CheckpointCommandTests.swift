@@ -146,12 +146,7 @@ extension LNetBinary {
 /// random moments, refusals with a reason, divergence, and h5py interop.
 @Suite("lnet train and resume: checkpoints", .serialized)
 struct CheckpointCommandTests {
-    private func scratch(_ name: String = #function) throws -> URL {
-        let folder = FileManager.default.temporaryDirectory
-            .appendingPathComponent("lnet-ckcmd-\(name.prefix(while: { $0.isLetter }))-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        return folder
-    }
+    private func scratch(_ name: String = #function) throws -> URL { try Repository.scratchFolder("ckcmd-\(name.prefix(while: { $0.isLetter }))") }
 
     /// Interop runs in CI: without the venv these tests fail (run scripts/setup).
     private func skipWithoutPython() -> Bool {

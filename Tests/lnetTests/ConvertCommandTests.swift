@@ -1,15 +1,12 @@
 import Foundation
+import LNetTestSupport
 import Testing
 
 /// `lnet convert` run as a subprocess: exit statuses, the one `error:` line,
 /// and that a failed conversion leaves no file.
 @Suite("lnet convert, end to end")
 struct ConvertCommandTests {
-    private func scratch() throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lnet-convert-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        return directory
-    }
+    private func scratch() throws -> URL { try Repository.scratchFolder("convert") }
 
     private func write(_ text: String, _ name: String, in folder: URL) throws -> String {
         let path = folder.appendingPathComponent(name).path

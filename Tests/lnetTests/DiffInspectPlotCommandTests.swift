@@ -5,11 +5,7 @@ import Testing
 /// `lnet diff`, `lnet inspect` on checkpoints and `lnet plot`, run as a user would.
 @Suite("lnet diff, inspect (checkpoints), plot, end to end")
 struct DiffInspectPlotCommandTests {
-    private func scratch() throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lnet-dip-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        return directory
-    }
+    private func scratch() throws -> URL { try Repository.scratchFolder("dip") }
 
     /// Runs the project's Python with numpy and h5py; its stdout.
     private func python(_ script: String, _ arguments: [String]) throws -> String {

@@ -6,11 +6,7 @@ import Testing
 /// with their outputs read back by h5py where a file is written.
 @Suite("lnet sample, evaluate, predict, verify, end to end", .serialized)
 struct EvaluatePredictCommandTests {
-    private func scratch() throws -> URL {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lnet-eval-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        return folder
-    }
+    private func scratch() throws -> URL { try Repository.scratchFolder("eval") }
 
     /// A moons model trained for a few epochs, and its data.
     private func trained(in folder: URL) throws -> (data: String, checkpoint: String) {

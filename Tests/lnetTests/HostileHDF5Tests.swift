@@ -85,8 +85,7 @@ struct HostileHDF5Tests {
         (["LNET_PROBE_MEMORY_MB": "20"], "corrupt or unsupported (", false),
     ])
     func containedFailureIsOneErrorLine(_ environment: [String: String], _ words: String, _ forked: Bool) throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lnet-slow-walk-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try Repository.scratchFolder("slow-walk")
         defer { try? FileManager.default.removeItem(at: folder) }
         let file = folder.appendingPathComponent("many-groups.h5").path
         try Python.run(script: """

@@ -37,11 +37,7 @@ enum LNetBinary {
 struct InspectCommandTests {
     static let courseTrain = Repository.sharedDatasets.appendingPathComponent("train_catvnoncat.h5").path
 
-    private func scratch() throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lnet-inspect-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        return directory
-    }
+    private func scratch() throws -> URL { try Repository.scratchFolder("inspect") }
 
     @Test func courseFileTextAndJSON() throws {
         guard FileManager.default.fileExists(atPath: Self.courseTrain) else {

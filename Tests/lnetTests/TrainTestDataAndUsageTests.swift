@@ -6,11 +6,7 @@ import Testing
 /// training; and the mistakes on its command line that are usage errors.
 @Suite("lnet train: test data and usage errors, end to end", .serialized)
 struct TrainTestDataAndUsageTests {
-    private func scratch() throws -> URL {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lnet-testdata-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        return folder
-    }
+    private func scratch() throws -> URL { try Repository.scratchFolder("testdata") }
 
     /// Writes the moons sample's first `m` examples under the names `x` and `y` into `path`
     /// (features widened to `features` columns with zeros; labels plus `labelShift`).

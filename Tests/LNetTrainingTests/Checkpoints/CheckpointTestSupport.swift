@@ -8,12 +8,7 @@ import Testing
 /// bitwise comparison of checkpoints, and the h5py checker of Tests/interop.
 enum CheckpointFixture {
     /// A fresh folder under the temporary directory.
-    static func scratch(_ name: String = #function) throws -> URL {
-        let folder = FileManager.default.temporaryDirectory
-            .appendingPathComponent("lnet-ckpt-\(name.prefix(while: { $0.isLetter }))-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        return folder
-    }
+    static func scratch(_ name: String = #function) throws -> URL { try Repository.scratchFolder("ckpt-\(name.prefix(while: { $0.isLetter }))") }
 
     /// The course's moons (x (m, 2) float64, y int64) as a dataset file;
     /// `scale` multiplies the features (large ones make large gradients).

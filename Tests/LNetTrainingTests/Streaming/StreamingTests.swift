@@ -1,4 +1,5 @@
 import Foundation
+import LNetTestSupport
 @testable import LNetStorage
 import Testing
 @testable import LNetTraining
@@ -7,12 +8,7 @@ import Testing
 /// divided by 255) and float64 features, binary or three classes, chunked
 /// along rows as a large file would be.
 enum StreamFixture {
-    static func scratch(_ name: String = #function) throws -> URL {
-        let folder = FileManager.default.temporaryDirectory
-            .appendingPathComponent("lnet-stream-\(name.prefix(while: { $0.isLetter }))-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        return folder
-    }
+    static func scratch(_ name: String = #function) throws -> URL { try Repository.scratchFolder("stream-\(name.prefix(while: { $0.isLetter }))") }
 
     enum Kind: String, CaseIterable, CustomStringConvertible {
         case uint8, float64
