@@ -23,16 +23,22 @@ struct HostileHDF5Tests {
         return problems.isEmpty ? nil : "\(arguments.joined(separator: " ")): \(problems.joined(separator: "; "))"
     }
 
-    @Test func thirtyMutantsThroughInspectAndVerify() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lnet-mutants-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: folder) }
+    /// `count` mutants of `scripts/mutate-hdf5.py` with `seed`, written under `folder`, in order.
+    static func mutants(seed: Int, count: Int, in folder: URL) throws -> [String] {
+        let written = folder.appendingPathComponent("mutants")
         try Python.run([
             Repository.root.appendingPathComponent("scripts/mutate-hdf5.py").path,
-            "--lnet", try LNetBinary.url().path, "--seed", "6", "--out", folder.appendingPathComponent("work").path,
-            "--write-only", "30", folder.appendingPathComponent("mutants").path,
+            "--lnet", try LNetBinary.url().path, "--seed", String(seed), "--out", folder.appendingPathComponent("work").path,
+            "--write-only", String(count), written.path,
         ])
-        let files = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("mutants").path)
-            .sorted().map { folder.appendingPathComponent("mutants").appendingPathComponent($0).path }
+        return try FileManager.default.contentsOfDirectory(atPath: written.path)
+            .sorted().map { written.appendingPathComponent($0).path }
+    }
+
+    @Test func thirtyMutantsThroughInspectAndVerify() async throws {
+        let folder = try Repository.scratchFolder("mutants")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let files = try Self.mutants(seed: 6, count: 30, in: folder)
         #expect(files.count == 30)
         let runs = files.flatMap { [["inspect", $0], ["inspect", "--stats", $0], ["verify", $0]] }
         let failures = try await withThrowingTaskGroup(of: String?.self) { group in
@@ -52,16 +58,9 @@ struct HostileHDF5Tests {
     /// (`evaluate`): among seeded mutants, the first that crashes `inspect` with
     /// isolation off must give one `corrupt or unsupported (… crashed …)` line.
     @Test func forkedProbeContainsARealCrash() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lnet-mutants-\(UUID().uuidString)")
+        let folder = try Repository.scratchFolder("mutants")
         defer { try? FileManager.default.removeItem(at: folder) }
-        try Python.run([
-            Repository.root.appendingPathComponent("scripts/mutate-hdf5.py").path,
-            "--lnet", try LNetBinary.url().path, "--seed", "1", "--out", folder.appendingPathComponent("work").path,
-            "--write-only", "100", folder.appendingPathComponent("mutants").path,
-        ])
-        let mutants = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("mutants").path)
-            .sorted().map { folder.appendingPathComponent("mutants").appendingPathComponent($0).path }
-        let crashing = try mutants.first { file in
+        let crashing = try Self.mutants(seed: 1, count: 100, in: folder).first { file in
             try LNetBinary.runChecked(["inspect", file], timeout: 60, environment: ["LNET_ISOLATION": "off"]).signal != nil
         }
         // About 2 % of mutants crash libhdf5 1.10 (benchmarks/hostile-hdf5.md); seed 1 has several in its first 100.
