@@ -23,11 +23,7 @@ public struct Network: Sendable, Equatable {
 
     /// The output layer's probabilities `A[L]` (`n_L × m`) for `features` (`n_x × m`), without dropout.
     public func probabilities(_ features: Matrix) throws -> Matrix {
-        try evaluate(features) { workspace, columns in
-            try Matrix(rows: layerSizes[layerSizes.count - 1], columns: columns,
-                       elements: Array(UnsafeBufferPointer(start: workspace.outputActivation(),
-                                                           count: layerSizes[layerSizes.count - 1] * columns)))
-        }
+        try blockOutputs(features, labels: nil).probabilities
     }
 
     /// The predicted class of each example: `A > 0.5` for sigmoid, the arg-max for softmax.
