@@ -126,10 +126,10 @@ public struct DatasetConverter {
         try checkInput(input)
         if let labels = options.labels { try checkInput(labels) }
         let outputs = outputPaths(for: output)
+        // By the file, not the name: a link to the input is the input.
+        let inputs = InputFiles([input] + (options.labels.map { [$0] } ?? []))
         for path in outputs {
-            if URL(fileURLWithPath: path).standardizedFileURL == URL(fileURLWithPath: input).standardizedFileURL {
-                throw ConversionError(file: path, problem: "is the input; choose another output name")
-            }
+            try inputs.refuse(output: path)
             try checkOutput(path)
         }
 

@@ -72,6 +72,15 @@ public final class HDF5File: @unchecked Sendable {
         }
     }
 
+    /// True when `path` begins with HDF5's 8-byte signature. Costs one small
+    /// read and never calls libhdf5, so it is safe on any file.
+    public static func hasSignature(_ path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        let head = (try? handle.read(upToCount: 8)) ?? Data()
+        return head == Data([0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A])
+    }
+
     /// Opens an existing file.
     ///
     /// A missing, empty or non-HDF5 file throws an error saying so

@@ -29,7 +29,11 @@ struct CheckpointHistory {
     /// The numbered file is a hard link to `current`, put in place atomically:
     /// the next save renames a new file over `current`, so the link keeps
     /// these bytes, and nothing is encoded or written twice.
-    func keep(current: String, epoch: Int, last: Int) throws {
+    ///
+    /// Files that are the run's `inputs` (a dataset someone named like a
+    /// numbered checkpoint) are never replaced or removed.
+    func keep(current: String, epoch: Int, last: Int, sparing inputs: InputFiles = InputFiles([])) throws {
+        try inputs.refuse(output: path(epoch: epoch))
         try AtomicFile.replace(path(epoch: epoch), withLinkTo: current)
         let prefix = stem + "-epoch"
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
@@ -43,13 +47,25 @@ struct CheckpointHistory {
             // Only temporaries of processes no longer running are removed.
             AtomicFile.removeStaleTemporaries(of: folder + "/" + target)
         }
-        let numbered = names.compactMap { name -> (Int, String)? in
+        for (_, name) in numbered(among: names).dropFirst(last) where inputs.input(sameAs: folder + "/" + name) == nil {
+            try? FileManager.default.removeItem(atPath: folder + "/" + name)
+        }
+    }
+
+    /// Throws when a numbered checkpoint's name is already one of the run's
+    /// `inputs`, before any training: the history would replace or remove it.
+    func refuseInputs(_ inputs: InputFiles) throws {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        for (_, name) in numbered(among: names) { try inputs.refuse(output: folder + "/" + name) }
+    }
+
+    /// The numbered checkpoints among `names`, newest first.
+    private func numbered(among names: [String]) -> [(epoch: Int, name: String)] {
+        let prefix = stem + "-epoch"
+        return names.compactMap { name -> (Int, String)? in
             guard name.hasPrefix(prefix), name.hasSuffix(fileExtension) else { return nil }
             let digits = name.dropFirst(prefix.count).dropLast(fileExtension.count)
             return Int(digits).map { ($0, name) }
         }.sorted { $0.0 > $1.0 }
-        for (_, name) in numbered.dropFirst(last) {
-            try? FileManager.default.removeItem(atPath: folder + "/" + name)
-        }
     }
 }

@@ -179,11 +179,8 @@ public final class TrainingRun {
         throws -> TrainingRun
     {
         // Refused now rather than at the first save, after minutes of training.
-        if let checkpoint = settings.checkpoint { try AtomicFile.checkWritable(checkpoint.path) }
-        if let checkpoint = settings.checkpoint, !checkpoint.force, FileManager.default.fileExists(atPath: checkpoint.path) {
-            throw RunError(
-                path: checkpoint.path,
-                "a checkpoint exists already: continue it with `lnet resume \(checkpoint.path)`, or pass --force to overwrite it")
+        if let checkpoint = settings.checkpoint {
+            try checkTarget(checkpoint, inputs: InputFiles([settings.dataPath] + (settings.testPath.map { [$0] } ?? [])))
         }
         let loaded = try LoadedData.read(path: settings.dataPath, x: settings.xName, y: settings.yName, preprocessing: nil,
                                          standardize: settings.standardize, memory: settings.memory,
@@ -261,6 +258,10 @@ public final class TrainingRun {
             configuration.epochs = target
         }
         let dataPath = settings.dataPath ?? training.data
+        // The checkpoint is this run's output: it may not be its data as well.
+        let inputs = InputFiles([dataPath] + (training.testData.isEmpty ? [] : [training.testData]))
+        try inputs.refuse(output: path)
+        if settings.keep > 0 { try CheckpointHistory(path: path).refuseInputs(inputs) }
         if settings.dataPath != nil { hint += " --data \(shellQuoted(absolute(dataPath)))" }
         let preprocessing = TrainingCheckpoint.preprocessing(from: checkpoint)
         let loaded = try LoadedData.read(
@@ -302,6 +303,29 @@ public final class TrainingRun {
         return TrainingRun(
             configuration: configuration, record: record, session: session, checkpoint: checkpointSettings,
             printEvery: printEvery, test: test, resumeHint: hint)
+    }
+
+    /// Refuses a checkpoint path that would replace one of the run's `inputs` (by
+    /// the file, through any link), or a file that is not an LNet checkpoint
+    /// (even with `force`), or an existing checkpoint without `force`.
+    private static func checkTarget(_ checkpoint: CheckpointSettings, inputs: InputFiles) throws {
+        try AtomicFile.checkWritable(checkpoint.path)
+        try inputs.refuse(output: checkpoint.path)
+        if checkpoint.keep > 0 { try CheckpointHistory(path: checkpoint.path).refuseInputs(inputs) }
+        switch try CheckpointTarget.examine(checkpoint.path) {
+        case .absent:
+            break
+        case .checkpoint:
+            guard checkpoint.force else {
+                throw RunError(
+                    path: checkpoint.path,
+                    "a checkpoint exists already: continue it with `lnet resume \(checkpoint.path)`, or pass --force to overwrite it")
+            }
+        case .other(let description):
+            throw RunError(
+                path: checkpoint.path,
+                "is \(description), not an LNet checkpoint: training never replaces it, even with --force; choose another checkpoint name")
+        }
     }
 
     /// Reads the `--test` data, prepared as the training data, and checks now, before any
@@ -400,7 +424,9 @@ public final class TrainingRun {
         try CheckpointFile.write(checkpoint, to: settings.path)
         events(.checkpointSaved(path: settings.path, epoch: state.completedEpochs, batchInEpoch: state.nextMiniBatch))
         if settings.keep > 0, state.isAtEpochBoundary {
-            try CheckpointHistory(path: settings.path).keep(current: settings.path, epoch: state.completedEpochs, last: settings.keep)
+            try CheckpointHistory(path: settings.path).keep(
+                current: settings.path, epoch: state.completedEpochs, last: settings.keep,
+                sparing: InputFiles([record.dataPath] + (record.testDataPath.isEmpty ? [] : [record.testDataPath])))
         }
     }
 

@@ -113,7 +113,7 @@ struct Convert: ParsableCommand {
     }
 
     func run() throws {
-        if Self.startsWithHDF5Signature(input) { try Isolation.probe([input]) }
+        if HDF5File.hasSignature(input) { try Isolation.probe([input]) }
         try reportingErrors {
             let converter = DatasetConverter(options: try options)
             let printer = ProgressPrinter(enabled: !quiet)
@@ -206,16 +206,5 @@ enum TemporaryCleanup {
                 _exit(128 + number)
             }
         }
-    }
-}
-
-extension Convert {
-    /// True when `path` begins with HDF5's signature: only those go through the isolated probe
-    /// (a CSV or NumPy file never reaches libhdf5).
-    static func startsWithHDF5Signature(_ path: String) -> Bool {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
-        defer { try? handle.close() }
-        let head = (try? handle.read(upToCount: 8)) ?? Data()
-        return head == Data([0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A])
     }
 }

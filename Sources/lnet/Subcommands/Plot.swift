@@ -69,7 +69,7 @@ struct Plot: ParsableCommand {
         try Isolation.probe([checkpoint] + (data.map { [$0] } ?? []))
         try reportingErrors {
             threading.apply()
-            try checkOutput(output, force: force)
+            try checkOutput(output, force: force, inputs: [checkpoint] + (data.map { [$0] } ?? []))
             let saved = try CheckpointFile.read(from: checkpoint)
             let svg: String
             if boundary, let data {

@@ -36,7 +36,7 @@ struct Predict: ParsableCommand {
         try Isolation.probe([checkpoint, data])
         try reportingErrors {
             threading.apply()
-            try checkOutput(output, force: force)
+            try checkOutput(output, force: force, inputs: [checkpoint, data])
             let table = try SavedModel(path: checkpoint).predict(dataPath: data, x: x)
             try PredictionFile.write(
                 to: output, predicted: table.predicted, probabilities: table.probabilities,

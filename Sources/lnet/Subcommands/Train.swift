@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LNetStorage
 import LNetTraining
 
 struct Train: ParsableCommand {
@@ -142,7 +143,9 @@ struct Train: ParsableCommand {
 
     func run() throws {
         // libhdf5 can crash on a crafted file: try each one in a limited child first.
-        try Isolation.probe([data] + (test.map { [$0] } ?? []))
+        // An existing file at --checkpoint is opened too, to tell what it is before replacing it.
+        let existingCheckpoint = checkpoint.flatMap { HDF5File.hasSignature($0) ? [$0] : nil } ?? []
+        try Isolation.probe([data] + (test.map { [$0] } ?? []) + existingCheckpoint)
         // Then: a Ctrl-C while the data loads stops cleanly instead of killing the process.
         StopSignals.install()
         // Thrown outside reportingErrors, which would report it as an error and exit 1.

@@ -2,9 +2,12 @@ import Foundation
 import LNetStorage
 import LNetTraining
 
-/// Refuses an output file before any work: one that exists (unless `force`), or one
-/// that cannot be written (a missing or read-only folder, a folder's name).
-func checkOutput(_ path: String, force: Bool) throws {
+/// Refuses an output file before any work: one of the command's `inputs` (by the
+/// file, through any link, whatever `force` says), one that exists (unless
+/// `force`), or one that cannot be written (a missing or read-only folder, a
+/// folder's name).
+func checkOutput(_ path: String, force: Bool, inputs: [String]) throws {
+    try InputFiles(inputs).refuse(output: path)
     if !force, FileManager.default.fileExists(atPath: path) {
         throw RunError(path: path, "the file exists: pass --force to overwrite it")
     }

@@ -1,0 +1,64 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// A file as the file system knows it: its device and inode. Two names (a
+/// symbolic link, a hard link, `./a.h5` and `a.h5`) reach the same file exactly
+/// when their identities are equal, which is how a command tells that an
+/// output would replace one of its own inputs, whatever the names say.
+public struct FileIdentity: Hashable, Sendable {
+    /// The device the file lives on (`st_dev`).
+    public let device: UInt64
+    /// The file's inode on that device (`st_ino`).
+    public let inode: UInt64
+
+    /// The identity of the file `path` names, following symbolic links; nil
+    /// when nothing is there (a missing file or a dangling link).
+    public init?(path: String) {
+        var status = stat()
+        guard !path.isEmpty, stat(path, &status) == 0 else { return nil }
+        device = UInt64(status.st_dev)
+        inode = UInt64(status.st_ino)
+    }
+}
+
+/// An output that is one of the same command's inputs (the same file, reached
+/// by the same name or through a link). Writing it would destroy the input, so
+/// it is refused whatever `--force` says.
+public struct OutputIsInputError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// The output as the user named it.
+    public let output: String
+    /// The input it would replace, as the user (or the checkpoint) named it.
+    public let input: String
+
+    /// `OUTPUT: is the input INPUT …`, the one line the CLI prints.
+    public var description: String {
+        let same = output == input ? "is also an input of this command" : "is the same file as the input \(input)"
+        return "\(output): \(same); an output never replaces an input, even with --force: choose another name"
+    }
+}
+
+/// The files a command reads, which none of its outputs may be.
+public struct InputFiles: Sendable {
+    private let identities: [(path: String, identity: FileIdentity)]
+
+    /// The inputs named by `paths`; names that lead to no file are left out
+    /// (the reader reports them).
+    public init(_ paths: [String]) {
+        identities = paths.compactMap { path in FileIdentity(path: path).map { (path, $0) } }
+    }
+
+    /// The input that `path` would replace, if any.
+    public func input(sameAs path: String) -> String? {
+        guard let identity = FileIdentity(path: path) else { return nil }
+        return identities.first { $0.identity == identity }?.path
+    }
+
+    /// Throws ``OutputIsInputError`` when `output` is one of these inputs.
+    public func refuse(output: String) throws {
+        if let input = input(sameAs: output) { throw OutputIsInputError(output: output, input: input) }
+    }
+}
