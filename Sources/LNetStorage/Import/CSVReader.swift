@@ -10,6 +10,7 @@
 // The alternative, one pass that remaps string labels at the end, would force
 // the HDF5 writer to rewrite the label dataset; the scan pass costs far less
 // than number parsing (it only looks for delimiters, quotes and line ends).
+import CFastFloat
 
 /// How CSV fields are separated.
 public enum CSVDelimiter: Sendable, Equatable {
@@ -249,17 +250,22 @@ public final class CSVReader: RowSource {
                                  output: inout UnsafeMutablePointer<Double>, recordStart: Int, line: Int) throws {
         var position = p
         var out = output
-        for column in columns {
+        var column = columns.lowerBound
+        while column < columns.upperBound {
+            // fast_float reads the plain numbers in one call per run of them;
+            // the field it stops at (strtod's other forms, or an error) is ours.
+            var next = position
+            let parsed = lnet_parse_double_fields(bytes, &next, end, delimiter, columns.upperBound &- column, out)
+            position = next
+            out += parsed
+            column &+= parsed
+            guard column < columns.upperBound else { break }
             guard position <= end else { throw fieldCountError(start: recordStart, end: end, line: line) }
-            if let (value, stop) = parseDoublePrefix(bytes, from: position, to: end), stop == end || bytes[stop] == delimiter {
-                out.pointee = value
-                position = stop &+ 1
-            } else {
-                let (value, fieldEnd) = try parseOddField(bytes, from: position, end: end, column: column, recordStart: recordStart, line: line)
-                out.pointee = value
-                position = fieldEnd &+ 1
-            }
+            let (value, fieldEnd) = try parseOddField(bytes, from: position, end: end, column: column, recordStart: recordStart, line: line)
+            out.pointee = value
+            position = fieldEnd &+ 1
             out += 1
+            column &+= 1
         }
         p = position
         output = out

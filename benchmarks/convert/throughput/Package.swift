@@ -1,6 +1,7 @@
 // swift-tools-version:6.0
 // Measures the importers' raw throughput in release mode, without the HDF5
-// writer: it builds the project's Sources/LNetStorage/Import (linked in) alone,
+// writer: it builds the project's Sources/LNetStorage/Import, DatasetNaming.swift
+// and Sources/CFastFloat (linked in) alone,
 // so the numbers do not depend on the rest of LNetStorage compiling.
 //
 //     swift run -c release --package-path benchmarks/convert/throughput import-throughput FILE.csv
@@ -10,7 +11,8 @@ let package = Package(
     name: "ImportThroughput",
     targets: [
         .systemLibrary(name: "CZlib"),
-        .target(name: "LNetStorage", dependencies: ["CZlib"]),
+        .target(name: "CFastFloat"),
+        .target(name: "LNetStorage", dependencies: ["CZlib", "CFastFloat"]),
         .executableTarget(name: "import-throughput", dependencies: ["LNetStorage"]),
     ],
     swiftLanguageModes: [.v6]

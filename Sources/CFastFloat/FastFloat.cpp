@@ -1,0 +1,85 @@
+// fast_float, behind the C functions CFastFloat.h declares.
+
+// CSV files write "+7"; std::from_chars (and fast_float by default) refuse the
+// plus sign that strtod accepts, and LNet's CSV numbers follow strtod.
+#define FASTFLOAT_ALLOWS_LEADING_PLUS 1
+#include <fast_float/fast_float.h>
+
+#include "CFastFloat.h"
+
+namespace {
+// The bytes fast_float consumed from [first, last), or 0 when no number starts at first.
+inline size_t parsePrefix(const unsigned char *first, const unsigned char *last, double &value) {
+    if (first >= last) return 0;
+    const char *begin = reinterpret_cast<const char *>(first);
+    fast_float::from_chars_result result =
+        fast_float::from_chars(begin, reinterpret_cast<const char *>(last), value, fast_float::chars_format::general);
+    if (result.ec != std::errc() || result.ptr == begin) return 0;
+    return static_cast<size_t>(result.ptr - begin);
+}
+// A plain decimal field, [-]digits[.digits] with at most 15 digits in all,
+// followed by the delimiter or the end. Its digits form an integer below
+// 2^53 and its fraction a power of ten up to 10^15, both exact doubles, so one
+// IEEE division gives the correctly rounded value, as strtod and fast_float
+// do (Clinger's exact case). fast_float 3.9, Debian's, reaches the same
+// answer only after a rounding-mode probe and a 600-byte frame per call, which
+// cost more than such short fields' digits; integer pixels and 6-decimal
+// floats, the common CSV contents, are all of this kind. Returns the bytes
+// consumed, or 0 for any other field (which goes to fast_float).
+inline size_t plainDecimalLength(const unsigned char *first, const unsigned char *last, unsigned char delimiter,
+                                 double &value) {
+    static const double powersOfTen[16] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                           1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+    const unsigned char *p = first;
+    bool negative = p < last && *p == '-';
+    if (negative) ++p;
+    long long integer = 0;
+    int digits = 0;
+    int fractionDigits = 0;
+    bool inFraction = false;
+    for (; p < last && digits <= 15; ++p) {
+        unsigned digit = static_cast<unsigned char>(*p - '0');
+        if (digit < 10) {
+            integer = integer * 10 + digit;
+            ++digits;
+            fractionDigits += inFraction;
+        } else if (*p == '.' && !inFraction) {
+            inFraction = true;
+        } else {
+            break;
+        }
+    }
+    // strtod reads "5." and ".5" too; they are rare, so they go to fast_float.
+    if (digits == 0 || digits > 15 || (inFraction && fractionDigits == 0) || p[-1] == '.') return 0;
+    if (p < last && *p != delimiter) return 0;
+    double magnitude = static_cast<double>(integer) / powersOfTen[fractionDigits];
+    // -0 is a double of its own, as strtod gives it.
+    value = negative ? -magnitude : magnitude;
+    return static_cast<size_t>(p - first);
+}
+}  // namespace
+
+extern "C" size_t lnet_parse_double_prefix(const unsigned char *first, const unsigned char *last, double *value) {
+    double parsed = 0;
+    size_t consumed = parsePrefix(first, last, parsed);
+    if (consumed != 0) *value = parsed;
+    return consumed;
+}
+
+extern "C" size_t lnet_parse_double_fields(const unsigned char *base, size_t *position, size_t end,
+                                           unsigned char delimiter, size_t count, double *out) {
+    size_t at = *position;
+    size_t parsed = 0;
+    while (parsed < count && at <= end) {
+        double value = 0;
+        size_t consumed = plainDecimalLength(base + at, base + end, delimiter, value);
+        if (consumed == 0) consumed = parsePrefix(base + at, base + end, value);
+        if (consumed == 0) break;
+        size_t stop = at + consumed;
+        if (stop != end && base[stop] != delimiter) break;
+        out[parsed++] = value;
+        at = stop + 1;
+    }
+    *position = at;
+    return parsed;
+}
