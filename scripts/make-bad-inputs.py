@@ -98,12 +98,22 @@ def main():
     with h5py.File(p("absurd-size.h5"), "w") as f:
         f.create_dataset("x", shape=(2 ** 40, 2), dtype="f8", chunks=(1024, 2), maxshape=(None, 2))
         f.create_dataset("y", shape=(2 ** 40,), dtype="i8", chunks=(1024,), maxshape=(None,))
+    # Links that lead nowhere: the x name is there, its target is not.
+    with h5py.File(p("dangling-soft-x.h5"), "w") as f:
+        f["x"] = h5py.SoftLink("/missing")
+        f["y"] = y
+    with h5py.File(p("missing-external-x.h5"), "w") as f:
+        f["x"] = h5py.ExternalLink("missing-other.h5", "/x")
+        f["y"] = y
 
     # CSV.
     write(p("ragged.csv"), b"a,b,label\n1,2,0\n3,4\n5,6,1\n")
     write(p("non-numeric.csv"), b"a,b,label\n1,2,0\n3,four,1\n5,6,1\n")
     write(p("empty.csv"), b"")
     write(p("header-only.csv"), b"a,b,label\n")
+    # Latin-1 "café" beside the UTF-8 one: decoded with U+FFFD, they would be one class.
+    write(p("non-utf8-label.csv"), b"a,b,label\n1,2,caf\xc3\xa9\n3,4,caf\xe9\n")
+    write(p("negative-label.csv"), b"a,b,label\n1,2,0\n3,4,-1\n5,6,1\n")
 
     # NumPy. The Fortran-order and big-endian files are valid and must convert
     # to exactly the values of the plain C-order little-endian reference.

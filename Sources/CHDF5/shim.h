@@ -38,4 +38,20 @@ static inline unsigned lnet_H5F_ACC_EXCL(void) { return H5F_ACC_EXCL; }
 static inline size_t lnet_H5T_VARIABLE(void) { return H5T_VARIABLE; }
 static inline hsize_t lnet_H5S_UNLIMITED(void) { return H5S_UNLIMITED; }
 
+// The kind of the link `name` (relative to `loc`): 0 hard, 1 soft, 2 external,
+// 3 user-defined, -1 when it cannot be read. For soft and external links,
+// `value_size` receives the size of the value H5Lget_val returns. A shim because
+// H5L_info_t holds a union and is versioned (H5Lget_info1/2) across releases.
+static inline int lnet_link_kind(hid_t loc, const char *name, size_t *value_size) {
+    H5L_info_t info;
+    if (H5Lget_info(loc, name, &info, H5P_DEFAULT) < 0) return -1;
+    *value_size = 0;
+    switch (info.type) {
+    case H5L_TYPE_HARD: return 0;
+    case H5L_TYPE_SOFT: *value_size = info.u.val_size; return 1;
+    case H5L_TYPE_EXTERNAL: *value_size = info.u.val_size; return 2;
+    default: return 3;
+    }
+}
+
 #endif

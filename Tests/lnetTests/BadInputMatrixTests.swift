@@ -62,6 +62,11 @@ struct BadInputMatrixTests {
         ("zero-examples.h5", "no examples"),
         ("absurd-size.h5", "declares"),
     ]
+    /// Files whose x is a link that leads nowhere, with the words the refusal says.
+    static let brokenLinks: [(file: String, problem: String)] = [
+        ("dangling-soft-x.h5", "/x is a soft link to /missing, which does not exist"),
+        ("missing-external-x.h5", "/x is an external link to missing-other.h5:/x, which cannot be opened"),
+    ]
     /// Damaged LNet checkpoints, with the words the refusal says.
     static let badCheckpoints: [(file: String, problem: String)] = [
         ("ckpt-missing-tensor.h5", "/parameters/W2 is missing"),
@@ -131,6 +136,10 @@ struct BadInputMatrixTests {
             }
         }
         for reader in dataReaders { add(reader("good.h5"), .ok()) }
+        for (file, problem) in brokenLinks {
+            for reader in dataReaders { add(reader(file), .refused(file: file, problem: problem)) }
+            add(["inspect", "{D}/\(file)"], .ok(["/x                       Other (a named datatype, or a link that does not resolve)"]))
+        }
 
         // Checkpoint readers refuse every damaged checkpoint, and a dataset that is no checkpoint.
         for (file, problem) in badCheckpoints + [("good.h5", "not")] {
@@ -151,6 +160,8 @@ struct BadInputMatrixTests {
             ("non-numeric.csv", [], "is not a number: 'four'"),
             ("empty.csv", [], "the file is empty"),
             ("header-only.csv", [], "no data rows"),
+            ("non-utf8-label.csv", [], ":3: the label is not valid UTF-8"),
+            ("negative-label.csv", [], ":3: the label is -1; labels must be class ids 0, 1, …"),
             ("bad-header.npy", [], "malformed .npy header"),
             ("object.npy", [], "object arrays"),
             ("bad-member.npz", [], "member 'x.npy'"),

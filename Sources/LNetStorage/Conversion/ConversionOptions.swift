@@ -56,6 +56,16 @@ public struct ConversionOptions: Sendable, Equatable {
     public var from: InputFormat?
     /// CSV/TSV: the label column, by header name or 0-based index; nil for the last.
     public var labelColumn: String?
+    /// CSV/TSV: the field delimiter; nil takes a comma for CSV, a tab for TSV.
+    public var delimiter: CSVDelimiter?
+    /// CSV/TSV: whether the first row names the columns (pandas' default) or is data.
+    public var hasHeader: Bool
+    /// CSV/TSV with class ids: the class names to store in `classes` (id i is
+    /// `classNames[i]`), as a CSV export of a dataset with names lost them.
+    public var classNames: [String]?
+    /// CSV/TSV: store the features as `uint8` (every value must be a whole
+    /// number 0…255), as a CSV export of `uint8` images lost the type; nil keeps float64.
+    public var storedFeatureType: FeatureElementType?
     /// NumPy/HDF5 input: the features' array or dataset name; nil resolves as
     /// formats/dataset.md says (`x`, else the one `*_x`).
     public var x: String?
@@ -84,12 +94,17 @@ public struct ConversionOptions: Sendable, Equatable {
     /// Options with the command's defaults: format from the name, last
     /// column as label, gzip 4 with shuffle, one output file.
     public init(
-        from: InputFormat? = nil, labelColumn: String? = nil, x: String? = nil, y: String? = nil,
+        from: InputFormat? = nil, labelColumn: String? = nil, delimiter: CSVDelimiter? = nil, hasHeader: Bool = true,
+        classNames: [String]? = nil, storedFeatureType: FeatureElementType? = nil, x: String? = nil, y: String? = nil,
         labels: String? = nil, compressionLevel: Int = 4, chunkRows: Int? = nil, split: Double? = nil,
         seed: UInt64 = 0, force: Bool = false, threads: Int = 2
     ) {
         self.from = from
         self.labelColumn = labelColumn
+        self.delimiter = delimiter
+        self.hasHeader = hasHeader
+        self.classNames = classNames
+        self.storedFeatureType = storedFeatureType
         self.x = x
         self.y = y
         self.labels = labels
@@ -126,6 +141,19 @@ public struct ConversionError: Error, CustomStringConvertible, Equatable, Sendab
     public static func outputExists(_ file: String) -> ConversionError {
         ConversionError(file: file, message: "\(file) exists: pass --force to overwrite")
     }
+}
+
+/// Something a conversion did that the user may not expect, for the CLI to
+/// tell in its own words (it knows the options that change it).
+public enum ConversionNote: Sendable, Equatable {
+    /// Every field of the CSV header row of `file` is a number (`fields`):
+    /// maybe a first example was taken for the header.
+    case headerLooksNumeric(file: String, fields: [String])
+    /// A CSV export wrote class ids, not the class names the source held.
+    case classNamesNotWritten(file: String, classes: [String])
+    /// A CSV export wrote `uint8` features as text, which reads back as
+    /// float64: a retrain would no longer divide the pixels by 255.
+    case elementTypeNotKept(file: String, type: FeatureElementType)
 }
 
 /// How far a conversion has got, for a progress line.

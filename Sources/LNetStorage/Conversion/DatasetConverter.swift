@@ -19,6 +19,8 @@ public struct ConversionSummary: Sendable, Equatable {
     public var arrays: [String]
     /// Wall-clock seconds.
     public var seconds: Double
+    /// What the user may not expect (a numeric-looking CSV header, what a CSV export drops).
+    public var notes: [ConversionNote] = []
 
     /// Examples written in all.
     public var rows: Int { rowsPerOutput.reduce(0, +) }
@@ -100,6 +102,17 @@ public struct DatasetConverter {
             throw ConversionError(file: input, problem: "\(option) \(why)")
         }
         if options.labelColumn != nil, format != .csv, format != .tsv { try refuse("--label", "applies to CSV/TSV input only (for IDX and .npy use --labels)") }
+        if options.delimiter != nil, format != .csv, format != .tsv { try refuse("--delimiter", "applies to CSV/TSV input only") }
+        if !options.hasHeader, format != .csv, format != .tsv { try refuse("--no-header", "applies to CSV/TSV input only") }
+        if options.classNames != nil, format != .csv, format != .tsv { try refuse("--classes", "applies to CSV/TSV input only") }
+        if let type = options.storedFeatureType {
+            if format != .csv, format != .tsv { try refuse("--x-type", "applies to CSV/TSV input only") }
+            if type != .uint8 { try refuse("--x-type", "can only be uint8 (CSV features are float64 otherwise)") }
+        }
+        if let names = options.classNames {
+            if names.isEmpty || names.contains(where: \.isEmpty) { try refuse("--classes", "needs non-empty names") }
+            if Set(names).count != names.count { try refuse("--classes", "names a class twice") }
+        }
         if options.labels != nil, format != .idx, format != .npy { try refuse("--labels", "applies to IDX and .npy input only") }
         if options.x != nil, format != .npz, format != .hdf5 { try refuse("--x", "applies to .npz and HDF5 input only") }
         if options.y != nil, format != .npz, format != .hdf5 { try refuse("--y", "applies to .npz and HDF5 input only") }
@@ -150,6 +163,10 @@ public struct DatasetConverter {
         }
 
         var source = try openSource(input, format: format)
+        let numericHeader = (source as? CSVReader).flatMap { $0.headerLooksNumeric ? $0.header : nil }
+        if options.classNames != nil || options.storedFeatureType == .uint8 {
+            source = try RestoredSource(source, path: input, classNames: options.classNames, uint8: options.storedFeatureType == .uint8)
+        }
         guard let total = source.rowCount else {
             throw ConversionError(file: input, problem: "the reader cannot tell the number of rows")
         }
@@ -185,6 +202,13 @@ public struct DatasetConverter {
                 outputs: [output], rowsPerOutput: [rows.rows], featureShape: source.featureShape,
                 featureType: source.featureType, hasLabels: rows.hasLabels, classes: nil, arrays: [],
                 seconds: 0)
+            if let classes = source.classNames, rows.hasLabels {
+                summary.notes.append(.classNamesNotWritten(file: output, classes: classes))
+            }
+            // Only uint8 changes meaning when read back as float64: it is the type divided by 255.
+            if source.featureType == .uint8 {
+                summary.notes.append(.elementTypeNotKept(file: output, type: source.featureType))
+            }
         case .hdf5, .npz:
             var split: DatasetSplit?
             if let fraction = options.split {
@@ -202,6 +226,9 @@ public struct DatasetConverter {
                 featureType: source.featureType, hasLabels: written.hasLabels, classes: source.classNames, arrays: [],
                 seconds: 0)
         }
+        if let numericHeader {
+            summary.notes.insert(.headerLooksNumeric(file: input, fields: numericHeader), at: 0)
+        }
         summary.seconds = Self.seconds(since: start)
         return summary
     }
@@ -209,8 +236,10 @@ public struct DatasetConverter {
     /// Opens the reader for `input` in `format`.
     public func openSource(_ input: String, format: InputFormat) throws -> any RowSource {
         switch format {
-        case .csv: return try CSVReader(path: input, delimiter: .comma, labelColumn: options.labelColumn)
-        case .tsv: return try CSVReader(path: input, delimiter: .tab, labelColumn: options.labelColumn)
+        case .csv, .tsv:
+            return try CSVReader(
+                path: input, delimiter: options.delimiter ?? (format == .tsv ? .tab : .comma), labelColumn: options.labelColumn,
+                hasHeader: options.hasHeader)
         case .npy: return try NumpyReader(npy: input, labels: options.labels)
         case .npz: return try NumpyReader(npz: input, x: options.x, y: options.y)
         case .idx: return try IDXReader(images: input, labels: options.labels)

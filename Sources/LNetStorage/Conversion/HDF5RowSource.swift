@@ -121,10 +121,9 @@ public final class HDF5RowSource: RowSource {
         var ids = [Int64]()
         ids.reserveCapacity(values.count)
         for (offset, value) in values.enumerated() {
-            guard value >= 0, let id = Int64(exactly: value), Double(id) < 1e15 else {
+            guard let id = ClassLabel.id(value) else {
                 throw DatasetError(
-                    path: path,
-                    problem: "label \(rows.lowerBound + offset) of y (\(yName ?? "")) is \(value); labels must be class ids 0, 1, …")
+                    path: path, problem: "label \(rows.lowerBound + offset) of y (\(yName ?? "")) " + ClassLabel.notAnID("\(value)"))
             }
             if let classNames, id >= classNames.count {
                 throw DatasetError(

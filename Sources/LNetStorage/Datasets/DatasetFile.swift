@@ -144,11 +144,10 @@ public final class DatasetFile: @unchecked Sendable {
         var ids = [Int]()
         ids.reserveCapacity(raw.count)
         for (index, value) in raw.enumerated() {
-            guard value.isFinite, value >= 0, value == value.rounded(), value < 1e15 else {
-                throw DatasetError(
-                    path: path, problem: "label \(index) of y (\(yName)) is \(value); labels must be class ids 0, 1, …")
+            guard let classID = ClassLabel.id(value) else {
+                throw DatasetError(path: path, problem: "label \(index) of y (\(yName)) " + ClassLabel.notAnID("\(value)"))
             }
-            let id = Int(value)
+            let id = Int(classID)
             if let classes, id >= classes.count {
                 throw DatasetError(
                     path: path,
@@ -247,7 +246,32 @@ public final class DatasetFile: @unchecked Sendable {
             return try DatasetNaming.resolve(
                 names: names, x: x, y: y, requireLabels: requireLabels, kind: "dataset", options: options, exists: file.exists)
         } catch let failure as DatasetNaming.Failure {
+            // A name the rule looks for may be there as a link that leads
+            // nowhere: say so rather than that it is missing.
+            let root = try file.root
+            let topLevel = try root.members().filter { $0.kind == .other }.map(\.name)
+                .filter { $0 == "x" || $0 == "y" || $0.hasSuffix("_x") || $0.hasSuffix("_y") }
+            for candidate in [x, y].compactMap({ $0 }) + ["x", "y"] + topLevel {
+                if let problem = try brokenLink(candidate, in: root) {
+                    throw DatasetError(path: path, problem: problem)
+                }
+            }
             throw DatasetError(path: path, problem: failure.problem)
+        }
+    }
+
+    /// Why the link `name` leads nowhere, in words, when it is a soft or
+    /// external link whose target cannot be opened; nil otherwise.
+    private static func brokenLink(_ name: String, in root: HDF5Group) throws -> String? {
+        guard let target = try root.linkTarget(name), try !root.exists(name) else { return nil }
+        let shown = name.hasPrefix("/") ? name : "/" + name
+        switch target {
+        case .soft(let destination):
+            return "\(shown) is a soft link to \(destination), which does not exist"
+        case .external(let file, let destination):
+            return "\(shown) is an external link to \(file):\(destination), which cannot be opened"
+        case .hard, .other:
+            return nil
         }
     }
 

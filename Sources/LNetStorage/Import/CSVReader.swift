@@ -35,13 +35,20 @@ public enum CSVDelimiter: Sendable, Equatable {
     }
 }
 
-/// Reads a delimited text file with a header row as a `RowSource`.
+/// Reads a delimited text file, with a header row or without, as a `RowSource`.
+///
+/// - Header: the first row names the columns, as pandas takes it by default;
+///   without one (`hasHeader: false`) the columns are named `0`, `1`, …, as
+///   pandas' `header=None` names them. `headerLooksNumeric` tells when a
+///   header row might in fact be data. The header and every label must be
+///   valid UTF-8 (two different byte strings must never become one class name).
 ///
 /// - Features: every column but the label column, parsed as Double (the same
 ///   value strtod gives; `nan`, `inf` accepted; an empty or non-numeric field
 ///   is an error naming the line and column). `featureShape` is `[columns-1]`.
 /// - Labels: when every label is a decimal integer, the labels are those class
-///   ids; otherwise every label is a string, and class ids number the distinct
+///   ids, which must be 0, 1, … as in an HDF5 `y` (a negative one is refused
+///   with its line); otherwise every label is a string, and class ids number the distinct
 ///   strings in sorted (UTF-8 byte, i.e. code point) order, with the names in
 ///   `classNames`.
 /// - Memory: two 1 MiB-ish tokenizer buffers, one chunk, and the distinct
@@ -51,6 +58,9 @@ public final class CSVReader: RowSource {
     public let header: [String]
     /// 0-based index of the label column in `header`.
     public let labelColumnIndex: Int
+    /// True when the file has a header row and every field of it is a number:
+    /// perhaps a first example taken for a header.
+    public let headerLooksNumeric: Bool
     /// The names of the feature columns, in order.
     public var featureNames: [String] {
         header.enumerated().filter { $0.offset != labelColumnIndex }.map(\.element)
@@ -77,7 +87,8 @@ public final class CSVReader: RowSource {
     ///   - delimiter: nil chooses from the extension (`.tsv` → tab, else comma).
     ///   - labelColumn: a column name from the header, or else a 0-based column
     ///     index; nil means the last column.
-    public init(path: String, delimiter: CSVDelimiter? = nil, labelColumn: String? = nil) throws {
+    ///   - hasHeader: false when the first row is data; the columns are then named `0`, `1`, ….
+    public init(path: String, delimiter: CSVDelimiter? = nil, labelColumn: String? = nil, hasHeader: Bool = true) throws {
         self.path = path
         let separator = (delimiter ?? CSVDelimiter.forPath(path)).byte
         guard separator != 0x22, separator != 0x0A, separator != 0x0D else {
@@ -89,19 +100,60 @@ public final class CSVReader: RowSource {
         var scanner = CSVTokenizer(file: scanFile, delimiter: separator)
         defer { scanner.deallocate() }
         guard try scanner.nextRecord() else {
-            throw ImportError(file: path, problem: "the file is empty; a header row and at least one data row are required")
+            let wanted = hasHeader ? "a header row and at least one data row are" : "at least one data row is"
+            throw ImportError(file: path, problem: "the file is empty; \(wanted) required")
         }
-        let names = (0..<scanner.fields.count).map { String(decoding: scanner.bytes(of: $0), as: UTF8.self) }
+        let names: [String]
+        if hasHeader {
+            names = try (0..<scanner.fields.count).map { column in
+                guard let name = String(validating: scanner.bytes(of: column), as: UTF8.self) else {
+                    throw ImportError(file: path, line: scanner.recordLine, problem: "the header (column \(column + 1)) is not valid UTF-8")
+                }
+                return name
+            }
+            headerLooksNumeric = (0..<scanner.fields.count).allSatisfy { parseCSVDouble(scanner.bytes(of: $0)) != nil }
+        } else {
+            names = (0..<scanner.fields.count).map(String.init)
+            headerLooksNumeric = false
+        }
         guard names.count >= 2 else {
-            throw ImportError(file: path, line: scanner.recordLine, problem: "the header has \(names.count) column; at least a feature column and a label column are needed (is the delimiter right?)")
+            let row = hasHeader ? "the header has" : "the first row has"
+            throw ImportError(file: path, line: scanner.recordLine, problem: "\(row) \(names.count) column; at least a feature column and a label column are needed (is the delimiter right?)")
         }
         let labelIndex = try Self.resolveLabelColumn(labelColumn, in: names, path: path, line: scanner.recordLine)
         let columnCount = names.count
 
         var rows = 0
         var allIntegers = true
+        /// The first integer label that is not a class id (-1): refused if every label turns out to be an integer.
+        var firstInvalidID: (line: Int, text: String)?
         var distinctLabels = Set<[UInt8]>()
         var previousLabel: [UInt8] = []
+        func scan(_ label: UnsafeBufferPointer<UInt8>, line: Int) throws {
+            if label.isEmpty {
+                throw ImportError(file: path, line: line, problem: "the label (column \(labelIndex + 1), '\(names[labelIndex])') is empty")
+            }
+            if allIntegers {
+                if let value = parseCSVInt64(label) {
+                    if firstInvalidID == nil, ClassLabel.id(value) == nil { firstInvalidID = (line, String(value)) }
+                } else {
+                    allIntegers = false
+                }
+            }
+            // Only the distinct values are kept (a handful of classes in practice).
+            // They are kept in integer mode too, in case a later row turns out
+            // to be a string and every label becomes a string.
+            if label.count != previousLabel.count || !label.elementsEqual(previousLabel) {
+                previousLabel = Array(label)
+                if distinctLabels.insert(previousLabel).inserted, String(validating: label, as: UTF8.self) == nil {
+                    throw ImportError(file: path, line: line, problem: "the label is not valid UTF-8")
+                }
+            }
+            rows += 1
+        }
+        if !hasHeader {
+            try scan(scanner.bytes(of: labelIndex), line: scanner.recordLine)
+        }
         while let record = try scanner.nextLine() {
             let label: UnsafeBufferPointer<UInt8>
             switch record {
@@ -117,21 +169,13 @@ public final class CSVReader: RowSource {
                 }
                 label = scanner.bytes(of: labelIndex)
             }
-            if label.isEmpty {
-                throw ImportError(file: path, line: scanner.recordLine, problem: "the label (column \(labelIndex + 1), '\(names[labelIndex])') is empty")
-            }
-            if allIntegers, parseCSVInt64(label) == nil { allIntegers = false }
-            // Only the distinct values are kept (a handful of classes in practice).
-            // They are kept in integer mode too, in case a later row turns out
-            // to be a string and every label becomes a string.
-            if label.count != previousLabel.count || !label.elementsEqual(previousLabel) {
-                previousLabel = Array(label)
-                distinctLabels.insert(previousLabel)
-            }
-            rows += 1
+            try scan(label, line: scanner.recordLine)
         }
         guard rows > 0 else {
             throw ImportError(file: path, problem: "the file has a header but no data rows")
+        }
+        if allIntegers, let invalid = firstInvalidID {
+            throw ImportError(file: path, line: invalid.line, problem: "the label " + ClassLabel.notAnID(invalid.text) + " or names")
         }
 
         header = names
@@ -148,9 +192,9 @@ public final class CSVReader: RowSource {
             classNames = sorted.map { String(decoding: $0, as: UTF8.self) }
         }
 
-        // Parse pass: a fresh tokenizer, positioned after the header.
+        // Parse pass: a fresh tokenizer, positioned after the header if there is one.
         tokenizer = CSVTokenizer(file: try InputFile(path: path), delimiter: separator)
-        _ = try tokenizer.nextRecord()
+        if hasHeader { _ = try tokenizer.nextRecord() }
     }
 
     deinit { tokenizer.deallocate() }

@@ -57,6 +57,18 @@ struct Convert: ParsableCommand {
     @Option(help: "CSV/TSV: the label column, by name or 0-based index (default: the last).")
     var label: String?
 
+    @Option(help: "CSV/TSV: the field delimiter, one character: , ; | or tab (also written \\t) (default: , for .csv, tab for .tsv).")
+    var delimiter: String?
+
+    @Flag(help: "CSV/TSV: the first row is data, not column names (the columns are then named 0, 1, …).")
+    var noHeader = false
+
+    @Option(parsing: .upToNextOption, help: "CSV/TSV with class ids: the class names, id 0's first, stored as classes.")
+    var classes: [String] = []
+
+    @Option(help: "CSV/TSV: store x as uint8 (values must be whole numbers 0…255), as a dataset of images was.")
+    var xType: String?
+
     @Option(help: "NumPy .npz / HDF5: the features' array or dataset (default: x, or the one *_x).")
     var x: String?
 
@@ -66,16 +78,16 @@ struct Convert: ParsableCommand {
     @Option(help: "IDX: the labels file (…labels-idx1-ubyte[.gz]); .npy: a second .npy of labels.")
     var labels: String?
 
-    @Option(help: "gzip level 0–9 (0: uncompressed; 1–9 add the shuffle filter).")
+    @Option(parsing: .unconditional, help: "gzip level 0–9 (0: uncompressed; 1–9 add the shuffle filter).")
     var compression: Int = 4
 
-    @Option(help: "Examples per HDF5 chunk (default: about 1 MiB of features).")
+    @Option(parsing: .unconditional, help: "Examples per HDF5 chunk (default: about 1 MiB of features).")
     var chunkRows: Int?
 
-    @Option(help: "Write OUT-train.h5 with this fraction of the examples and OUT-test.h5 with the rest.")
+    @Option(parsing: .unconditional, help: "Write OUT-train.h5 with this fraction of the examples and OUT-test.h5 with the rest.")
     var split: Double?
 
-    @Option(help: "The seed of --split's random choice.")
+    @Option(parsing: .unconditional, help: "The seed of --split's random choice.")
     var seed: UInt64 = 0
 
     @Flag(help: "Overwrite existing outputs.")
@@ -84,7 +96,7 @@ struct Convert: ParsableCommand {
     @Flag(help: "Print no progress and no summary.")
     var quiet = false
 
-    @Option(help: "1: read, then compress and write, in turn; 2 or more (default): both at once, on two threads.")
+    @Option(parsing: .unconditional, help: "1: read, then compress and write, in turn; 2 or more (default): both at once, on two threads.")
     var threads: Int?
 
     var options: ConversionOptions {
@@ -97,13 +109,14 @@ struct Convert: ParsableCommand {
                 format = parsed
             }
             return ConversionOptions(
-                from: format, labelColumn: label, x: x, y: y, labels: labels, compressionLevel: compression,
+                from: format, labelColumn: label, delimiter: try delimiter.map(Self.parseDelimiter), hasHeader: !noHeader,
+                classNames: classes.isEmpty ? nil : classes, storedFeatureType: try xType.map(Self.parseFeatureType), x: x, y: y, labels: labels, compressionLevel: compression,
                 chunkRows: chunkRows, split: split, seed: seed, force: force, threads: threads ?? 2)
         }
     }
 
     func validate() throws {
-        if let threads, threads < 1 { throw ValidationError("--threads must be 1 or more") }
+        if let threads { try require(threads >= 1, "--threads", "1 or more", got: threads) }
         let converter = DatasetConverter(options: try options)
         do {
             try converter.checkOptions(input: input, output: output)
@@ -129,6 +142,49 @@ struct Convert: ParsableCommand {
             }
             printer.clear()
             if !quiet { print(Self.describe(summary), terminator: "") }
+            for note in summary.notes { FileHandle.standardError.write(Data((Self.describe(note) + "\n").utf8)) }
+        }
+    }
+
+    /// `--delimiter`'s value: one ASCII character, with `tab` and `\t` for a tab.
+    static func parseDelimiter(_ text: String) throws -> CSVDelimiter {
+        switch text {
+        case "tab", "\\t", "\t": return .tab
+        case ",": return .comma
+        case ";": return .semicolon
+        default:
+            guard text.utf8.count == 1, let byte = text.utf8.first, byte >= 0x20, byte < 0x7F, byte != UInt8(ascii: "\"") else {
+                throw ValidationError("--delimiter must be one printable ASCII character other than a quote, or tab, not '\(text)'")
+            }
+            return .byte(byte)
+        }
+    }
+
+    /// `--x-type`'s value.
+    static func parseFeatureType(_ text: String) throws -> FeatureElementType {
+        guard text == "uint8" else { throw ValidationError("--x-type can only be uint8, not '\(text)'") }
+        return .uint8
+    }
+
+    /// A word as the shell takes it back: quoted when it holds anything but letters, digits and `-_.,/`.
+    static func shellWord(_ text: String) -> String {
+        let plain = !text.isEmpty && text.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || "-_.,/".unicodeScalars.contains($0) }
+        return plain ? text : "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
+    /// The `note:` lines for what the conversion did that the user may not expect.
+    static func describe(_ note: ConversionNote) -> String {
+        switch note {
+        case .headerLooksNumeric(let file, let fields):
+            let shown = fields.prefix(6).joined(separator: ",") + (fields.count > 6 ? ",…" : "")
+            return "note: \(file): the header row (\(shown)) is all numbers; if it is a first example, convert with --no-header"
+        case .classNamesNotWritten(let file, let classes):
+            let list = classes.map(shellWord).joined(separator: " ")
+            return "note: \(file): the label column holds class ids, not the class names; "
+                + "converting it back to .h5, give them with --classes \(list)"
+        case .elementTypeNotKept(let file, let type):
+            return "note: \(file): x was \(type.rawValue), which training divides by 255; the CSV reads back as float64: "
+                + "converting it back to .h5, keep the type with --x-type \(type.rawValue)"
         }
     }
 

@@ -22,10 +22,10 @@ struct GradCheck: ParsableCommand {
     @Option(help: "One activation per layer after the input; the output sigmoid or softmax.")
     var activations: String?
 
-    @Option(help: "Number of random examples.")
+    @Option(parsing: .unconditional, help: "Number of random examples.")
     var examples: Int = 6
 
-    @Option(help: "L2 regularisation λ.")
+    @Option(parsing: .unconditional, help: "L2 regularisation λ.")
     var l2: Double = 0
 
     @Option(help: "Seed for the parameters and data.")
@@ -34,6 +34,8 @@ struct GradCheck: ParsableCommand {
     @OptionGroup var threading: ThreadOptions
 
     func validate() throws {
+        try requireNoEmptyEntries(layers, option: "--layers")
+        if let activations { try requireNoEmptyEntries(activations, option: "--activations") }
         guard let sizes = positiveIntegers(layers), sizes.count >= 2 else {
             throw ValidationError("--layers takes at least two positive sizes separated by commas, input first, e.g. 4,5,3,1")
         }

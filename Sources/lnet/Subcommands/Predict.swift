@@ -32,6 +32,16 @@ struct Predict: ParsableCommand {
 
     @OptionGroup var threading: ThreadOptions
 
+    func validate() throws {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: output, isDirectory: &isFolder), isFolder.boolValue {
+            throw ValidationError("\(output) is a folder: -o takes a file name ending in .h5 or .csv")
+        }
+        guard PredictionFile.Format.detect(path: output) != nil else {
+            throw ValidationError("-o \(output): the name must end in .h5 (or .hdf5) for HDF5, or .csv for text")
+        }
+    }
+
     func run() throws {
         try Isolation.probe([checkpoint, data])
         try reportingErrors {

@@ -48,49 +48,49 @@ struct Train: ParsableCommand {
     @Option(help: "Weight initialisation: he, deep (randn/√n) or scaled (randn·0.01).")
     var `init`: String = "he"
 
-    @Option(help: "Seed of the initialisation (np.random.seed).")
+    @Option(parsing: .unconditional, help: "Seed of the initialisation (np.random.seed).")
     var seed: UInt32 = 3
 
     @Option(help: "gd, momentum or adam.")
     var optimizer: String = "adam"
 
-    @Option(help: "The initial learning rate.")
+    @Option(parsing: .unconditional, help: "The initial learning rate.")
     var learningRate: Double = 0.0007
 
-    @Option(help: "Momentum's β.")
+    @Option(parsing: .unconditional, help: "Momentum's β.")
     var beta: Double = 0.9
 
-    @Option(help: "Adam's β1.")
+    @Option(parsing: .unconditional, help: "Adam's β1.")
     var beta1: Double = 0.9
 
-    @Option(help: "Adam's β2.")
+    @Option(parsing: .unconditional, help: "Adam's β2.")
     var beta2: Double = 0.999
 
-    @Option(help: "Adam's ε.")
+    @Option(parsing: .unconditional, help: "Adam's ε.")
     var epsilon: Double = 1e-8
 
-    @Option(help: "Examples per mini-batch; m or more is full-batch gradient descent.")
+    @Option(parsing: .unconditional, help: "Examples per mini-batch; m or more is full-batch gradient descent.")
     var batchSize: Int = 64
 
-    @Option(help: "Epochs to train.")
+    @Option(parsing: .unconditional, help: "Epochs to train.")
     var epochs: Int = 5000
 
-    @Option(help: "Epoch i is shuffled with the seed shuffle-seed + i + 1.")
+    @Option(parsing: .unconditional, help: "Epoch i is shuffled with the seed shuffle-seed + i + 1.")
     var shuffleSeed: UInt32 = 10
 
-    @Option(help: "L2 regularisation λ.")
+    @Option(parsing: .unconditional, help: "L2 regularisation λ.")
     var l2: Double = 0
 
-    @Option(help: "Dropout keep probability on hidden layers (1: no dropout).")
+    @Option(parsing: .unconditional, help: "Dropout keep probability on hidden layers (1: no dropout).")
     var keepProb: Double = 1
 
     @Option(help: "Learning-rate decay: none, inverse or scheduled.")
     var decay: String = "none"
 
-    @Option(help: "The decay rate.")
+    @Option(parsing: .unconditional, help: "The decay rate.")
     var decayRate: Double = 1
 
-    @Option(help: "The interval of scheduled decay, in epochs.")
+    @Option(parsing: .unconditional, help: "The interval of scheduled decay, in epochs.")
     var decayInterval: Int = 1000
 
     @Flag(help: "Standardise each feature with the training data's mean and standard deviation.")
@@ -109,10 +109,12 @@ struct Train: ParsableCommand {
     @OptionGroup var streaming: StreamingOptions
 
     func validate() throws {
+        try requireNoEmptyEntries(layers, option: "--layers")
         guard let units = parsedLayers, !units.isEmpty else {
             throw ValidationError("--layers takes positive unit counts separated by commas, e.g. 20,7,5,1")
         }
         if let activations {
+            try requireNoEmptyEntries(activations, option: "--activations")
             try validateActivations(commaSeparated(activations), outputUnits: units.last ?? 1, layerCount: units.count)
         }
         if checkpoint?.isEmpty == true { throw ValidationError("--checkpoint needs a file name") }
@@ -122,21 +124,21 @@ struct Train: ParsableCommand {
         guard Initialization(rawValue: self.`init`) != nil else { throw ValidationError("--init must be he, deep or scaled") }
         guard ["gd", "momentum", "adam"].contains(optimizer) else { throw ValidationError("--optimizer must be gd, momentum or adam") }
         guard ["none", "inverse", "scheduled"].contains(decay) else { throw ValidationError("--decay must be none, inverse or scheduled") }
-        guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--learning-rate must be a positive number") }
-        guard batchSize >= 1 else { throw ValidationError("--batch-size must be 1 or more") }
-        guard epochs >= 1 else { throw ValidationError("--epochs must be 1 or more") }
+        try require(learningRate > 0 && learningRate.isFinite, "--learning-rate", "a positive number", got: learningRate)
+        try require(batchSize >= 1, "--batch-size", "1 or more", got: batchSize)
+        try require(epochs >= 1, "--epochs", "1 or more", got: epochs)
         // Epoch i shuffles with shuffle-seed + i + 1, which numpy needs below 2^32.
         guard epochs <= Int(UInt32.max) - Int(shuffleSeed) else {
             throw ValidationError("--epochs plus --shuffle-seed must stay below 2^32 (numpy's largest seed)")
         }
-        guard l2 >= 0, l2.isFinite else { throw ValidationError("--l2 must be 0 or more") }
-        guard keepProb > 0, keepProb <= 1 else { throw ValidationError("--keep-prob must lie in (0, 1]") }
-        guard decayRate >= 0, decayRate.isFinite else { throw ValidationError("--decay-rate must be 0 or more") }
-        guard decayInterval >= 1 else { throw ValidationError("--decay-interval must be 1 or more") }
+        try require(l2 >= 0 && l2.isFinite, "--l2", "0 or more", got: l2)
+        try require(keepProb > 0 && keepProb <= 1, "--keep-prob", "in (0, 1]", got: keepProb)
+        try require(decayRate >= 0 && decayRate.isFinite, "--decay-rate", "0 or more", got: decayRate)
+        try require(decayInterval >= 1, "--decay-interval", "1 or more", got: decayInterval)
         for (name, value) in [("--beta", beta), ("--beta1", beta1), ("--beta2", beta2)] where !(value >= 0 && value < 1) {
-            throw ValidationError("\(name) must lie in [0, 1)")
+            throw ValidationError("\(name) must lie in [0, 1), got \(value)")
         }
-        guard epsilon > 0, epsilon.isFinite else { throw ValidationError("--epsilon must be a positive number") }
+        try require(epsilon > 0 && epsilon.isFinite, "--epsilon", "a positive number", got: epsilon)
     }
 
     private var parsedLayers: [Int]? { positiveIntegers(layers) }

@@ -3,11 +3,11 @@ import LNetTraining
 
 /// `--threads`, for every command whose work runs in parallel.
 struct ThreadOptions: ParsableArguments {
-    @Option(help: "Threads for matrix products (default: all cores).")
+    @Option(parsing: .unconditional, help: "Threads for matrix products (default: all cores).")
     var threads: Int?
 
     func validate() throws {
-        if let threads, threads < 1 { throw ValidationError("--threads must be 1 or more") }
+        if let threads { try require(threads >= 1, "--threads", "1 or more", got: threads) }
     }
 
     /// Applies the setting before any work starts.
@@ -18,42 +18,60 @@ struct ThreadOptions: ParsableArguments {
 
 /// How much a long-running command prints about its progress.
 struct ProgressOptions: ParsableArguments {
-    @Option(help: "Print the cost every N epochs, and after the last.")
+    @Option(parsing: .unconditional, help: "Print the cost every N epochs, and after the last.")
     var printEvery: Int = 1000
 
     @Flag(help: "Print no progress and no costs, only the final results.")
     var quiet = false
 
     func validate() throws {
-        if printEvery < 1 { throw ValidationError("--print-every must be 1 or more") }
+        try require(printEvery >= 1, "--print-every", "1 or more", got: printEvery)
     }
 }
 
 /// Where a run saves its checkpoints.
 struct CheckpointCadenceOptions: ParsableArguments {
-    @Option(help: "Save the checkpoint every N epochs (it is also saved at the end and on Ctrl-C).")
+    @Option(parsing: .unconditional, help: "Save the checkpoint every N epochs (it is also saved at the end and on Ctrl-C).")
     var checkpointEvery: Int = 100
 
-    @Option(help: "Also keep the last K checkpoints as <name>-epoch<N>.h5 beside it.")
+    @Option(parsing: .unconditional, help: "Also keep the last K checkpoints as <name>-epoch<N>.h5 beside it.")
     var keep: Int = 0
 
     func validate() throws {
-        if checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be 1 or more") }
-        if keep < 0 { throw ValidationError("--keep must be 0 or more") }
+        try require(checkpointEvery >= 1, "--checkpoint-every", "1 or more", got: checkpointEvery)
+        try require(keep >= 0, "--keep", "0 or more", got: keep)
     }
 }
 
 /// Parses a comma-separated list of positive integers (`--layers 20,7,5,1`);
-/// nil when any entry is not one, so that a typo is an error, never dropped.
+/// nil when any entry is not one (an empty one included: `32,,10`, `32,10,`),
+/// so that a typo is an error, never dropped.
 func positiveIntegers(_ text: String) -> [Int]? {
     let parts = commaSeparated(text)
     let numbers = parts.compactMap(Int.init)
     return !parts.isEmpty && numbers.count == parts.count && numbers.allSatisfy({ $0 > 0 }) ? numbers : nil
 }
 
-/// Splits a comma-separated option value.
+/// Splits a comma-separated option value, keeping empty entries (so that
+/// `requireNoEmptyEntries` and the parsers can refuse them).
 func commaSeparated(_ text: String) -> [String] {
-    text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+}
+
+/// Refuses a comma-separated value with an empty entry (`32,,10`, a trailing
+/// comma): it would otherwise quietly mean something shorter than was typed.
+func requireNoEmptyEntries(_ text: String, option: String) throws {
+    if commaSeparated(text).contains(where: \.isEmpty) {
+        throw ValidationError("\(option) has an empty entry in '\(text)': separate the entries with single commas")
+    }
+}
+
+/// Refuses a number outside what an option takes, saying what it got:
+/// `--learning-rate must be a positive number, got -0.1`. (The numeric options
+/// are parsed `.unconditional`, so that `-0.1` reaches `validate()` as a value
+/// rather than being taken for a flag.)
+func require(_ accepted: Bool, _ option: String, _ rule: String, got value: some CustomStringConvertible) throws {
+    if !accepted { throw ValidationError("\(option) must be \(rule), got \(value)") }
 }
 
 /// Checks an `--activations` list in `validate()`, so a wrong name is a usage error
