@@ -106,7 +106,18 @@ import Testing
             #expect(error.problem.contains("--force"))
         }
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data("precious".utf8))
+        // Not a checkpoint: refused even when forced.
         settings.checkpoint?.force = true
+        #expect(throws: RunError.self) { _ = try TrainingRun.start(settings) }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data("precious".utf8))
+        // An earlier checkpoint: refused without force, replaced with it.
+        try FileManager.default.removeItem(atPath: path)
+        settings.configuration.epochs = 2
+        _ = try TrainingRun.start(settings).run()
+        settings.checkpoint?.force = false
+        #expect(throws: RunError.self) { _ = try TrainingRun.start(settings) }
+        settings.checkpoint?.force = true
+        settings.configuration.epochs = 1
         _ = try TrainingRun.start(settings).run()
         #expect(try CheckpointFile.read(from: path).training?.epoch == 1)
     }
