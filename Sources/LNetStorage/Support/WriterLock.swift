@@ -1,0 +1,123 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// Makes one process at a time the writer of a file: an advisory `flock(2)` on
+/// a lock file beside it, `.<name>.lock` (formats/checkpoint.md, "One writer").
+///
+/// The lock belongs to the open lock file, so it ends with the process however
+/// the process ends, SIGKILL included; a lock file left behind is reused and
+/// never blocks anyone. The holder writes its process id and command line into
+/// the lock file, so that a refused writer can say who holds it.
+///
+/// The lock file is opened with `O_CLOEXEC`, so a program this process starts
+/// does not inherit it, and a forked copy (`IsolatedProbe.runForked`) closes it
+/// first thing (`closeInheritedDescriptors()`), so a copy never keeps the lock
+/// after its parent is gone.
+///
+/// `@unchecked Sendable`: the descriptor is set once; it is closed in `deinit`.
+public final class WriterLock: @unchecked Sendable {
+    /// Another process holds the lock.
+    public struct Busy: Error, CustomStringConvertible, Sendable {
+        /// The file the lock is for.
+        public let path: String
+        /// The holder's process id, as it wrote it into the lock file (nil if it has not yet).
+        public let holderPID: Int32?
+        /// The holder's command line, as it wrote it into the lock file.
+        public let holderCommand: String?
+
+        /// `path: …` naming the holder: the one line the CLI prints.
+        public var description: String {
+            var holder = holderPID.map { "process \($0)" } ?? "another process"
+            if let holderCommand, !holderCommand.isEmpty { holder += " (\(holderCommand))" }
+            return "\(path): \(holder) is writing this file; wait for it to end or stop it"
+        }
+    }
+
+    /// The file the lock is for.
+    public let path: String
+    /// The lock file, `.<name>.lock` in the same folder.
+    public let lockPath: String
+    private let descriptor: Int32
+
+    /// The lock file that guards `path`: `.<name>.lock` beside it.
+    public static func lockPath(for path: String) -> String {
+        let url = URL(fileURLWithPath: path)
+        let folder = url.deletingLastPathComponent().path
+        return (folder == "/" ? "" : folder) + "/." + url.lastPathComponent + ".lock"
+    }
+
+    /// Takes the lock for writing `path`, without waiting: throws `Busy` naming
+    /// the holder when another process has it, or `AtomicFile.Failure` when the
+    /// lock file cannot be made. Held until the returned value is released.
+    public static func acquire(for path: String) throws -> WriterLock {
+        let lockPath = lockPath(for: path)
+        let descriptor = try SystemCall.check(lockPath, "open lock file") {
+            open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        }
+        let (locked, code) = SystemCall.retrying { flock(descriptor, LOCK_EX | LOCK_NB) }
+        if locked < 0 {
+            defer { close(descriptor) }
+            if code == EWOULDBLOCK {
+                let (pid, command) = holder(descriptor)
+                throw Busy(path: path, holderPID: pid, holderCommand: command)
+            }
+            throw AtomicFile.Failure(path: lockPath, operation: "lock", reason: String(cString: strerror(code)))
+        }
+        let lock = WriterLock(path: path, lockPath: lockPath, descriptor: descriptor)
+        // Who holds it, for the message of a refused writer; a failure here
+        // costs only that message, so it is not an error.
+        let text = "\(getpid())\n\(CommandLine.arguments.joined(separator: " "))\n"
+        _ = SystemCall.retrying { ftruncate(descriptor, 0) }
+        let bytes = Array(text.utf8)
+        _ = bytes.withUnsafeBytes { buffer in SystemCall.retrying { pwrite(descriptor, buffer.baseAddress, buffer.count, 0) } }
+        return lock
+    }
+
+    private init(path: String, lockPath: String, descriptor: Int32) {
+        self.path = path
+        self.lockPath = lockPath
+        self.descriptor = descriptor
+        Self.register(descriptor)
+    }
+
+    deinit {
+        Self.unregister(descriptor)
+        close(descriptor)
+    }
+
+    /// Reads the holder's process id and command from the lock file.
+    private static func holder(_ descriptor: Int32) -> (Int32?, String?) {
+        var bytes = [UInt8](repeating: 0, count: 4096)
+        let (count, _) = SystemCall.retrying { bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, 0) } }
+        guard count > 0 else { return (nil, nil) }
+        let lines = String(decoding: bytes[..<count], as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        let pid = lines.first.flatMap { Int32($0) }
+        let command = lines.count > 1 ? String(lines[1]) : nil
+        return (pid, command)
+    }
+
+    // MARK: Forked copies
+
+    private static let registryLock = NSLock()
+    nonisolated(unsafe) private static var heldDescriptors: Set<Int32> = []
+
+    private static func register(_ descriptor: Int32) {
+        registryLock.withLock { _ = heldDescriptors.insert(descriptor) }
+    }
+
+    private static func unregister(_ descriptor: Int32) {
+        registryLock.withLock { _ = heldDescriptors.remove(descriptor) }
+    }
+
+    /// Closes, in a forked copy of this process, the lock files its parent holds:
+    /// the copy's descriptors share the parent's locks, and a copy that outlived a
+    /// killed parent would otherwise keep them. Call it in the copy only, before
+    /// anything else (it takes no lock: a fork copies only the calling thread).
+    static func closeInheritedDescriptors() {
+        for descriptor in heldDescriptors { close(descriptor) }
+    }
+}
