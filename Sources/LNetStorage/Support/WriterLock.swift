@@ -18,7 +18,7 @@ import Foundation
 /// first thing (`closeInheritedDescriptors()`), so a copy never keeps the lock
 /// after its parent is gone.
 ///
-/// `@unchecked Sendable`: the descriptor is set once; it is closed in `deinit`.
+/// `@unchecked Sendable`: immutable; the shared lock file is closed when the last user goes.
 public final class WriterLock: @unchecked Sendable {
     /// Another process holds the lock.
     public struct Busy: Error, CustomStringConvertible, Sendable {
@@ -41,7 +41,8 @@ public final class WriterLock: @unchecked Sendable {
     public let path: String
     /// The lock file, `.<name>.lock` in the same folder.
     public let lockPath: String
-    private let descriptor: Int32
+    /// The open lock file, shared by every `WriterLock` of this process for it.
+    private let file: LockFile
 
     /// The lock file that guards `path`: `.<name>.lock` beside it.
     public static func lockPath(for path: String) -> String {
@@ -52,41 +53,51 @@ public final class WriterLock: @unchecked Sendable {
 
     /// Takes the lock for writing `path`, without waiting: throws `Busy` naming
     /// the holder when another process has it, or `AtomicFile.Failure` when the
-    /// lock file cannot be made. Held until the returned value is released.
+    /// lock file cannot be made. Held until every value returned for it is
+    /// released. The lock is a process's: this process may take it again (a run
+    /// stopped and resumed in one process, say), and then shares it.
     public static func acquire(for path: String) throws -> WriterLock {
         let lockPath = lockPath(for: path)
         let descriptor = try SystemCall.check(lockPath, "open lock file") {
             open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         }
-        let (locked, code) = SystemCall.retrying { flock(descriptor, LOCK_EX | LOCK_NB) }
-        if locked < 0 {
-            defer { close(descriptor) }
-            if code == EWOULDBLOCK {
-                let (pid, command) = holder(descriptor)
-                throw Busy(path: path, holderPID: pid, holderCommand: command)
-            }
-            throw AtomicFile.Failure(path: lockPath, operation: "lock", reason: String(cString: strerror(code)))
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else {
+            let code = errno
+            close(descriptor)
+            throw AtomicFile.Failure(path: lockPath, operation: "stat", reason: String(cString: strerror(code)))
         }
-        let lock = WriterLock(path: path, lockPath: lockPath, descriptor: descriptor)
-        // Who holds it, for the message of a refused writer; a failure here
-        // costs only that message, so it is not an error.
-        let text = "\(getpid())\n\(CommandLine.arguments.joined(separator: " "))\n"
-        _ = SystemCall.retrying { ftruncate(descriptor, 0) }
-        let bytes = Array(text.utf8)
-        _ = bytes.withUnsafeBytes { buffer in SystemCall.retrying { pwrite(descriptor, buffer.baseAddress, buffer.count, 0) } }
-        return lock
+        // Judged by the lock file itself, so that two spellings of one path are one lock.
+        let identity = FileIdentity(device: UInt64(status.st_dev), inode: UInt64(status.st_ino))
+        return try registryLock.withLock {
+            if let held = held[identity]?.file {
+                close(descriptor)
+                return WriterLock(path: path, lockPath: lockPath, file: held)
+            }
+            let (locked, code) = SystemCall.retrying { flock(descriptor, LOCK_EX | LOCK_NB) }
+            if locked < 0 {
+                defer { close(descriptor) }
+                if code == EWOULDBLOCK {
+                    let (pid, command) = holder(descriptor)
+                    throw Busy(path: path, holderPID: pid, holderCommand: command)
+                }
+                throw AtomicFile.Failure(path: lockPath, operation: "lock", reason: String(cString: strerror(code)))
+            }
+            // Who holds it, for the message of a refused writer; a failure here
+            // costs only that message, so it is not an error.
+            let bytes = Array("\(getpid())\n\(CommandLine.arguments.joined(separator: " "))\n".utf8)
+            _ = SystemCall.retrying { ftruncate(descriptor, 0) }
+            _ = bytes.withUnsafeBytes { buffer in SystemCall.retrying { pwrite(descriptor, buffer.baseAddress, buffer.count, 0) } }
+            let file = LockFile(descriptor: descriptor, identity: identity)
+            held[identity] = WeakLockFile(file: file)
+            return WriterLock(path: path, lockPath: lockPath, file: file)
+        }
     }
 
-    private init(path: String, lockPath: String, descriptor: Int32) {
+    private init(path: String, lockPath: String, file: LockFile) {
         self.path = path
         self.lockPath = lockPath
-        self.descriptor = descriptor
-        Self.register(descriptor)
-    }
-
-    deinit {
-        Self.unregister(descriptor)
-        close(descriptor)
+        self.file = file
     }
 
     /// Reads the holder's process id and command from the lock file.
@@ -100,24 +111,50 @@ public final class WriterLock: @unchecked Sendable {
         return (pid, command)
     }
 
-    // MARK: Forked copies
+    // MARK: The locks this process holds
+
+    private struct FileIdentity: Hashable {
+        let device: UInt64
+        let inode: UInt64
+    }
+
+    /// An open, locked lock file; closing it (when the last `WriterLock` using
+    /// it goes) releases the lock.
+    private final class LockFile: @unchecked Sendable {
+        let descriptor: Int32
+        let identity: FileIdentity
+
+        init(descriptor: Int32, identity: FileIdentity) {
+            self.descriptor = descriptor
+            self.identity = identity
+        }
+
+        deinit {
+            WriterLock.registryLock.withLock {
+                if WriterLock.held[identity]?.file == nil { WriterLock.held[identity] = nil }
+            }
+            close(descriptor)
+        }
+    }
+
+    private struct WeakLockFile {
+        weak var file: LockFile?
+        let descriptor: Int32
+
+        init(file: LockFile) {
+            self.file = file
+            self.descriptor = file.descriptor
+        }
+    }
 
     private static let registryLock = NSLock()
-    nonisolated(unsafe) private static var heldDescriptors: Set<Int32> = []
-
-    private static func register(_ descriptor: Int32) {
-        registryLock.withLock { _ = heldDescriptors.insert(descriptor) }
-    }
-
-    private static func unregister(_ descriptor: Int32) {
-        registryLock.withLock { _ = heldDescriptors.remove(descriptor) }
-    }
+    nonisolated(unsafe) private static var held: [FileIdentity: WeakLockFile] = [:]
 
     /// Closes, in a forked copy of this process, the lock files its parent holds:
     /// the copy's descriptors share the parent's locks, and a copy that outlived a
     /// killed parent would otherwise keep them. Call it in the copy only, before
     /// anything else (it takes no lock: a fork copies only the calling thread).
     static func closeInheritedDescriptors() {
-        for descriptor in heldDescriptors { close(descriptor) }
+        for entry in held.values { close(entry.descriptor) }
     }
 }
