@@ -10,7 +10,7 @@ import Foundation
 ///
 /// The lock belongs to the open lock file, so it ends with the process however
 /// the process ends, SIGKILL included; a lock file left behind is reused and
-/// never blocks anyone. The holder writes its process id and command line into
+/// never blocks anyone (a holder that ends normally removes it). The holder writes its process id and command line into
 /// the lock file, so that a refused writer can say who holds it.
 ///
 /// The lock file is opened with `O_CLOEXEC`, so a program this process starts
@@ -58,6 +58,15 @@ public final class WriterLock: @unchecked Sendable {
     /// stopped and resumed in one process, say), and then shares it.
     public static func acquire(for path: String) throws -> WriterLock {
         let lockPath = lockPath(for: path)
+        while true {
+            if let lock = try attempt(path: path, lockPath: lockPath) { return lock }
+        }
+    }
+
+    /// One attempt; nil when the lock file was removed or replaced between its
+    /// opening and its locking (by a holder that ended meanwhile): then the lock
+    /// taken is on a file nobody else will open, and the caller tries again.
+    private static func attempt(path: String, lockPath: String) throws -> WriterLock? {
         let descriptor = try SystemCall.check(lockPath, "open lock file") {
             open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         }
@@ -83,12 +92,19 @@ public final class WriterLock: @unchecked Sendable {
                 }
                 throw AtomicFile.Failure(path: lockPath, operation: "lock", reason: String(cString: strerror(code)))
             }
+            var current = stat()
+            guard stat(lockPath, &current) == 0, UInt64(current.st_dev) == identity.device,
+                  UInt64(current.st_ino) == identity.inode
+            else {
+                close(descriptor)
+                return nil
+            }
             // Who holds it, for the message of a refused writer; a failure here
             // costs only that message, so it is not an error.
             let bytes = Array("\(getpid())\n\(CommandLine.arguments.joined(separator: " "))\n".utf8)
             _ = SystemCall.retrying { ftruncate(descriptor, 0) }
             _ = bytes.withUnsafeBytes { buffer in SystemCall.retrying { pwrite(descriptor, buffer.baseAddress, buffer.count, 0) } }
-            let file = LockFile(descriptor: descriptor, identity: identity)
+            let file = LockFile(descriptor: descriptor, identity: identity, lockPath: lockPath)
             held[identity] = WeakLockFile(file: file)
             return WriterLock(path: path, lockPath: lockPath, file: file)
         }
@@ -123,17 +139,23 @@ public final class WriterLock: @unchecked Sendable {
     private final class LockFile: @unchecked Sendable {
         let descriptor: Int32
         let identity: FileIdentity
+        let lockPath: String
 
-        init(descriptor: Int32, identity: FileIdentity) {
+        init(descriptor: Int32, identity: FileIdentity, lockPath: String) {
             self.descriptor = descriptor
             self.identity = identity
+            self.lockPath = lockPath
         }
 
         deinit {
             WriterLock.registryLock.withLock {
                 if WriterLock.held[identity]?.file == nil { WriterLock.held[identity] = nil }
+                // Removed while still locked, so that nothing is left beside the
+                // checkpoint; a writer that opened it meanwhile finds, once it has
+                // the lock, that the name no longer leads to its file, and retries.
+                unlink(lockPath)
+                close(descriptor)
             }
-            close(descriptor)
         }
     }
 
