@@ -78,7 +78,8 @@ let package = Package(
         // Fixtures/ holds numpy-made JSON the tests read through #filePath.
         .testTarget(name: "LNetTrainingTests", dependencies: ["LNetTraining", "LNetTestSupport"], exclude: ["Fixtures"]),
         // BadInputs/ holds the bad-input matrix's expectations, a document the test mirrors.
-        .testTarget(name: "lnetTests", dependencies: ["lnet", "LNetTestSupport"], exclude: ["BadInputs"]),
+        // Faults/ holds a C write-fault injector the tests compile and LD_PRELOAD.
+        .testTarget(name: "lnetTests", dependencies: ["lnet", "LNetTestSupport"], exclude: ["BadInputs", "Faults"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -152,10 +152,9 @@ func writeWhole(_ bytes: [UInt8], to path: String, reportedAs name: String) thro
 func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer, reportedAs name: String) throws {
     var offset = 0
     while offset < bytes.count {
-        let written = write(descriptor, bytes.baseAddress.map { $0 + offset }, bytes.count - offset)
+        let (written, code) = SystemCall.retrying { write(descriptor, bytes.baseAddress.map { $0 + offset }, bytes.count - offset) }
         if written < 0 {
-            if errno == EINTR { continue }
-            throw ConversionError(file: name, problem: "cannot write: \(String(cString: strerror(errno)))")
+            throw ConversionError(file: name, problem: "cannot write: \(String(cString: strerror(code)))")
         }
         offset += written
     }

@@ -1,5 +1,8 @@
 import CHDF5
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// An open HDF5 file.
 ///
@@ -14,8 +17,12 @@ import Foundation
 /// try file.close()
 /// ```
 ///
-/// `@unchecked Sendable`: the only mutable state, `isClosed`, is read and
-/// written under `HDF5Library`'s lock, like every HDF5 call.
+/// A write that fails (full disk, I/O error) is reported by `close()` (or by the
+/// call that met it) and the file is then *abandoned*, never closed by libhdf5:
+/// see `abandon(after:)` for why.
+///
+/// `@unchecked Sendable`: the mutable state (`closed`, `writeFailure`) is read
+/// and written under `HDF5Library`'s lock, like every HDF5 call.
 public final class HDF5File: @unchecked Sendable {
     /// What `create` does when a file already exists at the path.
     public enum CreateMode: Sendable {
@@ -40,6 +47,9 @@ public final class HDF5File: @unchecked Sendable {
 
     private let id: hid_t
     private var closed = false
+    /// The first write failure met while flushing a dataset on its way to being
+    /// closed (in a `deinit`, which cannot throw); `close()` throws it.
+    private var writeFailure: HDF5Error?
 
     private init(id: hid_t, path: String, accessMode: AccessMode) {
         self.id = id
@@ -49,7 +59,14 @@ public final class HDF5File: @unchecked Sendable {
 
     deinit {
         HDF5Library.sync {
-            if !closed { _ = H5Fclose(id) }
+            guard !closed else { return }
+            // Flushed first for the same reason as in `close()`: a close must
+            // never be the call that meets a failing write.
+            if accessMode == .readWrite, H5Fflush(id, H5F_SCOPE_LOCAL) < 0 {
+                abandonUnlocked()
+                return
+            }
+            _ = H5Fclose(id)
         }
     }
 
@@ -150,14 +167,69 @@ public final class HDF5File: @unchecked Sendable {
 
     /// Closes the file and every group and dataset opened from it; using them
     /// afterwards throws a `.closed` error. Closing twice does nothing.
+    ///
+    /// A file opened for writing is flushed first, and if that fails (or a
+    /// dataset's flush failed earlier) the file is abandoned and the failure
+    /// thrown: it is then never closed by libhdf5 at all (`abandon(after:)`).
     public func close() throws {
         try HDF5Library.sync {
             guard !closed else { return }
+            if let writeFailure {
+                abandonUnlocked()
+                throw writeFailure
+            }
+            if accessMode == .readWrite, H5Fflush(id, H5F_SCOPE_LOCAL) < 0 {
+                let error = HDF5Site(file: path).libraryError("write file")
+                abandonUnlocked()
+                throw error
+            }
             closed = true
             if H5Fclose(id) < 0 {
                 throw HDF5Site(file: path).libraryError("close file")
             }
         }
+    }
+
+    /// Records a write failure met while flushing a dataset before closing it;
+    /// called under the lock by `HDF5ObjectHandle`.
+    func recordWriteFailureUnlocked(_ error: HDF5Error) {
+        if writeFailure == nil { writeFailure = error }
+    }
+
+    /// Whether a write to this file has failed; its objects must then not be
+    /// closed (see `abandonUnlocked()`). Read it only under the HDF5 lock.
+    var hasFailedWriteUnlocked: Bool { writeFailure != nil || abandoned }
+
+    private var abandoned = false
+
+    /// Gives the file up after a failed write, without ever calling `H5Fclose`.
+    ///
+    /// libhdf5 1.10 (before 1.14.1, HDFGroup/hdf5#2291) frees a file or a dataset
+    /// whose close failed but keeps its identifier registered; the next close of
+    /// it (ours, a strong close iterating the open objects, or the library's
+    /// cleanup at exit) then reads freed memory and the process dies of SIGSEGV.
+    /// A close fails when it is the call that meets a failing write, so every
+    /// close of a writable object is preceded by an explicit flush, and once a
+    /// flush has failed nothing of the file is closed any more: its identifiers
+    /// stay registered (a few MiB of caches, once per failed write), the library's
+    /// cleanup at exit is off (`HDF5Library`), and its descriptor is pointed at
+    /// /dev/null so that the disk space of the unlinked temporary file is
+    /// released now. The file's content is forfeit; the writer removes it.
+    private func abandonUnlocked() {
+        closed = true
+        guard !abandoned else { return }
+        abandoned = true
+        var handle: UnsafeMutableRawPointer?
+        // The sec2 driver's handle is a pointer to its `int` descriptor.
+        if H5Fget_vfd_handle(id, lnet_H5P_DEFAULT(), &handle) >= 0, let handle {
+            let descriptor = handle.load(as: Int32.self)
+            let null = Glibc.open("/dev/null", O_RDWR | O_CLOEXEC)
+            if null >= 0, descriptor >= 0 {
+                _ = dup2(null, descriptor)
+            }
+            if null >= 0 { _ = Glibc.close(null) }
+        }
+        _ = H5Eclear2(lnet_H5E_DEFAULT())
     }
 
     /// Writes buffered data to disk without closing the file.

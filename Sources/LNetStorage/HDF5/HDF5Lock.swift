@@ -20,6 +20,9 @@ enum HDF5Library {
     /// Only the thread holding `lock` reads or writes it.
     nonisolated(unsafe) private static var depth = 0
 
+    /// Whether `H5dont_atexit` has been called. Only the lock holder touches it.
+    nonisolated(unsafe) private static var isConfigured = false
+
     /// Runs `body` while holding the HDF5 lock.
     ///
     /// On the outermost entry it turns HDF5's automatic error printing off.
@@ -38,6 +41,16 @@ enum HDF5Library {
             lock.unlock()
         }
         depth += 1
+        if !isConfigured {
+            // Before the library's first initialisation, which would register its
+            // cleanup at exit: that cleanup closes every identifier still open,
+            // among them those of a file abandoned after a failed write, whose
+            // close would fail again and crash (`HDF5File.abandonUnlocked()`).
+            // Files LNet writes are always closed explicitly before they are
+            // renamed into place, so nothing relies on the cleanup.
+            isConfigured = true
+            _ = H5dont_atexit()
+        }
         if depth == 1 {
             _ = H5Eset_auto2(lnet_H5E_DEFAULT(), nil, nil)
         }

@@ -26,9 +26,16 @@ final class HDF5ObjectHandle: @unchecked Sendable {
 
     deinit {
         HDF5Library.sync {
-            if !file.isClosedUnlocked, H5Iis_valid(id) > 0 {
-                _ = H5Oclose(id)
+            guard !file.isClosedUnlocked, !file.hasFailedWriteUnlocked, H5Iis_valid(id) > 0 else { return }
+            // A dataset writes its cached chunks when it closes; a close that
+            // fails that way leaves a dangling identifier in libhdf5 1.10 (see
+            // `HDF5File.abandonUnlocked()`). So the chunks are flushed first,
+            // and a dataset whose flush failed is never closed.
+            if file.accessMode == .readWrite, H5Iget_type(id) == H5I_DATASET, H5Dflush(id) < 0 {
+                file.recordWriteFailureUnlocked(site.libraryError("write dataset"))
+                return
             }
+            _ = H5Oclose(id)
         }
     }
 

@@ -200,6 +200,7 @@ public enum IsolatedProbe {
         }
         if child == 0 {
             close(exitPipe[0])
+            WriterLock.closeInheritedDescriptors()
             let null = open("/dev/null", O_RDWR)
             if null >= 0 {
                 dup2(null, STDIN_FILENO)

@@ -49,12 +49,11 @@ public enum AtomicFile {
         do {
             try write(temporary)
             try synchronize(file: temporary)
-            guard rename(temporary, path) == 0 else {
-                throw Failure(path: path, operation: "rename", reason: String(cString: strerror(errno)))
-            }
+            try SystemCall.check(path, "rename") { rename(temporary, path) }
         } catch {
             unlink(temporary)
-            throw error
+            // The user knows the file by its name, not by the temporary's.
+            throw RenamedError.wrap(error, temporaries: [(temporary, path)])
         }
         try synchronize(folderOf: path)
     }
@@ -107,25 +106,15 @@ public enum AtomicFile {
     }
 
     private static func synchronize(file path: String) throws {
-        let descriptor = open(path, O_RDONLY)
-        guard descriptor >= 0 else {
-            throw Failure(path: path, operation: "open for fsync", reason: String(cString: strerror(errno)))
-        }
+        let descriptor = try SystemCall.check(path, "open for fsync") { open(path, O_RDONLY | O_CLOEXEC) }
         defer { close(descriptor) }
-        guard fsync(descriptor) == 0 else {
-            throw Failure(path: path, operation: "fsync", reason: String(cString: strerror(errno)))
-        }
+        try SystemCall.check(path, "fsync") { fsync(descriptor) }
     }
 
     private static func synchronize(folderOf path: String) throws {
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        let descriptor = open(folder, O_RDONLY | O_DIRECTORY)
-        guard descriptor >= 0 else {
-            throw Failure(path: folder, operation: "open folder for fsync", reason: String(cString: strerror(errno)))
-        }
+        let descriptor = try SystemCall.check(folder, "open folder for fsync") { open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
         defer { close(descriptor) }
-        guard fsync(descriptor) == 0 else {
-            throw Failure(path: folder, operation: "fsync of the folder", reason: String(cString: strerror(errno)))
-        }
+        try SystemCall.check(folder, "fsync of the folder") { fsync(descriptor) }
     }
 }

@@ -149,11 +149,15 @@ public final class TrainingRun {
     private let printEvery: Int
     private let test: RunExamples?
     private let resumeHint: String?
+    /// Held for as long as the run exists, so that no second run writes its checkpoint.
+    private let writerLock: WriterLock?
 
     private init(
         configuration: TrainingConfiguration, record: RunRecord, session: TrainingSession,
-        checkpoint: CheckpointSettings?, printEvery: Int, test: RunExamples?, resumeHint: String?
+        checkpoint: CheckpointSettings?, printEvery: Int, test: RunExamples?, resumeHint: String?,
+        writerLock: WriterLock?
     ) {
+        self.writerLock = writerLock
         self.configuration = configuration
         self.record = record
         self.session = session
@@ -179,6 +183,10 @@ public final class TrainingRun {
         throws -> TrainingRun
     {
         // Refused now rather than at the first save, after minutes of training.
+        if let checkpoint = settings.checkpoint { try AtomicFile.checkWritable(checkpoint.path) }
+        // Before anything else looks at the checkpoint: a run writing it now must
+        // not be overwritten (nor its file judged) by this one.
+        let writerLock = try settings.checkpoint.map { try WriterLock.acquire(for: $0.path) }
         if let checkpoint = settings.checkpoint {
             try checkTarget(checkpoint, inputs: InputFiles([settings.dataPath] + (settings.testPath.map { [$0] } ?? [])))
         }
@@ -212,7 +220,7 @@ public final class TrainingRun {
         let session = try loaded.examples.session(configuration, state: nil, memory: settings.memory)
         return TrainingRun(
             configuration: configuration, record: record, session: session, checkpoint: settings.checkpoint,
-            printEvery: printEvery, test: test, resumeHint: nil)
+            printEvery: printEvery, test: test, resumeHint: nil, writerLock: writerLock)
     }
 
     /// Prepares to continue the run a checkpoint holds, exactly where it stopped.
@@ -221,6 +229,9 @@ public final class TrainingRun {
     {
         let path = settings.checkpointPath
         let checkpoint = try CheckpointFile.read(from: path)
+        // After the read, so that a missing or damaged checkpoint is reported as such;
+        // reading while another run writes is safe (it replaces the file by renaming).
+        let writerLock = try WriterLock.acquire(for: path)
         let checkpointSettings = CheckpointSettings(path: path, everyEpochs: settings.everyEpochs, keep: settings.keep, force: true)
         var hint = "lnet resume \(shellQuoted(path))"
         guard let training = checkpoint.training else {
@@ -247,7 +258,7 @@ public final class TrainingRun {
             hint += " --data \(shellQuoted(absolute(dataPath)))"
             return TrainingRun(
                 configuration: configuration, record: record, session: session, checkpoint: checkpointSettings,
-                printEvery: printEvery, test: nil, resumeHint: hint)
+                printEvery: printEvery, test: nil, resumeHint: hint, writerLock: writerLock)
         }
         var configuration = try TrainingCheckpoint.configuration(from: checkpoint, path: path)
         let state = try TrainingCheckpoint.state(from: checkpoint, path: path)
@@ -302,7 +313,7 @@ public final class TrainingRun {
         let session = try makeSession(configuration, loaded.examples, state, memory: settings.memory, dataPath: path)
         return TrainingRun(
             configuration: configuration, record: record, session: session, checkpoint: checkpointSettings,
-            printEvery: printEvery, test: test, resumeHint: hint)
+            printEvery: printEvery, test: test, resumeHint: hint, writerLock: writerLock)
     }
 
     /// Refuses a checkpoint path that would replace one of the run's `inputs` (by
@@ -421,7 +432,18 @@ public final class TrainingRun {
                 "the parameters became NaN or infinite in epoch \(epoch); training stopped — try a smaller learning rate" + kept)
         }
         let checkpoint = TrainingCheckpoint.make(configuration: configuration, state: state, record: record)
-        try CheckpointFile.write(checkpoint, to: settings.path)
+        do {
+            try CheckpointFile.write(checkpoint, to: settings.path)
+        } catch {
+            // A failed save (full disk, I/O error) ends the run, periodic or not: going on
+            // would train for nothing, since nothing after it could be saved either
+            // (formats/checkpoint.md, "Writing safely"). The previous checkpoint is whole.
+            let kept = FileManager.default.fileExists(atPath: settings.path)
+                ? "the checkpoint is left as it was" : "no checkpoint was written"
+            throw RunError(
+                path: settings.path,
+                "cannot save the checkpoint of epoch \(state.completedEpochs) (\(error)); training stopped and \(kept)")
+        }
         events(.checkpointSaved(path: settings.path, epoch: state.completedEpochs, batchInEpoch: state.nextMiniBatch))
         if settings.keep > 0, state.isAtEpochBoundary {
             try CheckpointHistory(path: settings.path).keep(
