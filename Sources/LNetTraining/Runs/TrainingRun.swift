@@ -223,7 +223,7 @@ public final class TrainingRun {
         throws -> TrainingRun
     {
         let path = settings.checkpointPath
-        let checkpoint = try CheckpointFile.read(from: path)
+        let checkpoint = try CheckpointFile.read(from: path, notes: notes)
         let checkpointSettings = CheckpointSettings(path: path, everyEpochs: settings.everyEpochs, keep: settings.keep, force: true)
         var hint = "lnet resume \(shellQuoted(path))"
         guard let training = checkpoint.training else {

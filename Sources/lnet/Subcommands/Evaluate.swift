@@ -35,7 +35,7 @@ struct Evaluate: ParsableCommand {
         try Isolation.probe([checkpoint, data])
         try reportingErrors {
             threading.apply()
-            let report = try SavedModel(path: checkpoint).evaluate(dataPath: data, x: x, y: y)
+            let report = try SavedModel(path: checkpoint, notes: printNote).evaluate(dataPath: data, x: x, y: y)
             print(json ? report.renderJSON() : report.renderText())
         }
     }

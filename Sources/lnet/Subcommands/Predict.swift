@@ -37,7 +37,7 @@ struct Predict: ParsableCommand {
         try reportingErrors {
             threading.apply()
             try checkOutput(output, force: force)
-            let table = try SavedModel(path: checkpoint).predict(dataPath: data, x: x)
+            let table = try SavedModel(path: checkpoint, notes: printNote).predict(dataPath: data, x: x)
             try PredictionFile.write(
                 to: output, predicted: table.predicted, probabilities: table.probabilities,
                 classCount: table.classCount, classNames: table.classNames)
