@@ -93,6 +93,13 @@ struct SettingsChecksumCommandTests {
         let flipped = try InteropPython.run(["-c", "import sys, h5py; print(repr(float(h5py.File(sys.argv[1])['optimizer'].attrs['beta1'])))", checkpoint])
         #expect(flipped.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0.93125")
         try expectEveryReaderRefuses(checkpoint, data: data, output: folder)
+
+        // inspect describes what it can, and says so.
+        let inspect = try LNetBinary.run(["inspect", checkpoint])
+        #expect(inspect.status == 0, "\(inspect.stderr)")
+        #expect(inspect.stdout.contains("  settings       CHECKSUM DOES NOT MATCH"), "\(inspect.stdout)")
+        let json = try LNetBinary.run(["inspect", checkpoint, "--json"])
+        #expect(json.stdout.contains("\"settings_checksum\": \"mismatch\""), "\(json.stdout)")
     }
 
     @Test func aBitFlippedInLearningRate0IsRefusedByEveryReader() throws {
@@ -163,6 +170,8 @@ struct SettingsChecksumCommandTests {
         #expect(trained.status == 0, "\(trained.stderr)")
         let kept = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.contains("-epoch") }.sorted()
         #expect(kept.count == 2, "\(kept)")
+        let inspect = try LNetBinary.run(["inspect", checkpoint])
+        #expect(inspect.stdout.contains("  settings       checksum matches (settings_sha256)"), "\(inspect.stdout)")
         for file in [checkpoint] + kept.map({ folder.appendingPathComponent($0).path }) {
             let (computed, stored) = try pythonChecksum(file)
             #expect(computed.count == 64 && computed == stored, "\(file)")
@@ -225,6 +234,8 @@ struct SettingsChecksumCommandTests {
         let verify = try LNetBinary.run(["verify", checkpoint])
         #expect(verify.status == 0, "\(verify.stderr)")
         #expect(verify.stderr.contains("warning: \(checkpoint): no settings checksum (settings_sha256)"), "\(verify.stderr)")
+        let inspect = try LNetBinary.run(["inspect", checkpoint])
+        #expect(inspect.stdout.contains("  settings       unchecked: no settings_sha256"), "\(inspect.stdout)")
         for arguments in [
             ["evaluate", checkpoint, "--data", data],
             ["predict", checkpoint, "--data", data, "-o", folder.appendingPathComponent("p.csv").path],
@@ -245,6 +256,19 @@ struct SettingsChecksumCommandTests {
         let evaluate = try LNetBinary.run(["evaluate", written, "--data", data])
         #expect(evaluate.status == 0, "\(evaluate.stderr)")
         #expect(evaluate.stderr.contains("note: \(written) has no settings checksum"), "\(evaluate.stderr)")
+
+        // Refused for another reason, the command says that alone: one line, no note.
+        let missing = folder.appendingPathComponent("missing.h5").path
+        for arguments in [
+            ["evaluate", written, "--data", missing],
+            ["predict", written, "--data", missing, "-o", folder.appendingPathComponent("q.csv").path],
+            ["resume", written, "--epochs", "1"],
+        ] {
+            let refused = try LNetBinary.run(arguments)
+            #expect(refused.status == 1, "\(arguments[0]): \(refused.stderr)")
+            #expect(refused.stderr.split(separator: "\n").count == 1 && refused.stderr.hasPrefix("error: "),
+                    "\(arguments[0]): \(refused.stderr)")
+        }
     }
 
     /// A checksum that is there but damaged is never taken for a missing one.

@@ -223,7 +223,10 @@ public final class TrainingRun {
         throws -> TrainingRun
     {
         let path = settings.checkpointPath
-        let checkpoint = try CheckpointFile.read(from: path, notes: notes)
+        // A file without a settings checksum is said once the run is ready, so that a checkpoint
+        // refused for another reason (no --data, a changed dataset) is one error line, not a note and an error.
+        var uncheckedNotes: [String] = []
+        let checkpoint = try CheckpointFile.read(from: path, notes: { uncheckedNotes.append($0) })
         let checkpointSettings = CheckpointSettings(path: path, everyEpochs: settings.everyEpochs, keep: settings.keep, force: true)
         var hint = "lnet resume \(shellQuoted(path))"
         guard let training = checkpoint.training else {
@@ -248,6 +251,7 @@ public final class TrainingRun {
                 dataPath: absolute(dataPath), xName: loaded.xName, yName: loaded.yName, dataSHA256: try loaded.fingerprint(),
                 classes: checkpoint.model.classes ?? loaded.classes, preprocessing: preprocessing)
             hint += " --data \(shellQuoted(absolute(dataPath)))"
+            uncheckedNotes.forEach(notes)
             return TrainingRun(
                 configuration: configuration, record: record, session: session, checkpoint: checkpointSettings,
                 printEvery: printEvery, test: nil, resumeHint: hint)
@@ -299,6 +303,7 @@ public final class TrainingRun {
             testDataPath: training.testData, testXName: training.testXName, testYName: training.testYName,
             classes: checkpoint.model.classes, preprocessing: preprocessing)
         let session = try makeSession(configuration, loaded.examples, state, memory: settings.memory, dataPath: path)
+        uncheckedNotes.forEach(notes)
         return TrainingRun(
             configuration: configuration, record: record, session: session, checkpoint: checkpointSettings,
             printEvery: printEvery, test: test, resumeHint: hint)
