@@ -24,6 +24,10 @@ import zipfile
 import h5py
 import numpy as np
 
+# The settings checksum (formats/checkpoint.md, "Integrity"), computed as a user of h5py would.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "interop"))
+import lnet_format  # noqa: E402
+
 M = 64  # examples in the small datasets: enough for a mini-batch, fast to train
 
 
@@ -149,11 +153,15 @@ def checkpoints(lnet, p):
                     "--batch-size", "32", "--quiet", "--checkpoint", base, "--force"],
                    check=True, stdout=subprocess.DEVNULL)
 
-    def variant(name, change):
+    def variant(name, change, seal=True):
+        """A copy of the base changed by `change`; sealed (its settings checksum stored anew) unless
+        the case is the stale checksum itself, so that each case shows the reader's check of its own."""
         path = p(name)
         shutil.copyfile(base, path)
         with h5py.File(path, "r+") as f:
             change(f)
+            if seal:
+                lnet_format.seal(f)
 
     def replace(f, name, value):
         del f[name]
@@ -169,6 +177,12 @@ def checkpoints(lnet, p):
     variant("ckpt-nan.h5", nan_parameter)
     variant("ckpt-version.h5", lambda f: f.attrs.__setitem__("format_version", np.int64(99)))
     variant("ckpt-negative-t.h5", lambda f: f["optimizer"].attrs.__setitem__("t", np.int64(-5)))
+
+    def flip_beta1(f):
+        # One bit of a valid setting: 0.9 becomes 0.93125, still a valid beta1. Only the checksum tells.
+        bits = np.array([f["optimizer"].attrs["beta1"]], dtype=np.float64).view(np.uint64) ^ np.uint64(1 << 48)
+        f["optimizer"].attrs["beta1"] = bits.view(np.float64)[0]
+    variant("ckpt-flipped-setting.h5", flip_beta1, seal=False)
     good = open(base, "rb").read()
     write(p("ckpt-truncated.h5"), good[: len(good) // 2])
 

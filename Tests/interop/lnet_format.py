@@ -4,6 +4,7 @@ Shared by the interop scripts here: they check what LNet writes and write what
 LNet must read, with nothing but h5py and numpy, exactly as a user would.
 """
 import hashlib
+import struct
 
 import h5py
 import numpy as np
@@ -22,6 +23,61 @@ def fingerprint(x, y):
     return h.hexdigest()
 
 
+SETTINGS_CHECKSUM = "settings_sha256"
+SETTINGS_GROUPS = ("/", "/model", "/optimizer", "/training")
+SETTINGS_DATASETS = (("/training", "costs"), ("/training", "rng_key"))
+
+
+def _u64(n):
+    return struct.pack("<Q", n)
+
+
+def _text(value):
+    """A string as formats/checkpoint.md hashes it: its UTF-8 byte count (8 bytes, little-endian), then the bytes.
+    A fixed-length string ends at its first NUL, as HDF5's C strings do."""
+    raw = value if isinstance(value, bytes) else str(value).encode("utf-8")
+    raw = raw.split(b"\0", 1)[0]
+    return _u64(len(raw)) + raw
+
+
+def _record(origin, group, name, value):
+    a = np.asarray(value)
+    if a.dtype.kind in "iu":
+        kind, body = b"i", a.astype("<i8").tobytes()
+    elif a.dtype.kind == "f":
+        kind, body = b"f", a.astype("<f8").tobytes()
+    elif a.dtype.kind == "b":
+        kind, body = b"b", a.astype("u1").tobytes()
+    elif a.dtype.kind in "OSU":
+        kind, body = b"s", b"".join(_text(element) for element in a.reshape(-1))
+    else:
+        raise ValueError(f"{group} {name}: {a.dtype} cannot be covered by the settings checksum")
+    return origin + _text(group) + _text(name) + kind + (b"\0" if a.ndim == 0 else b"\1") + _u64(a.size) + body
+
+
+def settings_sha256(f):
+    """The settings checksum of formats/checkpoint.md ("Integrity") of the open h5py file `f`, as hex digits."""
+    h = hashlib.sha256()
+    for group in SETTINGS_GROUPS:
+        if group not in f:
+            continue
+        attrs = f[group].attrs
+        for name in sorted(attrs):  # str order is the order of the UTF-8 bytes
+            if group == "/" and name == SETTINGS_CHECKSUM:
+                continue
+            h.update(_record(b"A", group, name, attrs[name]))
+    for group, name in SETTINGS_DATASETS:
+        path = f"{group}/{name}"
+        if path in f:
+            h.update(_record(b"D", group, name, f[path][()]))
+    return h.hexdigest()
+
+
+def seal(f):
+    """Stores the settings checksum of the open h5py file `f` (after its last change)."""
+    f.attrs[SETTINGS_CHECKSUM] = settings_sha256(f)
+
+
 def text(value):
     return value.decode() if isinstance(value, bytes) else str(value)
 
@@ -38,6 +94,9 @@ def check_checkpoint(path):
         expect(text(f.attrs.get("format", "")) == "lnet-checkpoint", "root attribute format")
         expect(int(f.attrs.get("format_version", -1)) == 1, "root attribute format_version")
         expect(text(f.attrs.get("created_by", "")).startswith("lnet "), "root attribute created_by")
+        recorded = text(f.attrs.get(SETTINGS_CHECKSUM, ""))
+        recomputed = settings_sha256(f)
+        expect(recorded == recomputed, f"settings_sha256 {recorded or '(missing)'} is not the settings' checksum {recomputed}")
 
         model = f["model"]
         dims = model.attrs["layer_dims"]

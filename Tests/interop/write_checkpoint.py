@@ -1,13 +1,16 @@
 """Writes checkpoints with h5py alone, as a numpy user of the course would.
 
-usage: write_checkpoint.py OUT.h5 parameters-only LAYER_DIMS
-       write_checkpoint.py OUT.h5 adam LAYER_DIMS DATA.h5
+usage: write_checkpoint.py OUT.h5 parameters-only LAYER_DIMS [--seal]
+       write_checkpoint.py OUT.h5 adam LAYER_DIMS DATA.h5 [--seal]
 
 LAYER_DIMS is comma-separated, input size first. Parameters come from the
 course's initialize_parameters_deep (np.random.seed(1), randn / sqrt(n_prev)).
 `adam` writes a complete version-1 checkpoint after zero epochs: Adam state of
 zeros, t = 0, and the generator state numpy holds after the initialisation, so
 resuming it must give the same bits as `lnet train --init deep --seed 1`.
+With --seal, the file also gets the settings checksum `settings_sha256`
+(formats/checkpoint.md, "Integrity"), computed here with hashlib; without it,
+LNet reads the file and notes that its settings are unchecked.
 """
 import os
 import sys
@@ -17,7 +20,9 @@ import numpy as np
 
 import lnet_format
 
-out, kind, dims_text = sys.argv[1:4]
+arguments = [a for a in sys.argv[1:] if a != "--seal"]
+seal = "--seal" in sys.argv[1:]
+out, kind, dims_text = arguments[:3]
 dims = [int(d) for d in dims_text.split(",")]
 layers = len(dims) - 1
 np.random.seed(1)
@@ -35,7 +40,7 @@ with h5py.File(out, "w") as f:
     for name, value in parameters.items():
         f[f"parameters/{name}"] = value
     if kind == "adam":
-        data_path = os.path.abspath(sys.argv[4])
+        data_path = os.path.abspath(arguments[3])
         with h5py.File(data_path, "r") as data:
             x, y = data["x"][()], data["y"][()]
         f.attrs["format"] = "lnet-checkpoint"
@@ -67,3 +72,5 @@ with h5py.File(out, "w") as f:
             tr.attrs[k] = v
         tr["costs"] = np.zeros((0,), dtype=np.float64)
         tr["rng_key"] = key.astype(np.uint32)
+    if seal:
+        lnet_format.seal(f)

@@ -74,6 +74,7 @@ struct BadInputMatrixTests {
         ("ckpt-nan.h5", "/parameters/W1 holds NaN or infinite values"),
         ("ckpt-version.h5", "format_version 99 is not supported"),
         ("ckpt-negative-t.h5", "cannot be negative"),
+        ("ckpt-flipped-setting.h5", "the settings checksum does not match"),
         ("ckpt-truncated.h5", "the file is truncated: it has"),
     ]
 

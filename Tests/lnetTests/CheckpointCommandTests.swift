@@ -60,9 +60,21 @@ enum InteropPython {
         try run(["\(interop)/check_checkpoint.py", checkpoint, data])
     }
 
-    /// Runs `code` with the checkpoint as sys.argv[1], h5py and numpy imported as h5py and np.
-    static func edit(_ checkpoint: String, _ code: String) throws {
-        let result = try run(["-c", "import sys, h5py, numpy as np\nwith h5py.File(sys.argv[1], 'r+') as f:\n    " + code, checkpoint])
+    /// Runs `code` with the checkpoint as sys.argv[1], h5py and numpy imported as h5py and np, then
+    /// (with `reseal`, when the file has one) stores the settings checksum anew, as a user who
+    /// edits a checkpoint on purpose does (formats/checkpoint.md, "Integrity"), so that the test
+    /// sees how LNet judges the edited values rather than the stale checksum.
+    static func edit(_ checkpoint: String, _ code: String, reseal: Bool = true) throws {
+        let script = """
+            import sys, h5py, numpy as np
+            sys.path.insert(0, sys.argv[2])
+            import lnet_format
+            with h5py.File(sys.argv[1], 'r+') as f:
+                \(code)
+                if \(reseal ? "True" : "False") and lnet_format.SETTINGS_CHECKSUM in f.attrs:
+                    lnet_format.seal(f)
+            """
+        let result = try run(["-c", script, checkpoint, interop])
         guard result.status == 0 else { throw LNetBinary.Missing(description: "editing \(checkpoint): \(result.stderr)") }
     }
 }

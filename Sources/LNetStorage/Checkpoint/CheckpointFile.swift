@@ -4,7 +4,8 @@ import Foundation
 public enum CheckpointFile {
     /// Writes `checkpoint` to `path` atomically and durably: a crash at any
     /// moment leaves either the previous file or the new one, whole. Every
-    /// tensor carries a fletcher32 checksum.
+    /// tensor carries a fletcher32 checksum, and the root attribute
+    /// `settings_sha256` covers every setting (``SettingsChecksum``).
     public static func write(_ checkpoint: Checkpoint, to path: String) throws {
         try AtomicFile.replace(path) { temporary in
             let file = try HDF5File.create(at: temporary, mode: .truncate)
@@ -19,14 +20,20 @@ public enum CheckpointFile {
     }
 
     /// Reads and checks the checkpoint at `path`. The first problem found is
-    /// thrown as a `CheckpointError` naming the file and the object.
-    public static func read(from path: String) throws -> Checkpoint {
+    /// thrown as a `CheckpointError` naming the file and the object; a settings
+    /// checksum that does not match is such a problem, and the first reported.
+    /// A file without a settings checksum (h5py's, or an older LNet's) is read,
+    /// and `notes` is told that its settings are unchecked.
+    public static func read(from path: String, notes: (String) -> Void = { _ in }) throws -> Checkpoint {
         let report = CheckpointReader.read(path: path)
         if let problem = report.problems.first {
             throw CheckpointError(path: path, problem: problem)
         }
         guard let checkpoint = report.checkpoint else {
             throw CheckpointError(path: path, problem: "not a checkpoint")
+        }
+        if !report.hasSettingsChecksum {
+            notes("\(path) has no settings checksum (\(SettingsChecksum.attributeName)): its settings are unchecked")
         }
         return checkpoint
     }
@@ -120,6 +127,9 @@ public enum CheckpointFile {
             let key = training.generator.key
             try group.createDataset("rng_key", shape: [key.count], data: key, options: tensorOptions([key.count]))
         }
+
+        // Last, over what the file now holds: the readers hash the same walk.
+        try root.attributes.write(SettingsChecksum.attributeName, .string(try SettingsChecksum.digest(of: file)))
     }
 
     private static func writeTensors(_ tensors: [String: Tensor], prefix: String, into group: HDF5Group) throws {
@@ -156,6 +166,9 @@ public struct CheckpointReport: Sendable {
     public var problems: [String] = []
     /// Things worth knowing that do not make the file invalid.
     public var warnings: [String] = []
+    /// Whether the file holds a settings checksum (`settings_sha256`); whether
+    /// it matches is in `problems`.
+    public var hasSettingsChecksum = false
     /// Whether the file is a checkpoint with parameters only (no optimizer or
     /// training state).
     public var isParametersOnly: Bool { checkpoint.map { $0.optimizer == nil || $0.training == nil } ?? false }

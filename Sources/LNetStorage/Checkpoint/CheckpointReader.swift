@@ -37,6 +37,9 @@ struct CheckpointReader {
 
     private mutating func readAll() {
         guard checkFormat() else { return }
+        // Before the sections, so that a changed setting is reported as what it is (the first
+        // problem, the one `read` throws) rather than as whatever the changed value happens to break.
+        checkSettingsChecksum()
         guard let model = readModel() else { return }
         let shapes = Checkpoint.expectedShapes(layerDims: model.layerDims)
         let parameters = readTensors(group: "/parameters", names: Checkpoint.parameterNames(layerCount: model.layerCount),
@@ -88,6 +91,42 @@ struct CheckpointReader {
             return false
         }
         return true
+    }
+
+    /// Compares `settings_sha256` with the digest of what the file holds. Its absence is a
+    /// warning (h5py writes none unless asked); an unreadable or malformed one is a problem, so
+    /// that a corrupted checksum never passes for a missing one.
+    private mutating func checkSettingsChecksum() {
+        let name = SettingsChecksum.attributeName
+        let stored: AttributeValue
+        do {
+            let root = try file.attributes
+            guard try root.contains(name) else {
+                report.warnings.append(
+                    "no settings checksum (\(name)): a changed setting (a learning rate, a beta, a string) would go unnoticed")
+                return
+            }
+            stored = try root.read(name)
+        } catch {
+            problem("the settings checksum cannot be read: \(Self.describe(error))")
+            return
+        }
+        report.hasSettingsChecksum = true
+        guard stored.isScalar, let expected = stored.stringValue, SettingsChecksum.isWellFormed(expected) else {
+            problem("attribute \(name) of / is \(stored): expected 64 lowercase hexadecimal digits")
+            return
+        }
+        let actual: String
+        do {
+            actual = try SettingsChecksum.digest(of: file)
+        } catch {
+            problem("the settings checksum cannot be computed: \(Self.describe(error))")
+            return
+        }
+        if actual != expected {
+            problem(
+                "the settings checksum does not match: an attribute, /training/costs or /training/rng_key changed after the file was written (\(name) is \(expected.prefix(12))…, the file now hashes to \(actual.prefix(12))…)")
+        }
     }
 
     private mutating func readModel() -> Checkpoint.Model? {

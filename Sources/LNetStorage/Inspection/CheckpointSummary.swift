@@ -41,6 +41,20 @@ public struct CheckpointSummary: Hashable, Sendable {
     public var training: Training?
     /// The parameters, then the optimizer's moments, W before b, by layer.
     public var tensors: [TensorEntry]
+    /// How `settings_sha256` compares with what the file holds (formats/checkpoint.md, "Integrity").
+    public var settingsChecksum: SettingsChecksumState
+
+    /// What the settings checksum of the file says.
+    public enum SettingsChecksumState: String, Hashable, Sendable {
+        /// `settings_sha256` is the digest of what the file holds.
+        case matches
+        /// There is none (h5py's files, LNet's before it had one): the settings are unchecked.
+        case absent
+        /// It differs from the digest, or is malformed: a setting changed after the file was written.
+        case mismatch
+        /// Something it covers cannot be read, so it cannot be checked.
+        case unreadable
+    }
 
     /// `/optimizer`'s attributes.
     public struct Optimizer: Hashable, Sendable {
@@ -194,6 +208,17 @@ public struct CheckpointSummary: Hashable, Sendable {
         }
         self.tensors = tensors
         self.parameterCount = parameterCount
+        settingsChecksum = Self.settingsChecksumState(of: file)
+    }
+
+    private static func settingsChecksumState(of file: HDF5File) -> SettingsChecksumState {
+        guard let root = try? file.attributes, let present = try? root.contains(SettingsChecksum.attributeName) else {
+            return .unreadable
+        }
+        guard present else { return .absent }
+        guard let stored = try? root.read(SettingsChecksum.attributeName) else { return .unreadable }
+        guard let digest = try? SettingsChecksum.digest(of: file) else { return .unreadable }
+        return stored.isScalar && stored.stringValue == digest ? .matches : .mismatch
     }
 
     private static func attribute(_ attributes: HDF5Attributes, _ name: String) throws -> AttributeValue? {
@@ -239,6 +264,12 @@ public struct CheckpointSummary: Hashable, Sendable {
         if let classes { model.append("classes " + classes.joined(separator: ", ")) }
         if !model.isEmpty { row("model", model.joined(separator: "; ")) }
         row("parameters", Self.grouped(parameterCount))
+        switch settingsChecksum {
+        case .matches: row("settings", "checksum matches (settings_sha256)")
+        case .absent: row("settings", "unchecked: no settings_sha256")
+        case .mismatch: row("settings", "CHECKSUM DOES NOT MATCH: a setting changed after the file was written")
+        case .unreadable: row("settings", "the checksum cannot be checked: an attribute cannot be read")
+        }
         if let optimizer {
             var text = optimizer.name ?? "unknown"
             if let t = optimizer.t { text += ", t = \(t)" }
@@ -358,6 +389,7 @@ public struct CheckpointSummary: Hashable, Sendable {
             ("input_divisor", optional(inputDivisor, JSON.double)),
             ("standardized", .bool(standardized)),
             ("parameter_count", .int(parameterCount)),
+            ("settings_checksum", .string(settingsChecksum.rawValue)),
         ]
         fields.append(("optimizer", optional(optimizer) { o in
             .object([

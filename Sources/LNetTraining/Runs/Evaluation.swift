@@ -66,11 +66,12 @@ public struct SavedModel {
     /// read and set-up, small beside any machine's memory.
     public static let defaultBlockBytes = 64 << 20
 
-    /// Reads the checkpoint at `path` (a full or a parameters-only one).
-    public init(path: String, blockBytes: Int = SavedModel.defaultBlockBytes) throws {
+    /// Reads the checkpoint at `path` (a full or a parameters-only one); `notes` hears
+    /// what is worth knowing but does not stop it (a file whose settings are unchecked).
+    public init(path: String, blockBytes: Int = SavedModel.defaultBlockBytes, notes: (String) -> Void = { _ in }) throws {
         self.path = path
         self.blockBytes = blockBytes
-        checkpoint = try CheckpointFile.read(from: path)
+        checkpoint = try CheckpointFile.read(from: path, notes: notes)
         network = try TrainingCheckpoint.network(from: checkpoint, path: path)
     }
 

@@ -228,7 +228,10 @@ public final class TrainingRun {
         throws -> TrainingRun
     {
         let path = settings.checkpointPath
-        let checkpoint = try CheckpointFile.read(from: path)
+        // A file without a settings checksum is said once the run is ready, so that a checkpoint
+        // refused for another reason (no --data, a changed dataset) is one error line, not a note and an error.
+        var uncheckedNotes: [String] = []
+        let checkpoint = try CheckpointFile.read(from: path, notes: { uncheckedNotes.append($0) })
         // After the read, so that a missing or damaged checkpoint is reported as such;
         // reading while another run writes is safe (it replaces the file by renaming).
         let writerLock = try WriterLock.acquire(for: path)
@@ -256,6 +259,7 @@ public final class TrainingRun {
                 dataPath: absolute(dataPath), xName: loaded.xName, yName: loaded.yName, dataSHA256: try loaded.fingerprint(),
                 classes: checkpoint.model.classes ?? loaded.classes, preprocessing: preprocessing)
             hint += " --data \(shellQuoted(absolute(dataPath)))"
+            uncheckedNotes.forEach(notes)
             return TrainingRun(
                 configuration: configuration, record: record, session: session, checkpoint: checkpointSettings,
                 printEvery: printEvery, test: nil, resumeHint: hint, writerLock: writerLock)
@@ -311,6 +315,7 @@ public final class TrainingRun {
             testDataPath: training.testData, testXName: training.testXName, testYName: training.testYName,
             classes: checkpoint.model.classes, preprocessing: preprocessing)
         let session = try makeSession(configuration, loaded.examples, state, memory: settings.memory, dataPath: path)
+        uncheckedNotes.forEach(notes)
         return TrainingRun(
             configuration: configuration, record: record, session: session, checkpoint: checkpointSettings,
             printEvery: printEvery, test: test, resumeHint: hint, writerLock: writerLock)

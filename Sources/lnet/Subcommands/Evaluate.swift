@@ -35,7 +35,10 @@ struct Evaluate: ParsableCommand {
         try Isolation.probe([checkpoint, data])
         try reportingErrors {
             threading.apply()
-            let report = try SavedModel(path: checkpoint).evaluate(dataPath: data, x: x, y: y)
+            // Notes wait for success, so that a refusal stays one `error:` line.
+            var notes: [String] = []
+            let report = try SavedModel(path: checkpoint, notes: { notes.append($0) }).evaluate(dataPath: data, x: x, y: y)
+            notes.forEach(printNote)
             print(json ? report.renderJSON() : report.renderText())
         }
     }

@@ -47,10 +47,13 @@ struct Predict: ParsableCommand {
         try reportingErrors {
             threading.apply()
             try checkOutput(output, force: force, inputs: [checkpoint, data])
-            let table = try SavedModel(path: checkpoint).predict(dataPath: data, x: x)
+            // Notes wait for success, so that a refusal stays one `error:` line.
+            var notes: [String] = []
+            let table = try SavedModel(path: checkpoint, notes: { notes.append($0) }).predict(dataPath: data, x: x)
             try PredictionFile.write(
                 to: output, predicted: table.predicted, probabilities: table.probabilities,
                 classCount: table.classCount, classNames: table.classNames)
+            notes.forEach(printNote)
         }
     }
 }

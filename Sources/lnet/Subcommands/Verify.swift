@@ -8,9 +8,9 @@ struct Verify: ParsableCommand {
         abstract: "Check a checkpoint against formats/checkpoint.md.",
         discussion: """
             Checks the layout, the shapes against layer_dims, the optimizer's state, the checksums (HDF5's \
-            fletcher32 filter detects corrupted bytes on read) and that every value is finite. Every problem \
-            is one line `error: FILE: …`; the exit status is 1 if there is any. A valid checkpoint written \
-            without checksums (by h5py, say) verifies with a warning.
+            fletcher32 filter detects corrupted tensor bytes on read; settings_sha256 covers every setting) \
+            and that every value is finite. Every problem is one line `error: FILE: …`; the exit status is 1 \
+            if there is any. A valid checkpoint written without checksums (by h5py, say) verifies with a warning.
 
               lnet verify cat.h5
             """)

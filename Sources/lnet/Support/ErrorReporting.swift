@@ -30,6 +30,11 @@ func reportingErrors(_ body: () async throws -> Void) async throws {
     }
 }
 
+/// Writes one `note:` line on stderr: something worth knowing that does not stop the command.
+func printNote(_ text: String) {
+    FileHandle.standardError.write(Data("note: \(text)\n".utf8))
+}
+
 /// Writes one `error:` line on stderr; line breaks inside the message are
 /// folded so scripts can rely on exactly one line.
 private func reportFailure(_ error: any Error) {

@@ -122,18 +122,29 @@ func main() throws {
         writes.append(written - start)
         reads.append(done - written)
     }
+    // The settings checksum alone (formats/checkpoint.md, "Integrity"): every save computes it
+    // once and every read once, over the attributes and /training/costs and rng_key.
+    var digests: [Double] = []
+    let file = try HDF5File.open(at: path)
+    for _ in 0..<repeats {
+        let start = now()
+        _ = try SettingsChecksum.digest(of: file)
+        digests.append(now() - start)
+    }
+    try file.close()
     let attributes = try FileManager.default.attributesOfItem(atPath: path)
     let bytes = (attributes[.size] as? NSNumber)?.intValue ?? 0
     if json {
         print("""
         {"tool": "lnet", "repeat": \(repeats), "bytes": \(bytes), \
         "write_median_s": \(median(writes)), "write_min_s": \(writes.min() ?? .nan), \
-        "read_median_s": \(median(reads)), "read_min_s": \(reads.min() ?? .nan)}
+        "read_median_s": \(median(reads)), "read_min_s": \(reads.min() ?? .nan), \
+        "settings_digest_median_s": \(median(digests))}
         """)
     } else {
-        print(String(format: "lnet  %.2f MB: write (fsync'd) median %.2f ms (min %.2f); read (validated) median %.2f ms (min %.2f); %d repetitions",
+        print(String(format: "lnet  %.2f MB: write (fsync'd) median %.2f ms (min %.2f); read (validated) median %.2f ms (min %.2f); settings checksum median %.3f ms; %d repetitions",
                      Double(bytes) / 1e6, median(writes) * 1e3, (writes.min() ?? .nan) * 1e3,
-                     median(reads) * 1e3, (reads.min() ?? .nan) * 1e3, repeats))
+                     median(reads) * 1e3, (reads.min() ?? .nan) * 1e3, median(digests) * 1e3, repeats))
     }
 }
 
