@@ -16,26 +16,50 @@ public enum BLAS {
     /// of a BLIS call (argument checks, packing, thread hand-off) exceeds the work.
     public static let loopThreshold = 10_000
 
-    /// BLIS starts single-threaded unless the environment says otherwise; LNet's
-    /// default is every core. Applied once, before the first product or thread change.
-    private static let defaultThreadsApplied: Bool = {
-        bli_thread_set_num_threads(ProcessInfo.processInfo.activeProcessorCount)
-        return true
-    }()
+    /// Products with fewer multiply-adds than this run on one BLIS thread whatever
+    /// ``threads`` says: below it, handing half the output to a second thread and
+    /// waiting for it costs more than the half saves, and much more when other
+    /// processes keep the cores busy (measured in `benchmarks/threads/README.md`).
+    public static let singleThreadThreshold = 2_000_000
 
-    /// Sets how many threads BLIS uses for the products that follow.
+    /// The threads products at or above ``singleThreadThreshold`` use: `--threads`,
+    /// or by default the CPUs this process may run on (``usableProcessorCount``).
+    /// Set once at start-up, before any product (LNet runs its products from one thread).
+    nonisolated(unsafe) private static var configuredThreads = usableProcessorCount
+    /// What BLIS was last told, so that a product of the same class as the one before costs no call.
+    nonisolated(unsafe) private static var appliedThreads = 0
+
+    /// Sets how many threads BLIS uses for the products that follow (those below
+    /// ``singleThreadThreshold`` use one).
     ///
-    /// Results are bit-identical run after run for a given thread count: BLIS splits
-    /// the output among threads but never the inner (summed) dimension.
+    /// Results are bit-identical whatever the thread count: BLIS splits the output
+    /// among threads but never the inner (summed) dimension.
     public static func setThreads(_ count: Int) {
-        _ = defaultThreadsApplied
-        bli_thread_set_num_threads(max(1, count))
+        configuredThreads = max(1, count)
     }
 
-    /// The number of threads BLIS currently uses.
-    public static var threads: Int {
-        _ = defaultThreadsApplied
-        return bli_thread_get_num_threads()
+    /// The number of threads BLIS uses for large products.
+    public static var threads: Int { configuredThreads }
+
+    /// The CPUs this process may run on: its affinity mask (`taskset`, a container's
+    /// cpuset), lowered to the cgroup's CPU quota (`cpu.max`, rounded up) when one is set.
+    public static var usableProcessorCount: Int {
+        var count = ProcessInfo.processInfo.activeProcessorCount
+        // The affinity mask as the kernel reports it (`sched_getaffinity`'s, in hex words).
+        if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+           let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed:") }) {
+            let allowed = line.dropFirst("Cpus_allowed:".count).reduce(0) { total, character in
+                total + (character.hexDigitValue.map { $0.nonzeroBitCount } ?? 0)
+            }
+            if allowed > 0 { count = min(count, allowed) }
+        }
+        if let text = try? String(contentsOfFile: "/sys/fs/cgroup/cpu.max", encoding: .utf8) {
+            let fields = text.split(whereSeparator: \.isWhitespace)
+            if fields.count == 2, let quota = Double(fields[0]), let period = Double(fields[1]), quota > 0, period > 0 {
+                count = min(count, max(1, Int((quota / period).rounded(.up))))
+            }
+        }
+        return max(1, count)
     }
 
     /// Row-major `C = alpha · op(A) · op(B) + beta · C` with `op(A)` `m×k`, `op(B)` `k×n`.
@@ -66,7 +90,12 @@ public enum BLAS {
         b: UnsafePointer<Double>, ldb: Int,
         beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int
     ) {
-        _ = defaultThreadsApplied
+        let (product, overflow) = (m * n).multipliedReportingOverflow(by: k)
+        let wanted = !overflow && product < singleThreadThreshold ? 1 : configuredThreads
+        if wanted != appliedThreads {
+            bli_thread_set_num_threads(wanted)
+            appliedThreads = wanted
+        }
         cblas_dgemm(CblasRowMajor,
                     transposeA ? CblasTrans : CblasNoTrans,
                     transposeB ? CblasTrans : CblasNoTrans,

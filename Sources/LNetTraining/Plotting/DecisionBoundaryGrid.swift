@@ -33,6 +33,11 @@ public enum DecisionBoundaryGrid {
             throw RunError(path: nil, "the grid resolution must be between 1 and 2000, not \(resolution)")
         }
         let cells = resolution * resolution
+        // All cells go through one forward pass: refused, not trapped, when that cannot fit.
+        try MemoryPolicy.inMemory.admit(
+            MemoryEstimate.inference(layerSizes: network.layerSizes, optimizerCopies: 0, blockColumns: cells),
+            path: nil, what: "predicting the decision boundary's \(cells) grid cells with layers \(network.layerSizes.map(String.init).joined(separator: ","))",
+            advice: "plot a smaller network")
         // Examples in rows (cell by cell), as DatasetFile returns features.
         var examples = [Double](repeating: 0, count: cells * 2)
         let width = (xRange.upperBound - xRange.lowerBound) / Double(resolution)

@@ -72,6 +72,14 @@ public struct SavedModel {
         self.path = path
         self.blockBytes = blockBytes
         checkpoint = try CheckpointFile.read(from: path, notes: notes)
+        // The tensors are read (the file holds them); the copies and a block's forward pass are not made yet.
+        let sizes = checkpoint.model.layerDims
+        let units = sizes.dropFirst().reduce(0) { $0.addingReportingOverflow($1).overflow ? .max : $0 + $1 }
+        let (perExample, overflow) = units.multipliedReportingOverflow(by: 32)
+        try MemoryPolicy.inMemory.admit(
+            MemoryEstimate.inference(layerSizes: sizes, blockColumns: overflow ? 1 : max(1, blockBytes / max(perExample, 1))),
+            path: path, what: "predicting with layers \(sizes.map(String.init).joined(separator: ","))",
+            advice: "use a machine with more memory")
         network = try TrainingCheckpoint.network(from: checkpoint, path: path)
     }
 

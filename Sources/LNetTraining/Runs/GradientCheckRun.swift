@@ -55,6 +55,11 @@ public enum GradientCheckRun {
             }
             parameterCount += weights
         }
+        try MemoryPolicy.inMemory.admit(
+            MemoryEstimate.training(layerSizes: layerSizes, exampleCount: examples, batchSize: examples,
+                                    optimizer: .gradientDescent, keepProbability: 1, streamed: false),
+            path: nil, what: "a gradient check of layers \(layerSizes.map(String.init).joined(separator: ",")) on \(examples) examples",
+            advice: "use fewer --examples or units")
         let layerCount = layerSizes.count - 1
         let names = activations ?? (Array(repeating: "relu", count: layerCount - 1) + [(layerSizes.last ?? 1) > 1 ? "softmax" : "sigmoid"])
         let (hidden, output): ([Activation], OutputLayer)

@@ -190,6 +190,10 @@ public final class TrainingRun {
         if let checkpoint = settings.checkpoint {
             try checkTarget(checkpoint, inputs: InputFiles([settings.dataPath] + (settings.testPath.map { [$0] } ?? [])))
         }
+        try admit(settings.configuration, layerSizes: { [$0] + settings.layers }, dataPath: settings.dataPath,
+                  x: settings.xName, y: settings.yName, testPath: settings.testPath,
+                  testX: settings.testXName ?? settings.xName, testY: settings.testYName ?? settings.yName,
+                  memory: settings.memory)
         let loaded = try LoadedData.read(path: settings.dataPath, x: settings.xName, y: settings.yName, preprocessing: nil,
                                          standardize: settings.standardize, memory: settings.memory,
                                          batchSize: settings.configuration.batchSize, notes: notes)
@@ -249,6 +253,8 @@ public final class TrainingRun {
             var configuration = try TrainingCheckpoint.architecture(from: checkpoint, path: path)
             configuration.epochs = epochs
             let preprocessing = TrainingCheckpoint.preprocessing(from: checkpoint)
+            try admit(configuration, layerSizes: { _ in configuration.layerSizes }, dataPath: dataPath, x: nil, y: nil,
+                      memory: settings.memory)
             let loaded = try LoadedData.read(path: dataPath, x: nil, y: nil, preprocessing: preprocessing, standardize: false,
                                              memory: settings.memory, batchSize: configuration.batchSize, notes: notes)
             let network = try TrainingCheckpoint.network(from: checkpoint, path: path)
@@ -279,6 +285,10 @@ public final class TrainingRun {
         if settings.keep > 0 { try CheckpointHistory(path: path).refuseInputs(inputs) }
         if settings.dataPath != nil { hint += " --data \(shellQuoted(absolute(dataPath)))" }
         let preprocessing = TrainingCheckpoint.preprocessing(from: checkpoint)
+        try admit(configuration, layerSizes: { _ in configuration.layerSizes }, dataPath: dataPath, x: training.xName,
+                  y: training.yName, testPath: training.testData.isEmpty ? nil : training.testData,
+                  testX: training.testXName.isEmpty ? nil : training.testXName,
+                  testY: training.testYName.isEmpty ? nil : training.testYName, memory: settings.memory)
         let loaded = try LoadedData.read(
             path: dataPath, x: training.xName, y: training.yName, preprocessing: preprocessing, standardize: false,
             memory: settings.memory, batchSize: configuration.batchSize, notes: notes)
@@ -342,6 +352,33 @@ public final class TrainingRun {
                 path: checkpoint.path,
                 "is \(description), not an LNet checkpoint: training never replaces it, even with --force; choose another checkpoint name")
         }
+    }
+
+    /// Refuses, before x is read or anything sized by the network is allocated, a run
+    /// whose estimated peak memory (``MemoryEstimate/training``) exceeds what `memory`
+    /// allows. Reads only the datasets' headers (and decides streaming as
+    /// `LoadedData.read` will); `layerSizes` gets n_x.
+    private static func admit(
+        _ configuration: TrainingConfiguration, layerSizes: (Int) -> [Int], dataPath: String, x: String?, y: String?,
+        testPath: String? = nil, testX: String? = nil, testY: String? = nil, memory: MemoryPolicy
+    ) throws {
+        let file = try DatasetFile(path: dataPath, x: x, y: y, requireLabels: true)
+        let (m, n, featureBytes) = (file.exampleCount, file.featureCount, file.inMemoryFeatureBytes)
+        try? file.close()
+        let decision = try memory.decide(featureBytes: featureBytes, exampleCount: m,
+                                         batchSize: configuration.batchSize, path: dataPath)
+        let streamed = if case .stream = decision { true } else { false }
+        // A test file that cannot be opened is reported where it is read, with its own options' names.
+        let testFile = testPath.flatMap { try? DatasetFile(path: $0, x: testX, y: testY, requireLabels: true) }
+        let testCount = testFile.map { $0.exampleCount } ?? 0
+        try? testFile?.close()
+        let sizes = layerSizes(n)
+        let estimate = MemoryEstimate.training(
+            layerSizes: sizes, exampleCount: m, batchSize: configuration.batchSize, optimizer: configuration.optimizer,
+            keepProbability: configuration.keepProbability, streamed: streamed, testExampleCount: testCount,
+            examplesFirstCopyLimit: min(max(0, memory.budget - featureBytes), TrainingSession.examplesFirstCopyLimit))
+        try memory.admit(estimate, path: dataPath,
+                         what: "training layers \(sizes.map(String.init).joined(separator: ",")) on \(m) examples")
     }
 
     /// Reads the `--test` data, prepared as the training data, and checks now, before any

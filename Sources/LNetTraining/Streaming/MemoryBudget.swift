@@ -8,11 +8,15 @@ public struct MemoryPolicy: Sendable, Equatable {
     /// The most bytes x may take in memory as float64 (n_x · m · 8) before
     /// training streams it.
     public var budget: Int
+    /// The most a whole run may need at its peak (an explicit `--memory-budget`);
+    /// nil: only the machine's memory bounds it (see ``runLimit``).
+    public var peakLimit: Int?
 
     /// `budget` nil means ``MemoryPolicy/defaultBudget``.
-    public init(alwaysStream: Bool = false, budget: Int? = nil) {
+    public init(alwaysStream: Bool = false, budget: Int? = nil, peakLimit: Int? = nil) {
         self.alwaysStream = alwaysStream
         self.budget = budget ?? Self.defaultBudget
+        self.peakLimit = peakLimit
     }
 
     /// Never streams: what tests and library callers get unless they ask.

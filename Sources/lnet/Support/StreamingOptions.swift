@@ -7,7 +7,7 @@ struct StreamingOptions: ParsableArguments {
     var stream = false
 
     @Option(help: ArgumentHelp(
-        "Stream x automatically when it needs more memory than this (as float64, n_x·m·8 bytes): bytes, or 512M, 4G… (default: half the physical memory).",
+        "Stream x automatically when it needs more memory than this (as float64, n_x·m·8 bytes), and refuse a run whose estimated peak exceeds it: bytes, or 512M, 4G… (default: stream above half the physical memory, refuse above all of it).",
         valueName: "size"))
     var memoryBudget: String?
 
@@ -19,6 +19,7 @@ struct StreamingOptions: ParsableArguments {
 
     /// The policy the options describe.
     var policy: MemoryPolicy {
-        MemoryPolicy(alwaysStream: stream, budget: memoryBudget.flatMap(MemoryPolicy.parse))
+        let budget = memoryBudget.flatMap(MemoryPolicy.parse)
+        return MemoryPolicy(alwaysStream: stream, budget: budget, peakLimit: budget)
     }
 }
