@@ -7,6 +7,7 @@ let package = Package(
         .executable(name: "lnet", targets: ["lnet"]),
         .library(name: "LNetStorage", targets: ["LNetStorage"]),
         .library(name: "LNetTraining", targets: ["LNetTraining"]),
+        .library(name: "LNetRuns", targets: ["LNetRuns"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -41,21 +42,29 @@ let package = Package(
             name: "LNetStorage",
             dependencies: ["CHDF5", "CZlib", "CCrypto", "CFastFloat"]
         ),
+        // The math: the network, the generator, optimizers, the training session.
+        // It knows no files: BLAS is its one dependency, so the compiler keeps it so.
         .target(
             name: "LNetTraining",
-            dependencies: ["LNetStorage", "CBLIS"]
+            dependencies: ["CBLIS"]
+        ),
+        // What joins training to files: runs with checkpoints, streaming from HDF5,
+        // memory budgets, evaluation and plots of saved models.
+        .target(
+            name: "LNetRuns",
+            dependencies: ["LNetStorage", "LNetTraining"]
         ),
         .executableTarget(
             name: "lnet",
             dependencies: [
-                "LNetTraining",
+                "LNetRuns",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // Times LNetTraining on the course's moons and cat models (benchmarks/training/README.md).
         .executableTarget(
             name: "lnet-bench-training",
-            dependencies: ["LNetTraining"],
+            dependencies: ["LNetRuns"],
             path: "benchmarks/training/swift"
         ),
         // Times CheckpointFile.write and .read on the cat model with Adam state (benchmarks/checkpoint/README.md).
@@ -77,6 +86,7 @@ let package = Package(
         .testTarget(name: "LNetStorageTests", dependencies: ["LNetStorage", "LNetTestSupport"]),
         // Fixtures/ holds numpy-made JSON the tests read through #filePath.
         .testTarget(name: "LNetTrainingTests", dependencies: ["LNetTraining", "LNetTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "LNetRunsTests", dependencies: ["LNetRuns", "LNetStorage", "LNetTestSupport"]),
         // BadInputs/ holds the bad-input matrix's expectations, a document the test mirrors.
         // Faults/ holds a C write-fault injector the tests compile and LD_PRELOAD.
         .testTarget(name: "lnetTests", dependencies: ["lnet", "LNetTestSupport"], exclude: ["BadInputs", "Faults"]),

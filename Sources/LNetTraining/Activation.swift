@@ -88,3 +88,23 @@ func select(_ condition: Bool, _ ifTrue: Double, _ ifFalse: Double) -> Double {
     let mask = UInt64(bitPattern: -Int64(condition ? 1 : 0))
     return Double(bitPattern: (ifTrue.bitPattern & mask) | (ifFalse.bitPattern & ~mask))
 }
+
+extension Activation {
+    /// The name files and command lines use (`leaky_relu`, not `leakyRelu`).
+    public var formatName: String { self == .leakyRelu ? "leaky_relu" : rawValue }
+
+    /// The activation a checkpoint or a command line names.
+    public init?(formatName: String) {
+        switch formatName {
+        case "leaky_relu", "leakyrelu", "leakyRelu": self = .leakyRelu
+        default:
+            guard let activation = Activation(rawValue: formatName) else { return nil }
+            self = activation
+        }
+    }
+}
+
+extension OutputLayer {
+    /// The loss that goes with this output, as formats/checkpoint.md names it.
+    public var lossName: String { self == .sigmoid ? "binary_cross_entropy" : "categorical_cross_entropy" }
+}

@@ -3,7 +3,8 @@ public struct ConfigurationError: Error, CustomStringConvertible, Equatable {
     /// What is wrong, in words a user can act on.
     public let description: String
 
-    init(_ description: String) { self.description = description }
+    /// Makes the error; `description` is what the user reads.
+    public init(_ description: String) { self.description = description }
 }
 
 /// Training could not go on.

@@ -11,7 +11,7 @@ public enum OutputLayer: String, Sendable, Equatable, Hashable, Codable, CaseIte
     case softmax
 
     /// The number of classes a layer of `units` output units predicts.
-    func classCount(units: Int) -> Int { self == .sigmoid ? 2 : units }
+    public func classCount(units: Int) -> Int { self == .sigmoid ? 2 : units }
 
     /// Turns the output pre-activation `Z` (`units × columns`) into probabilities `A`.
     ///

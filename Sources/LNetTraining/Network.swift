@@ -81,18 +81,18 @@ public struct Network: Sendable, Equatable {
     }
 
     /// One block's forward pass, for ``SavedModel``.
-    struct BlockOutputs {
+    public struct BlockOutputs: Sendable {
         /// `A[L]` (`n_L × columns`).
-        let probabilities: Matrix
+        public let probabilities: Matrix
         /// Each column's predicted class.
-        let predicted: [Int]
+        public let predicted: [Int]
         /// Σ of the per-example losses (0 without labels).
-        let lossSum: Double
+        public let lossSum: Double
     }
 
     /// The outputs, predictions and (given `labels`, one per column) loss sum of one
     /// forward pass over `features` (`n_x × columns`), without dropout.
-    func blockOutputs(_ features: Matrix, labels: [Int]?) throws -> BlockOutputs {
+    public func blockOutputs(_ features: Matrix, labels: [Int]?) throws -> BlockOutputs {
         let units = layerSizes[layerSizes.count - 1]
         return try evaluate(features) { workspace, columns in
             let a = workspace.outputActivation()

@@ -14,8 +14,10 @@ public enum Optimizer: Sendable, Equatable, Hashable, Codable {
     /// Momentum with the course's default β = 0.9.
     public static let momentumDefaults = Optimizer.momentum()
 
-    var usesVelocity: Bool { self != .gradientDescent }
-    var usesSquares: Bool { if case .adam = self { return true } else { return false } }
+    /// Whether the optimizer keeps a first moment `v` (momentum and Adam).
+    public var usesVelocity: Bool { self != .gradientDescent }
+    /// Whether the optimizer keeps a second moment `s` (Adam).
+    public var usesSquares: Bool { if case .adam = self { return true } else { return false } }
 
     /// Applies one update to `count` flat values, following the course's expressions
     /// operation by operation so the results agree with numpy to the last bits.

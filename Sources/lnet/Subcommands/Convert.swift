@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LNetRuns
 import LNetStorage
 import LNetTraining
 

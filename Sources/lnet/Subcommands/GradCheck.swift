@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LNetRuns
 import LNetTraining
 
 struct GradCheck: ParsableCommand {

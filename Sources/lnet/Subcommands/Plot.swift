@@ -1,10 +1,11 @@
 import ArgumentParser
 import Foundation
+import LNetRuns
 import LNetStorage
 import LNetTraining
 
 /// `lnet plot CKPT -o costs.svg` and `--boundary --data FILE`: the course's
-/// two plots as SVG. The drawing is in LNetTraining's Plotting folder.
+/// two plots as SVG. The work is LNetRuns' `CheckpointPlots`.
 struct Plot: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plot",
@@ -70,35 +71,14 @@ struct Plot: ParsableCommand {
         try reportingErrors {
             threading.apply()
             try checkOutput(output, force: force, inputs: [checkpoint] + (data.map { [$0] } ?? []))
-            let saved = try CheckpointFile.read(from: checkpoint)
-            let svg: String
-            if boundary, let data {
-                let dataset = try DatasetFile(path: data, x: x, y: y, requireLabels: false)
-                defer { try? dataset.close() }
-                guard dataset.featureCount == 2 else {
-                    throw RunError(path: data, "the decision boundary needs 2 features per example, this data has \(dataset.featureCount)")
-                }
-                let network = try TrainingCheckpoint.network(from: saved, path: checkpoint)
-                guard network.layerSizes.first == 2 else {
-                    throw RunError(path: checkpoint, "the decision boundary needs a network with 2 inputs, this one has \(network.layerSizes.first ?? 0)")
-                }
-                // Raw values: the grid is drawn in the data's units and the
-                // checkpoint's preprocessing is applied per cell.
-                let features = try dataset.readFeatures(divisor: 1)
-                let labels = dataset.hasLabels ? try dataset.readLabels() : [Int](repeating: 0, count: dataset.exampleCount)
-                svg = try DecisionBoundaryGrid.plot(
-                    network: network, preprocessing: TrainingCheckpoint.preprocessing(from: saved),
-                    features: features, labels: labels, margin: margin, resolution: resolution
+            let svg = if boundary, let data {
+                try CheckpointPlots.decisionBoundary(
+                    checkpoint: checkpoint, dataPath: data, x: x, y: y, margin: margin, resolution: resolution
                 ).render()
             } else {
-                guard let training = saved.training, let optimizer = saved.optimizer else {
-                    throw RunError(path: checkpoint, "a parameters-only checkpoint has no cost history (/training/costs) to plot")
-                }
-                svg = SVGLinePlot.costCurve(costs: training.costs, learningRate: optimizer.learningRate0).render()
+                try CheckpointPlots.costCurve(checkpoint: checkpoint).render()
             }
-            try AtomicFile.replace(output) { temporary in
-                try Data(svg.utf8).write(to: URL(fileURLWithPath: temporary))
-            }
+            try CheckpointPlots.write(svg, to: output)
         }
     }
 }

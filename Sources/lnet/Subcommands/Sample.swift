@@ -1,4 +1,5 @@
 import ArgumentParser
+import LNetRuns
 import LNetStorage
 import LNetTraining
 

@@ -1,4 +1,5 @@
 import Foundation
+import LNetRuns
 import LNetStorage
 import LNetTraining
 

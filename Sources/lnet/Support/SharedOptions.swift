@@ -1,4 +1,5 @@
 import ArgumentParser
+import LNetRuns
 import LNetTraining
 
 /// `--threads`, for every command whose work runs in parallel.

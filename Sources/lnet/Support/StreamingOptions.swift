@@ -1,4 +1,5 @@
 import ArgumentParser
+import LNetRuns
 import LNetTraining
 
 /// `--stream` and `--memory-budget`, for the commands that train.

@@ -1,4 +1,5 @@
 import Foundation
+import LNetRuns
 import LNetTraining
 
 /// Prints what a training run reports, as the course does: costs on stdout

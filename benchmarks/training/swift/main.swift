@@ -7,6 +7,7 @@
 //
 // Build with `swift build -c release --product lnet-bench-training`; run.sh does it all.
 import Foundation
+import LNetRuns
 import LNetTraining
 
 struct BenchmarkFailure: Error, CustomStringConvertible { let description: String }

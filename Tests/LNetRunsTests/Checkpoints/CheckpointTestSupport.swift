@@ -1,8 +1,9 @@
 import Foundation
+@testable import LNetRuns
 import LNetStorage
 import LNetTestSupport
-import Testing
 @testable import LNetTraining
+import Testing
 
 /// Files for the checkpoint tests: a scratch folder, a moons dataset on disk,
 /// bitwise comparison of checkpoints, and the h5py checker of Tests/interop.

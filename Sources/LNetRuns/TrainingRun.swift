@@ -1,5 +1,6 @@
 import Foundation
 import LNetStorage
+import LNetTraining
 
 /// What `lnet train` asks for, before the data is read (the input size and
 /// the default output layer come from the data).

@@ -1,5 +1,6 @@
 import Foundation
 import LNetStorage
+import LNetTraining
 
 extension EvaluationReport {
     /// The report as `lnet evaluate` prints it.

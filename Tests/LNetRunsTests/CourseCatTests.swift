@@ -1,7 +1,8 @@
 import Foundation
+@testable import LNetRuns
 import LNetTestSupport
-import Testing
 @testable import LNetTraining
+import Testing
 
 /// The course's cat classifier ("Deep Neural Network - Application") trained
 /// from the course's own HDF5 files, through the same path as `lnet train`:

@@ -1,5 +1,6 @@
-import Testing
+@testable import LNetRuns
 @testable import LNetTraining
+import Testing
 
 @Suite("DecisionBoundaryGrid")
 struct DecisionBoundaryGridTests {

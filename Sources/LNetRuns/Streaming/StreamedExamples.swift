@@ -1,4 +1,5 @@
 import LNetStorage
+import LNetTraining
 
 /// A dataset file's examples read a mini-batch at a time, never whole: the
 /// `ExampleSource` behind `lnet train --stream`.

@@ -1,4 +1,5 @@
 import Foundation
+import LNetTraining
 
 /// The peak memory a run will need, estimated from the shapes alone before anything
 /// sized by the input is allocated, and the check that refuses a run that cannot fit.

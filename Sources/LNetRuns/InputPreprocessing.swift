@@ -1,4 +1,5 @@
 import LNetStorage
+import LNetTraining
 
 /// What is done to the features before the network sees them: the division of
 /// `uint8` data by 255, then optionally `--standardize`'s per-feature mean and

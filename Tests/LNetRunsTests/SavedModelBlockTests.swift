@@ -1,7 +1,8 @@
 import Foundation
+@testable import LNetRuns
 import LNetStorage
-import Testing
 @testable import LNetTraining
+import Testing
 
 /// `evaluate` and `predict` read the data a block of examples at a time: cutting it
 /// into many small blocks must give what one pass over the whole data gives.

@@ -1,5 +1,6 @@
 import Foundation
 import LNetStorage
+import LNetTraining
 
 /// How a checkpoint's network does on a labelled dataset (`lnet evaluate`).
 public struct EvaluationReport: Sendable, Equatable {

@@ -1,8 +1,9 @@
 import Foundation
-import LNetTestSupport
+@testable import LNetRuns
 @testable import LNetStorage
-import Testing
+import LNetTestSupport
 @testable import LNetTraining
+import Testing
 
 /// Small datasets on disk for the streaming tests: uint8 images (4×3 pixels,
 /// divided by 255) and float64 features, binary or three classes, chunked

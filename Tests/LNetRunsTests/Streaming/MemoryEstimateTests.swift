@@ -1,7 +1,8 @@
 import Foundation
+@testable import LNetRuns
 import LNetTestSupport
-import Testing
 @testable import LNetTraining
+import Testing
 
 @Suite("MemoryEstimate: the peak of a run, before it allocates")
 struct MemoryEstimateTests {

@@ -1,3 +1,4 @@
+import LNetTraining
 /// How far a training run has got, as a progress line shows it.
 public struct TrainingProgress: Sendable, Equatable {
     /// Epochs fully finished (absolute: a resumed run counts the earlier ones).

@@ -1,7 +1,8 @@
 import Foundation
+@testable import LNetRuns
 import LNetStorage
-import Testing
 @testable import LNetTraining
+import Testing
 
 /// Issue #4, items 6 and 7 in the library: a diverging run stops naming the
 /// epoch and leaves the last good checkpoint byte for byte; a checkpoint that

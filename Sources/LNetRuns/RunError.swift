@@ -1,3 +1,4 @@
+import LNetTraining
 /// A training, resume, evaluation or prediction run that cannot go on, with
 /// the file concerned and the reason, ready to print as one line.
 public struct RunError: Error, CustomStringConvertible, Sendable, Equatable {

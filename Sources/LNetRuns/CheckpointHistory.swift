@@ -1,5 +1,6 @@
 import Foundation
 import LNetStorage
+import LNetTraining
 
 /// The numbered checkpoints `--keep K` leaves beside the main one:
 /// `<stem>-epoch<N>.h5`, the last K of them.

@@ -1,3 +1,4 @@
+import LNetTraining
 /// `lnet gradcheck`: a gradient check on a small random network and data.
 public enum GradientCheckRun {
     /// The largest network `random` checks.

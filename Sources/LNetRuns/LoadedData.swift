@@ -1,4 +1,5 @@
 import LNetStorage
+import LNetTraining
 
 /// The examples a run trains or tests on: x read whole into memory, or
 /// streamed from the file a mini-batch (or a block) at a time.

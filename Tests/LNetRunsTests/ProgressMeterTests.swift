@@ -1,3 +1,4 @@
+@testable import LNetRuns
 import LNetTraining
 import Testing
 

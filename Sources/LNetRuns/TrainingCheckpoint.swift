@@ -1,4 +1,5 @@
 import LNetStorage
+import LNetTraining
 
 /// Where a run's data came from and how it was prepared: what a checkpoint
 /// records beside the configuration and the state.
@@ -38,26 +39,6 @@ public struct RunRecord: Sendable, Equatable {
         self.classes = classes
         self.preprocessing = preprocessing
     }
-}
-
-extension Activation {
-    /// The name formats/checkpoint.md uses (`leaky_relu`, not `leakyRelu`).
-    public var formatName: String { self == .leakyRelu ? "leaky_relu" : rawValue }
-
-    /// The activation a checkpoint or a command line names.
-    public init?(formatName: String) {
-        switch formatName {
-        case "leaky_relu", "leakyrelu", "leakyRelu": self = .leakyRelu
-        default:
-            guard let activation = Activation(rawValue: formatName) else { return nil }
-            self = activation
-        }
-    }
-}
-
-extension OutputLayer {
-    /// The loss that goes with this output, as formats/checkpoint.md names it.
-    public var lossName: String { self == .sigmoid ? "binary_cross_entropy" : "categorical_cross_entropy" }
 }
 
 /// Maps training's own types onto the checkpoint format and back. The format

@@ -1,4 +1,5 @@
 import LNetStorage
+import LNetTraining
 
 /// The course's `plot_decision_boundary` for a saved network: a grid over the
 /// data's range widened by a margin, the network's predicted class in every

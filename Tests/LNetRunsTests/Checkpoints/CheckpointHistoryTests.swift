@@ -1,7 +1,8 @@
 import Foundation
+@testable import LNetRuns
 import LNetStorage
-import Testing
 @testable import LNetTraining
+import Testing
 
 /// `--keep K`: a run killed while writing a numbered checkpoint leaves its
 /// temporary file; the numbered name never comes back, so the next numbered

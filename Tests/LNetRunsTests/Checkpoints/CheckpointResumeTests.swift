@@ -1,7 +1,8 @@
 import Foundation
+@testable import LNetRuns
 import LNetStorage
-import Testing
 @testable import LNetTraining
+import Testing
 
 /// Issue #4, item 3: training E1 epochs, saving a checkpoint file, reading it
 /// back and resuming for E2 more gives every bit of an uninterrupted E1 + E2

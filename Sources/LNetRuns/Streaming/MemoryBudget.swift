@@ -1,4 +1,5 @@
 import Foundation
+import LNetTraining
 
 /// How much memory x may take before training streams it from the file
 /// instead of loading it (`--stream`, `--memory-budget`).
