@@ -123,6 +123,9 @@ struct CSVAndOptionEdgeTests {
             #expect(result.status == 64, "\(arguments)")
             #expect(result.stderr.hasPrefix("Error: \(message)\n"), "\(arguments): \(result.stderr)")
         }
+        let resumed = try LNetBinary.run(["resume", "unused.h5", "--epochs", "-3"])
+        #expect(resumed.status == 64)
+        #expect(resumed.stderr.hasPrefix("Error: --epochs must be 1 or more, got -3\n"), "\(resumed.stderr)")
     }
 
     @Test func emptyEntriesInLayersAndActivationsAreRefused() throws {

@@ -24,7 +24,7 @@ struct Resume: ParsableCommand {
     @Argument(help: "The checkpoint to continue; it is updated as training goes on.")
     var checkpoint: String
 
-    @Option(help: "Epochs to run from here (default: up to the checkpoint's target).")
+    @Option(parsing: .unconditional, help: "Epochs to run from here (default: up to the checkpoint's target).")
     var epochs: Int?
 
     @Option(help: "The training data, when it has moved since the checkpoint was written.")
@@ -39,7 +39,7 @@ struct Resume: ParsableCommand {
     @OptionGroup var streaming: StreamingOptions
 
     func validate() throws {
-        if let epochs, epochs < 1 { throw ValidationError("--epochs must be 1 or more") }
+        if let epochs { try require(epochs >= 1, "--epochs", "1 or more", got: epochs) }
         if let epochs, epochs > Int(UInt32.max) { throw ValidationError("--epochs must stay below 2^32") }
     }
 
