@@ -15,6 +15,12 @@ public struct FileIdentity: Hashable, Sendable {
     /// The file's inode on that device (`st_ino`).
     public let inode: UInt64
 
+    /// The identity with these numbers (from an `fstat` of an open file, say).
+    public init(device: UInt64, inode: UInt64) {
+        self.device = device
+        self.inode = inode
+    }
+
     /// The identity of the file `path` names, following symbolic links; nil
     /// when nothing is there (a missing file or a dangling link).
     public init?(path: String) {

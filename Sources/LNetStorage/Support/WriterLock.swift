@@ -129,11 +129,6 @@ public final class WriterLock: @unchecked Sendable {
 
     // MARK: The locks this process holds
 
-    private struct FileIdentity: Hashable {
-        let device: UInt64
-        let inode: UInt64
-    }
-
     /// An open, locked lock file; closing it (when the last `WriterLock` using
     /// it goes) releases the lock.
     private final class LockFile: @unchecked Sendable {
