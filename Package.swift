@@ -23,6 +23,13 @@ let package = Package(
             name: "CZlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // libzip (Debian's libzip-dev), for reading and writing .npz archives: chosen over the
+        // hand-written ZIP code by measurement (benchmarks/zip/README.md).
+        .systemLibrary(
+            name: "CZip",
+            pkgConfig: "libzip",
+            providers: [.apt(["libzip-dev"])]
+        ),
         // BLIS behind its CBLAS interface, chosen by measurement (benchmarks/blas/README.md).
         .systemLibrary(
             name: "CBLIS",
@@ -39,7 +46,7 @@ let package = Package(
         .target(name: "CFastFloat"),
         .target(
             name: "LNetStorage",
-            dependencies: ["CHDF5", "CZlib", "CCrypto", "CFastFloat"]
+            dependencies: ["CHDF5", "CZlib", "CZip", "CCrypto", "CFastFloat"]
         ),
         .target(
             name: "LNetTraining",
