@@ -18,7 +18,7 @@ let package = Package(
             pkgConfig: "hdf5",
             providers: [.apt(["libhdf5-dev"])]
         ),
-        // zlib, for deflated .npz members and gzipped MNIST IDX files.
+        // zlib, for gzipped MNIST IDX files (libzip inflates .npz members).
         .systemLibrary(
             name: "CZlib",
             providers: [.apt(["zlib1g-dev"])]
