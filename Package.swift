@@ -19,10 +19,17 @@ let package = Package(
             pkgConfig: "hdf5",
             providers: [.apt(["libhdf5-dev"])]
         ),
-        // zlib, for deflated .npz members and gzipped MNIST IDX files.
+        // zlib, for gzipped MNIST IDX files (libzip inflates .npz members).
         .systemLibrary(
             name: "CZlib",
             providers: [.apt(["zlib1g-dev"])]
+        ),
+        // libzip (Debian's libzip-dev), for reading and writing .npz archives: chosen over the
+        // hand-written ZIP code by measurement (benchmarks/zip/README.md).
+        .systemLibrary(
+            name: "CZip",
+            pkgConfig: "libzip",
+            providers: [.apt(["libzip-dev"])]
         ),
         // BLIS behind its CBLAS interface, chosen by measurement (benchmarks/blas/README.md).
         .systemLibrary(
@@ -40,7 +47,7 @@ let package = Package(
         .target(name: "CFastFloat"),
         .target(
             name: "LNetStorage",
-            dependencies: ["CHDF5", "CZlib", "CCrypto", "CFastFloat"]
+            dependencies: ["CHDF5", "CZlib", "CZip", "CCrypto", "CFastFloat"]
         ),
         // The math: the network, the generator, optimizers, the training session.
         // It knows no files: BLAS is its one dependency, so the compiler keeps it so.

@@ -54,6 +54,30 @@ import Testing
         np.savez_compressed('zip64.npz', x=x, y=labels)
         zipfile.ZIP64_LIMIT = (1 << 31) - 1
         zipfile.ZIP_FILECOUNT_LIMIT = (1 << 16) - 1
+        # ZIP64 local headers on stored members, as python's zipfile writes them when forced.
+        with zipfile.ZipFile('zip64-stored.npz', 'w') as z:
+            for name, a in [('x', x), ('y', labels)]:
+                with z.open(name + '.npy', 'w', force_zip64=True) as f:
+                    np.lib.format.write_array(f, a)
+        # A valid archive whose deflated member x.npy holds only the first half
+        # of its deflate stream (sizes, CRC and offsets all consistent).
+        import io, struct, zlib
+        def npy_bytes(a):
+            b = io.BytesIO(); np.save(b, a); return b.getvalue()
+        def zip_of(members):
+            out, central = b'', b''
+            for name, data, method, crc, size in members:
+                n = name.encode()
+                central += struct.pack('<IHHHHHHIIIHHHHHII', 0x02014b50, 20, 20, 0, method, 0, 33, crc, len(data), size,
+                                       len(n), 0, 0, 0, 0, 0o100644 << 16, len(out)) + n
+                out += struct.pack('<IHHHHHIIIHH', 0x04034b50, 20, 0, method, 0, 33, crc, len(data), size, len(n), 0) + n + data
+            return out + central + struct.pack('<IHHHHIIH', 0x06054b50, 0, 0, len(members), len(members), len(central), len(out), 0)
+        xb, yb = npy_bytes(x), npy_bytes(labels)
+        packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+        deflated = packer.compress(xb) + packer.flush()
+        cut = deflated[:len(deflated) // 2]
+        with open('cut-member.npz', 'wb') as f:
+            f.write(zip_of([('x.npy', cut, 8, zlib.crc32(xb), len(xb)), ('y.npy', yb, 0, zlib.crc32(yb), len(yb))]))
         big = np.random.default_rng(0).integers(0, 255, size=(3000, 784), dtype=np.uint8)
         np.savez_compressed('big.npz', x=big, y=np.arange(3000) % 10)
         np.save('big.npy', big)
@@ -159,7 +183,7 @@ import Testing
         #expect(ImportFixtures.importError { _ = try NumpyReader(npy: notNumpy) }?.problem.contains("magic") == true)
     }
 
-    @Test(arguments: ["stored.npz", "compressed.npz", "pair.npz", "zip64.npz"])
+    @Test(arguments: ["stored.npz", "compressed.npz", "pair.npz", "zip64.npz", "zip64-stored.npz"])
     func npzStoredAndDeflated(name: String) throws {
         var reader = try NumpyReader(npz: try fixture(name))
         #expect(reader.featureShape == [2, 2])
@@ -201,17 +225,26 @@ import Testing
     func readCorrupted(_ name: String, flipAt offsetFromDataEnd: Int) throws -> ImportError? {
         let dir = try ImportFixtures.makeDirectory()
         var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: try fixture(name))))
-        let archive = try ZipArchive(path: try fixture(name))
-        let entry = try #require(archive.entries.first { $0.name == "x.npy" })
-        let nameLength = Int(bytes.uint16LE(at: entry.localHeaderOffset + 26))
-        let extraLength = Int(bytes.uint16LE(at: entry.localHeaderOffset + 28))
-        let dataEnd = entry.localHeaderOffset + 30 + nameLength + extraLength + entry.compressedSize
+        let dataEnd = try #require(Self.endOfMemberData("x.npy", in: bytes))
         bytes[dataEnd - offsetFromDataEnd] ^= 0x5A
         let path = try ImportFixtures.write(bytes, to: name, in: dir)
         return ImportFixtures.importError {
             var reader = try NumpyReader(npz: path)
             _ = try ImportFixtures.readAll(&reader, maxRows: 100)
         }
+    }
+
+    /// Where the data of member `name` ends in a numpy-written archive: at the
+    /// next ZIP record (local header or central directory) after its local header.
+    static func endOfMemberData(_ name: String, in bytes: [UInt8]) -> Int? {
+        func signature(_ at: Int, _ third: UInt8, _ fourth: UInt8) -> Bool {
+            at + 4 <= bytes.count && bytes[at] == 0x50 && bytes[at + 1] == 0x4B && bytes[at + 2] == third && bytes[at + 3] == fourth
+        }
+        let nameBytes = Array(name.utf8)
+        guard let header = bytes.indices.first(where: {
+            signature($0, 3, 4) && $0 + 30 + nameBytes.count <= bytes.count && Array(bytes[($0 + 30)..<($0 + 30 + nameBytes.count)]) == nameBytes
+        }) else { return nil }
+        return ((header + 30)..<bytes.count).first { signature($0, 3, 4) || signature($0, 1, 2) }
     }
 
     @Test func corruptMembersAreErrorsNamingTheMember() throws {
@@ -223,5 +256,14 @@ import Testing
         let truncated = try Data(contentsOf: URL(fileURLWithPath: try fixture("compressed.npz"))).prefix(300)
         let path = try ImportFixtures.write([UInt8](truncated), to: "cut.npz", in: try ImportFixtures.makeDirectory())
         #expect(ImportFixtures.importError { _ = try NumpyReader(npz: path) }?.problem.contains("not a ZIP archive") == true)
+    }
+
+    @Test func truncatedDeflateStreamIsAnErrorNamingTheMember() throws {
+        let error = ImportFixtures.importError {
+            var reader = try NumpyReader(npz: try fixture("cut-member.npz"))
+            _ = try ImportFixtures.readAll(&reader, maxRows: 100)
+        }
+        #expect(error?.member == "x.npy", "\(String(describing: error))")
+        #expect(error?.description.contains("\n") == false)
     }
 }

@@ -3,39 +3,38 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import CZlib
+import CZip
 import Foundation
 
 /// Writes float64 arrays as a NumPy `.npz` archive that `numpy.load` opens:
 /// a ZIP of `.npy` members (format 1.0, little-endian `<f8`, C order), each
-/// stored uncompressed with its CRC-32, as `numpy.savez` writes them.
+/// stored uncompressed, as `numpy.savez` writes them. The ZIP is written by
+/// libzip, with ZIP64 records when the archive needs them.
 ///
 /// Stored rather than deflated because checkpoints are small and random
 /// weights barely compress; the file times are fixed (1980-01-01 00:00) so
 /// that the same arrays always give the same bytes. Members are kept in
-/// memory until `write(to:)`: this is for checkpoint-sized data, and sizes
-/// beyond the classic ZIP's 4 GiB limits are refused rather than written
-/// with ZIP64.
+/// memory until `write(to:)`: this is for checkpoint-sized data.
 public struct NPZWriter: Sendable {
     private struct Member: Sendable {
         var name: String
         var bytes: [UInt8]
-        var crc: UInt32
     }
 
     private var members: [Member] = []
+    private var memberNames: Set<String> = []
 
     /// An empty archive.
     public init() {}
 
     /// Adds the array `name` (stored as `name.npy`) of `shape` holding
-    /// `values` in C order. Throws when the count does not match the shape,
-    /// the name is used twice, or the archive would pass 4 GiB.
+    /// `values` in C order. Throws when the count does not match the shape
+    /// or the name is used twice.
     public mutating func add(_ name: String, shape: [Int], values: [Double]) throws {
         guard shape.allSatisfy({ $0 >= 0 }), checkedProduct(shape) == values.count else {
             throw ConversionError(file: name, problem: "\(values.count) values do not fill shape \(shape)")
         }
-        guard !members.contains(where: { $0.name == name + ".npy" }) else {
+        guard memberNames.insert(name + ".npy").inserted else {
             throw ConversionError(file: name, problem: "an array with this name is already in the archive")
         }
         var bytes = Self.npyHeader(shape: shape)
@@ -43,22 +42,7 @@ public struct NPZWriter: Sendable {
         for value in values {
             withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
         }
-        let crc = bytes.withUnsafeBufferPointer { buffer -> UInt32 in
-            // zlib's crc32 takes a 32-bit length; feed it in pieces.
-            var crc = crc32(0, nil, 0)
-            var offset = 0
-            while offset < buffer.count {
-                let length = min(buffer.count - offset, 1 << 30)
-                crc = crc32(crc, buffer.baseAddress.map { $0 + offset }, uInt(length))
-                offset += length
-            }
-            return UInt32(truncatingIfNeeded: crc)
-        }
-        members.append(Member(name: name + ".npy", bytes: bytes, crc: crc))
-        guard archiveSize <= Int(UInt32.max) else {
-            members.removeLast()
-            throw ConversionError(file: name, problem: "the archive would pass 4 GiB, more than a ZIP without ZIP64 holds")
-        }
+        members.append(Member(name: name + ".npy", bytes: bytes))
     }
 
     /// The `.npy` 1.0 header: magic, version, little-endian header length,
@@ -76,76 +60,122 @@ public struct NPZWriter: Sendable {
         return header + dict
     }
 
-    private var archiveSize: Int {
-        members.reduce(22) { $0 + 30 + 46 + 2 * $1.name.utf8.count + $1.bytes.count }
-    }
-
-    /// The archive's bytes: local headers and data, central directory, end record.
-    public func archiveBytes() -> [UInt8] {
-        var out = [UInt8]()
-        out.reserveCapacity(archiveSize)
-        func u16(_ value: Int) { out.append(UInt8(value & 0xFF)); out.append(UInt8((value >> 8) & 0xFF)) }
-        func u32(_ value: UInt32) { for shift in stride(from: 0, to: 32, by: 8) { out.append(UInt8((value >> UInt32(shift)) & 0xFF)) } }
-        let dosTime = 0, dosDate = (0 << 9) | (1 << 5) | 1  // 1980-01-01 00:00:00
-        var offsets = [Int]()
-        for member in members {
-            offsets.append(out.count)
-            let name = Array(member.name.utf8)
-            u32(0x0403_4B50)
-            u16(20)  // version needed: 2.0
-            u16(0)  // flags
-            u16(0)  // method: stored
-            u16(dosTime); u16(dosDate)
-            u32(member.crc)
-            u32(UInt32(member.bytes.count)); u32(UInt32(member.bytes.count))
-            u16(name.count); u16(0)
-            out.append(contentsOf: name)
-            out.append(contentsOf: member.bytes)
-        }
-        let directoryStart = out.count
-        for (member, offset) in zip(members, offsets) {
-            let name = Array(member.name.utf8)
-            u32(0x0201_4B50)
-            u16(20); u16(20)  // made by, needed
-            u16(0); u16(0)
-            u16(dosTime); u16(dosDate)
-            u32(member.crc)
-            u32(UInt32(member.bytes.count)); u32(UInt32(member.bytes.count))
-            u16(name.count); u16(0); u16(0)  // name, extra, comment lengths
-            u16(0); u16(0)  // disk, internal attributes
-            u32(0o100644 << 16)  // external attributes: a regular file, rw-r--r--
-            u32(UInt32(offset))
-            out.append(contentsOf: name)
-        }
-        let directorySize = out.count - directoryStart
-        u32(0x0605_4B50)
-        u16(0); u16(0)
-        u16(members.count); u16(members.count)
-        u32(UInt32(directorySize)); u32(UInt32(directoryStart))
-        u16(0)
-        return out
-    }
-
     /// Writes the archive to `path` atomically (temporary file, fsync, rename).
+    ///
+    /// libzip builds the archive in a buffer source (zip_close is where it
+    /// assembles everything), which is then copied to AtomicFile's temporary:
+    /// opened on a path, libzip would write a second temporary of its own
+    /// (`NAME.XXXXXX`) that a killed run leaves behind and AtomicFile's
+    /// clean-up does not know.
     public func write(to path: String) throws {
-        guard members.count <= Int(UInt16.max) else {
-            throw ConversionError(file: path, problem: "more than 65535 arrays, more than a ZIP without ZIP64 holds")
+        let zip = ZipWriteErrors(path: path)
+        var error = zip_error_t()
+        zip_error_init(&error)
+        defer { zip_error_fini(&error) }
+        let target = try zip.check(zip_source_buffer_create(nil, 0, 0, &error), &error, doing: "creating the archive in memory")
+        defer { zip_source_free(target) }
+        guard let archive = zip_open_from_source(target, ZIP_TRUNCATE, &error) else {
+            throw zip.failure(&error, doing: "creating the archive")
         }
-        let bytes = archiveBytes()
+        // Our own reference: zip_close releases the archive's, and the bytes are read after it.
+        zip_source_keep(target)
+        do {
+            try addMembers(to: archive, zip)
+        } catch {
+            zip_discard(archive)
+            throw error
+        }
+        guard zip_close(archive) == 0 else {
+            let failure = zip.failure(zip_get_error(archive), doing: "writing the archive")
+            zip_discard(archive)
+            throw failure
+        }
         try AtomicFile.replace(path) { temporary in
-            try writeWhole(bytes, to: temporary, reportedAs: path)
+            try copy(target, to: temporary, zip)
+        }
+    }
+
+    private func addMembers(to archive: OpaquePointer, _ zip: ZipWriteErrors) throws {
+        // 1980-01-01 00:00 local time: the earliest DOS time, as the member time.
+        var epoch = tm()
+        epoch.tm_year = 80
+        epoch.tm_mday = 1
+        epoch.tm_isdst = -1
+        let dosEpoch = mktime(&epoch)
+        for member in members {
+            // libzip frees the copy (freep 1) once zip_close has written it.
+            guard let copy = malloc(member.bytes.count) else {
+                throw ConversionError(file: zip.path, problem: "out of memory for array \(member.name)")
+            }
+            member.bytes.withUnsafeBytes { bytes in
+                if let base = bytes.baseAddress { copy.copyMemory(from: base, byteCount: bytes.count) }
+            }
+            guard let source = zip_source_buffer(archive, copy, UInt64(member.bytes.count), 1) else {
+                free(copy)
+                throw zip.failure(zip_get_error(archive), doing: "adding \(member.name)")
+            }
+            let index = zip_file_add(archive, member.name, source, ZIP_FL_ENC_UTF_8)
+            guard index >= 0 else {
+                zip_source_free(source)
+                throw zip.failure(zip_get_error(archive), doing: "adding \(member.name)")
+            }
+            let entry = UInt64(index)
+            try zip.check(zip_set_file_compression(archive, entry, ZIP_CM_STORE, 0) == 0, zip_get_error(archive), doing: "storing \(member.name)")
+            try zip.check(zip_file_set_mtime(archive, entry, dosEpoch, 0) == 0, zip_get_error(archive), doing: "dating \(member.name)")
+            // A regular file, rw-r--r--, as zipfile records it.
+            try zip.check(zip_file_set_external_attributes(archive, entry, 0, UInt8(ZIP_OPSYS_UNIX), 0o100644 << 16) == 0,
+                          zip_get_error(archive), doing: "setting the attributes of \(member.name)")
+        }
+    }
+
+    /// Copies the archive libzip wrote into `source` to a new file at `path`.
+    private func copy(_ source: OpaquePointer, to path: String, _ zip: ZipWriteErrors) throws {
+        try zip.check(zip_source_open(source) == 0, zip_source_error(source), doing: "reading the archive back")
+        defer { zip_source_close(source) }
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw ConversionError(file: zip.path, problem: "cannot create: \(String(cString: strerror(errno)))")
+        }
+        defer { close(descriptor) }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { buffer.deallocate() }
+        var written = 0
+        while true {
+            let n = zip_source_read(source, buffer.baseAddress, UInt64(buffer.count))
+            try zip.check(n >= 0, zip_source_error(source), doing: "reading the archive back")
+            if n == 0 { break }
+            try writeAll(descriptor, UnsafeRawBufferPointer(rebasing: buffer[..<Int(n)]), reportedAs: zip.path)
+            written += Int(n)
+        }
+        if written == 0 {
+            // libzip removes an archive left without members instead of writing
+            // one; numpy.savez() writes the empty ZIP: its bare end record.
+            let emptyArchive: [UInt8] = [0x50, 0x4B, 0x05, 0x06] + [UInt8](repeating: 0, count: 18)
+            try emptyArchive.withUnsafeBytes { try writeAll(descriptor, $0, reportedAs: zip.path) }
         }
     }
 }
 
-/// Creates `path` and writes `bytes` to it, reporting failures under `reportedAs`.
-func writeWhole(_ bytes: [UInt8], to path: String, reportedAs name: String) throws {
-    let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-    guard descriptor >= 0 else {
-        throw ConversionError(file: name, problem: "cannot create: \(String(cString: strerror(errno)))")
+/// libzip's errors as `ConversionError`s naming the output: every libzip call
+/// of the writer goes through `check`.
+private struct ZipWriteErrors {
+    let path: String
+
+    func failure(_ error: UnsafeMutablePointer<zip_error_t>?, doing what: String) -> ConversionError {
+        let message = error.map { String(cString: zip_error_strerror($0)) } ?? "failed"
+        return ConversionError(file: path, problem: "\(what): \(message)")
     }
-    defer { close(descriptor) }
-    try bytes.withUnsafeBytes { try writeAll(descriptor, $0, reportedAs: name) }
+
+    /// Throws unless `succeeded`; `error` is libzip's error for the call.
+    func check(_ succeeded: Bool, _ error: UnsafeMutablePointer<zip_error_t>?, doing what: String) throws {
+        guard succeeded else { throw failure(error, doing: what) }
+    }
+
+    /// Like `check`, for libzip's functions that return nil on failure.
+    func check<T>(_ result: T?, _ error: UnsafeMutablePointer<zip_error_t>?, doing what: String) throws -> T {
+        guard let result else { throw failure(error, doing: what) }
+        return result
+    }
 }
 
 /// Writes every byte of `bytes` to `descriptor`, retrying short writes.

@@ -30,7 +30,7 @@ final class IDXArrayStream {
         let whole = FileRangeStream(file: file, start: 0, count: file.size)
         let start = try file.readExactly(at: 0, count: min(4, file.size), what: "the IDX magic number")
         let gzipped = start.count >= 2 && start[0] == 0x1F && start[1] == 0x8B
-        let source: ByteStream = gzipped ? try InflateStream(input: whole, format: .gzip, makeError: fail) : whole
+        let source: ByteStream = gzipped ? try InflateStream(gzipped: whole, makeError: fail) : whole
 
         var magicBytes = [UInt8](repeating: 0, count: 4)
         let got = try magicBytes.withUnsafeMutableBytes { try source.readFully(into: $0) }

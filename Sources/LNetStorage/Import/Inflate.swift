@@ -1,20 +1,17 @@
 import CZlib
 
-// zlib inflate as a ByteStream, for deflated .npz members (raw deflate,
-// windowBits -15) and gzipped MNIST IDX files (windowBits 15+16). The input is
-// read 64 KiB at a time, so memory stays bounded whatever the sizes.
+/// The largest expansion deflate can achieve (258-byte matches coded in
+/// about two bits each, rounded up).
+let maximumDeflateRatio = 1032
+
+// zlib inflate as a ByteStream, for gzipped MNIST IDX files: the gzip header
+// and CRC trailer are checked by zlib (windowBits 15+16), and concatenated
+// members are read one after another, as gunzip does. The input is read
+// 64 KiB at a time, so memory stays bounded whatever the sizes. (Deflated
+// .npz members are inflated by libzip: ZipArchive.swift.)
 
 final class InflateStream: ByteStream {
-    enum Format {
-        /// Raw deflate data, as inside a ZIP member.
-        case raw
-        /// A gzip file (header and CRC trailer checked by zlib); concatenated
-        /// members are read one after another, as gunzip does.
-        case gzip
-    }
-
     private let input: ByteStream
-    private let format: Format
     private let stream: UnsafeMutablePointer<z_stream>
     private let inputBuffer: UnsafeMutableRawBufferPointer
     private var inputEnded = false
@@ -22,15 +19,13 @@ final class InflateStream: ByteStream {
     /// Makes an error that names the file (and member) being inflated.
     private let makeError: (String) -> ImportError
 
-    init(input: ByteStream, format: Format, makeError: @escaping (String) -> ImportError) throws {
+    init(gzipped input: ByteStream, makeError: @escaping (String) -> ImportError) throws {
         self.input = input
-        self.format = format
         self.makeError = makeError
         stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
         stream.initialize(to: z_stream())
         inputBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 << 10, alignment: 16)
-        let windowBits: Int32 = format == .raw ? -15 : 15 + 16
-        let status = lnet_inflateInit2(stream, windowBits)
+        let status = lnet_inflateInit2(stream, 15 + 16)
         guard status == Z_OK else {
             stream.deinitialize(count: 1)
             stream.deallocate()
@@ -95,24 +90,9 @@ final class InflateStream: ByteStream {
     /// After a gzip member ends, continues with the next one if the bytes
     /// that follow start another gzip member; anything else ends the stream.
     private func startNextGzipMember() throws -> Bool {
-        guard format == .gzip else { return false }
         if stream.pointee.avail_in == 0, !inputEnded { try refillInput() }
         guard stream.pointee.avail_in > 0, let next = stream.pointee.next_in, next.pointee == 0x1F else { return false }
         guard inflateReset(stream) == Z_OK else { throw makeError("cannot restart zlib inflate") }
         return true
     }
-}
-
-/// zlib's CRC-32 over a buffer of any size.
-func crc32Update(_ crc: UInt32, _ bytes: UnsafeRawBufferPointer) -> UInt32 {
-    guard var base = bytes.baseAddress?.assumingMemoryBound(to: Bytef.self) else { return crc }
-    var remaining = bytes.count
-    var value = uLong(crc)
-    while remaining > 0 {
-        let part = min(remaining, 1 << 30)
-        value = crc32(value, base, uInt(part))
-        base += part
-        remaining -= part
-    }
-    return UInt32(truncatingIfNeeded: value)
 }

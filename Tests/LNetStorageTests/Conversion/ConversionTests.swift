@@ -307,6 +307,30 @@ struct ConversionTests {
         #expect(throws: ConversionError.self) { try convert(dataset, folder.appendingPathComponent("n.npz").path) }
     }
 
+    /// More members than a classic ZIP's end record counts: libzip adds the
+    /// ZIP64 records numpy reads (the hand-written writer refused this).
+    @Test func npzWithMoreThan65535ArraysIsReadByNumpy() throws {
+        let folder = try directory()
+        var writer = NPZWriter()
+        for i in 0..<70_000 {
+            try writer.add("a\(i)", shape: [1], values: [Double(i)])
+        }
+        let path = folder.appendingPathComponent("many.npz").path
+        try writer.write(to: path)
+        let again = folder.appendingPathComponent("again.npz").path
+        try writer.write(to: again)
+        #expect(FileManager.default.contentsEqual(atPath: path, andPath: again))  // fixed member times
+        try ImportFixtures.python("""
+            import numpy as np, zipfile
+            infos = zipfile.ZipFile('many.npz').infolist()
+            assert len(infos) == 70000, len(infos)
+            assert all(i.compress_type == zipfile.ZIP_STORED for i in infos)
+            assert infos[0].date_time == (1980, 1, 1, 0, 0, 0), infos[0].date_time
+            z = np.load('many.npz')
+            assert z['a0'].tolist() == [0.0] and z['a69999'].tolist() == [69999.0] and z['a69999'].dtype == np.float64
+            """, in: folder)
+    }
+
     @Test func npyHeaderIsAlignedAndVersionOne() {
         for shape in [[], [3], [2, 3], [100_000, 784, 3]] {
             let header = NPZWriter.npyHeader(shape: shape)
