@@ -80,7 +80,7 @@ public struct SavedModel {
         try MemoryPolicy.inMemory.admit(
             MemoryEstimate.inference(layerSizes: sizes, blockColumns: overflow ? 1 : max(1, blockBytes / max(perExample, 1))),
             path: path, what: "predicting with layers \(sizes.map(String.init).joined(separator: ","))",
-            advice: "use a machine with more memory")
+            advice: .moreMemory)
         network = try TrainingCheckpoint.network(from: checkpoint, path: path)
     }
 
@@ -120,7 +120,7 @@ public struct SavedModel {
 
     /// Predictions for every example at `dataPath`; labels are not needed.
     public func predict(dataPath: String, x: String? = nil) throws -> PredictionTable {
-        let file = try DatasetFile(path: dataPath, x: x, y: nil, requireLabels: false, options: .featuresOnly)
+        let file = try DatasetFile(path: dataPath, x: x, y: nil, requireLabels: false, selection: .featuresOnly)
         defer { try? file.close() }
         let units = network.layerSizes.last ?? 1
         let classColumns = network.output == .sigmoid ? 2 : units

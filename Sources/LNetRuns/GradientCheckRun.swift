@@ -11,11 +11,11 @@ public enum GradientCheckRun {
     /// Points drawn, at most, to find one clear of every kink.
     public static let maximumDraws = 100
 
-    /// Throws a ``ConfigurationError`` unless `examples` lies in 1…100000 and `l2` is a
-    /// finite number ≥ 0 (`lnet gradcheck`'s `--examples` and `--l2`).
+    /// Throws a ``RunError`` unless `examples` lies in 1…100000 and `l2` is a
+    /// finite number ≥ 0.
     public static func checkSettings(examples: Int, l2: Double) throws {
-        guard (1...100_000).contains(examples) else { throw ConfigurationError("--examples must lie in 1 … 100000") }
-        guard l2 >= 0, l2.isFinite else { throw ConfigurationError("--l2 must be 0 or more") }
+        guard (1...100_000).contains(examples) else { throw RunError(path: nil, .gradientCheckExamples) }
+        guard l2 >= 0, l2.isFinite else { throw RunError(path: nil, .gradientCheckL2) }
     }
 
     /// What the check found.
@@ -39,20 +39,16 @@ public enum GradientCheckRun {
         layerSizes: [Int], activations: [String]?, examples: Int, l2: Double, seed: UInt32
     ) throws -> Report {
         guard layerSizes.count >= 2, layerSizes.allSatisfy({ $0 > 0 }) else {
-            throw RunError(path: nil, "--layers needs at least two positive sizes, input first")
+            throw RunError(path: nil, .gradientCheckLayers)
         }
-        do {
-            try checkSettings(examples: examples, l2: l2)
-        } catch let error as ConfigurationError {
-            throw RunError(path: nil, error.description)
-        }
+        try checkSettings(examples: examples, l2: l2)
         // Two cost evaluations per parameter: a check is for small networks,
         // and the count is computed without overflow for any --layers given.
         var parameterCount = 0
         for (fanIn, units) in zip(layerSizes, layerSizes.dropFirst()) {
             let (weights, overflow) = units.multipliedReportingOverflow(by: fanIn + 1)
             guard !overflow, parameterCount <= maximumParameters - weights else {
-                throw RunError(path: nil, "--layers \(layerSizes.map(String.init).joined(separator: ",")) has more than \(maximumParameters) parameters: a gradient check is for small networks")
+                throw RunError(path: nil, .gradientCheckTooLarge(layers: layerSizes, maximum: maximumParameters))
             }
             parameterCount += weights
         }
@@ -60,14 +56,14 @@ public enum GradientCheckRun {
             MemoryEstimate.training(layerSizes: layerSizes, exampleCount: examples, batchSize: examples,
                                     optimizer: .gradientDescent, keepProbability: 1, streamed: false),
             path: nil, what: "a gradient check of layers \(layerSizes.map(String.init).joined(separator: ",")) on \(examples) examples",
-            advice: "use fewer --examples or units")
+            advice: .fewerExamplesOrUnits)
         let layerCount = layerSizes.count - 1
         let names = activations ?? (Array(repeating: "relu", count: layerCount - 1) + [(layerSizes.last ?? 1) > 1 ? "softmax" : "sigmoid"])
         let (hidden, output): ([Activation], OutputLayer)
         do {
             (hidden, output) = try ActivationNames.parse(names, layerCount: layerCount, outputUnits: layerSizes[layerCount])
         } catch let error as ConfigurationError {
-            throw RunError(path: nil, error.description)
+            throw RunError(path: nil, error)
         }
         var generator = NumpyRandom(seed: seed)
         let classes = UInt64(output.classCount(units: layerSizes[layerCount]))
@@ -87,8 +83,6 @@ public enum GradientCheckRun {
             let result = try GradientCheck.run(network, on: data, l2: l2)
             return Report(relativeDifference: result.relativeDifference, kinkDistance: kinkDistance, draw: draw)
         }
-        throw RunError(
-            path: nil,
-            "no point among \(maximumDraws) draws kept every relu pre-activation \(kinkMargin) away from its kink: use fewer --examples or units, or another --seed")
+        throw RunError(path: nil, .gradientCheckKinks(draws: maximumDraws, margin: kinkMargin))
     }
 }

@@ -89,10 +89,10 @@ struct LoadedData {
     /// made when the command line did not say.
     static func read(
         path: String, x: String?, y: String?, preprocessing: InputPreprocessing?, standardize: Bool,
-        memory: MemoryPolicy = .inMemory, batchSize: Int? = nil, options: DatasetOptionNames = .standard,
+        memory: MemoryPolicy = .inMemory, batchSize: Int? = nil, selection: DatasetSelection = .data,
         notes: (String) -> Void = { _ in }
     ) throws -> LoadedData {
-        let file = try DatasetFile(path: path, x: x, y: y, requireLabels: true, options: options)
+        let file = try DatasetFile(path: path, x: x, y: y, requireLabels: true, selection: selection)
         let decision = try memory.decide(
             featureBytes: file.inMemoryFeatureBytes, exampleCount: file.exampleCount,
             batchSize: batchSize ?? 0, path: path)
@@ -105,7 +105,7 @@ struct LoadedData {
             try? file.close()
             note.map(notes)
             let source = try StreamedExamples.open(
-                path: path, x: x, y: y, preprocessing: preprocessing, standardize: standardize, options: options)
+                path: path, x: x, y: y, preprocessing: preprocessing, standardize: standardize, selection: selection)
             let labels = source.labels
             let opened = source.file
             return LoadedData(

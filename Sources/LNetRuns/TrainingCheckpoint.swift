@@ -104,10 +104,11 @@ public enum TrainingCheckpoint {
         var configuration = try architecture(from: checkpoint, path: path)
         switch optimizer.name {
         case "gd": configuration.optimizer = .gradientDescent
-        case "momentum": configuration.optimizer = .momentum(beta: optimizer.beta ?? 0.9)
+        case "momentum": configuration.optimizer = .momentum(beta: optimizer.beta ?? CourseDefaults.beta)
         default:
             configuration.optimizer = .adam(
-                beta1: optimizer.beta1 ?? 0.9, beta2: optimizer.beta2 ?? 0.999, epsilon: optimizer.epsilon ?? 1e-8)
+                beta1: optimizer.beta1 ?? CourseDefaults.beta1, beta2: optimizer.beta2 ?? CourseDefaults.beta2,
+                epsilon: optimizer.epsilon ?? CourseDefaults.epsilon)
         }
         configuration.learningRate = optimizer.learningRate0
         switch optimizer.decay {

@@ -133,8 +133,8 @@ public struct TrainingOutcome: Sendable {
     public var trainAccuracy: Double?
     /// The same fraction on the `--test` data; nil without test data or when the run was stopped early.
     public var testAccuracy: Double?
-    /// The command that continues an interrupted run, when there is a checkpoint.
-    public var resumeCommand: String?
+    /// What continues an interrupted run, when there is a checkpoint.
+    public var resumeCommand: ResumeCommand?
 }
 
 /// A training run tied to files: it reads the dataset, prepares the inputs,
@@ -149,13 +149,13 @@ public final class TrainingRun {
     private let checkpoint: CheckpointSettings?
     private let printEvery: Int
     private let test: RunExamples?
-    private let resumeHint: String?
+    private let resumeHint: ResumeCommand?
     /// Held for as long as the run exists, so that no second run writes its checkpoint.
     private let writerLock: WriterLock?
 
     private init(
         configuration: TrainingConfiguration, record: RunRecord, session: TrainingSession,
-        checkpoint: CheckpointSettings?, printEvery: Int, test: RunExamples?, resumeHint: String?,
+        checkpoint: CheckpointSettings?, printEvery: Int, test: RunExamples?, resumeHint: ResumeCommand?,
         writerLock: WriterLock?
     ) {
         self.writerLock = writerLock
@@ -241,16 +241,16 @@ public final class TrainingRun {
         // reading while another run writes is safe (it replaces the file by renaming).
         let writerLock = try WriterLock.acquire(for: path)
         let checkpointSettings = CheckpointSettings(path: path, everyEpochs: settings.everyEpochs, keep: settings.keep, force: true)
-        var hint = "lnet resume \(shellQuoted(path))"
+        var hint = ResumeCommand(checkpoint: path)
         guard let training = checkpoint.training else {
             // A parameters-only checkpoint, as a numpy user writes it.
             guard let dataPath = settings.dataPath else {
-                throw RunError(path: path, "the checkpoint holds parameters only: name the training data with --data")
+                throw RunError(path: path, .parametersOnlyNeedData)
             }
             guard let epochs = settings.epochs else {
-                throw RunError(path: path, "the checkpoint holds parameters only: say how many epochs to train with --epochs")
+                throw RunError(path: path, .parametersOnlyNeedEpochs)
             }
-            notes("the checkpoint holds parameters only: starting a fresh Adam optimizer (zero moments, t = 0, learning rate 0.0007)")
+            notes("the checkpoint holds parameters only: starting a fresh Adam optimizer (zero moments, t = 0, learning rate \(CourseDefaults.learningRate))")
             var configuration = try TrainingCheckpoint.architecture(from: checkpoint, path: path)
             configuration.epochs = epochs
             let preprocessing = TrainingCheckpoint.preprocessing(from: checkpoint)
@@ -265,7 +265,7 @@ public final class TrainingRun {
             let record = RunRecord(
                 dataPath: absolute(dataPath), xName: loaded.xName, yName: loaded.yName, dataSHA256: try loaded.fingerprint(),
                 classes: checkpoint.model.classes ?? loaded.classes, preprocessing: preprocessing)
-            hint += " --data \(shellQuoted(absolute(dataPath)))"
+            hint.dataPath = absolute(dataPath)
             uncheckedNotes.forEach(notes)
             return TrainingRun(
                 configuration: configuration, record: record, session: session, checkpoint: checkpointSettings,
@@ -276,7 +276,7 @@ public final class TrainingRun {
         if let more = settings.epochs {
             // An epoch interrupted part-way counts as the first of the `more`.
             let (target, overflow) = state.completedEpochs.addingReportingOverflow(more)
-            guard !overflow else { throw RunError(path: path, "--epochs \(more) is too large") }
+            guard !overflow else { throw RunError(path: path, .epochsTooLarge(more)) }
             configuration.epochs = target
         }
         let dataPath = settings.dataPath ?? training.data
@@ -284,7 +284,7 @@ public final class TrainingRun {
         let inputs = InputFiles([dataPath] + (training.testData.isEmpty ? [] : [training.testData]))
         try inputs.refuse(output: path)
         if settings.keep > 0 { try CheckpointHistory(path: path).refuseInputs(inputs) }
-        if settings.dataPath != nil { hint += " --data \(shellQuoted(absolute(dataPath)))" }
+        if settings.dataPath != nil { hint.dataPath = absolute(dataPath) }
         let preprocessing = TrainingCheckpoint.preprocessing(from: checkpoint)
         try admit(configuration, layerSizes: { _ in configuration.layerSizes }, dataPath: dataPath, x: training.xName,
                   y: training.yName, testPath: training.testData.isEmpty ? nil : training.testData,
@@ -296,12 +296,10 @@ public final class TrainingRun {
         let fingerprint = try loaded.fingerprint()
         if fingerprint != training.dataSHA256 {
             guard settings.allowDataChange else {
-                throw RunError(
-                    path: dataPath,
-                    "the data differs from the data the checkpoint \(path) was trained on (data_sha256 \(training.dataSHA256.prefix(12))…, now \(fingerprint.prefix(12))…); pass --allow-data-change to continue on it anyway")
+                throw RunError(path: dataPath, .dataChanged(checkpoint: path, recorded: training.dataSHA256, now: fingerprint))
             }
-            notes("the data has changed since the checkpoint was written; continuing on it as asked (--allow-data-change)")
-            hint += " --allow-data-change"
+            notes("the data has changed since the checkpoint was written; continuing on it as allowed")
+            hint.allowsDataChange = true
         }
         // The test data is the checkpoint's, not the command line's: when it is gone or no
         // longer fits, the run goes on without a test accuracy and says why.
@@ -315,7 +313,7 @@ public final class TrainingRun {
                         path: training.testData, x: training.testXName.isEmpty ? nil : training.testXName,
                         y: training.testYName.isEmpty ? nil : training.testYName, preprocessing: preprocessing,
                         memory: settings.memory, fitting: configuration,
-                        options: DatasetOptionNames(x: "test_x_name", y: "test_y_name"))
+                        selection: .recordedTest)
                 } catch {
                     notes("the test data cannot be used (\(error)): no test accuracy will be printed")
                 }
@@ -344,14 +342,10 @@ public final class TrainingRun {
             break
         case .checkpoint:
             guard checkpoint.force else {
-                throw RunError(
-                    path: checkpoint.path,
-                    "a checkpoint exists already: continue it with `lnet resume \(checkpoint.path)`, or pass --force to overwrite it")
+                throw RunError(path: checkpoint.path, .checkpointExists(checkpoint.path))
             }
         case .other(let description):
-            throw RunError(
-                path: checkpoint.path,
-                "is \(description), not an LNet checkpoint: training never replaces it, even with --force; choose another checkpoint name")
+            throw RunError(path: checkpoint.path, .notACheckpoint(description))
         }
     }
 
@@ -386,10 +380,10 @@ public final class TrainingRun {
     /// training, that the network can be measured on it: its features and its labels.
     private static func testExamples(
         path: String, x: String?, y: String?, preprocessing: InputPreprocessing, memory: MemoryPolicy,
-        fitting configuration: TrainingConfiguration, options: DatasetOptionNames = .test
+        fitting configuration: TrainingConfiguration, selection: DatasetSelection = .test
     ) throws -> RunExamples {
         let examples = try LoadedData.read(path: path, x: x, y: y, preprocessing: preprocessing, standardize: false,
-                                           memory: memory, options: options).examples
+                                           memory: memory, selection: selection).examples
         do {
             try examples.validate(configuration)
         } catch let error as ConfigurationError {
@@ -447,7 +441,7 @@ public final class TrainingRun {
                 return TrainingOutcome(
                     completed: false, epochsCompleted: session.state.completedEpochs, epochsTarget: target,
                     lastCost: lastCost, trainAccuracy: nil, testAccuracy: nil,
-                    resumeCommand: checkpoint == nil ? nil : resumeHint ?? "lnet resume \(Self.shellQuoted(checkpoint?.path ?? ""))")
+                    resumeCommand: checkpoint.map { resumeHint ?? ResumeCommand(checkpoint: $0.path) })
             }
         }
         if let checkpoint, lastSavedEpoch != session.state.completedEpochs || !FileManager.default.fileExists(atPath: checkpoint.path) {
@@ -519,16 +513,11 @@ public final class TrainingRun {
         do {
             return try ActivationNames.parse(names, layerCount: layers.count, outputUnits: layers.last ?? 1)
         } catch let error as ConfigurationError {
-            throw RunError(path: nil, error.description)
+            throw RunError(path: nil, error)
         }
     }
 
     static func absolute(_ path: String) -> String {
         URL(fileURLWithPath: path).standardizedFileURL.path
-    }
-
-    static func shellQuoted(_ text: String) -> String {
-        let safe = text.allSatisfy { $0.isLetter || $0.isNumber || "/._-+=:,".contains($0) }
-        return safe ? text : "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 }

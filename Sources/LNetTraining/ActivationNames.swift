@@ -1,5 +1,5 @@
 /// The activations a command line names, one per layer, output last
-/// (`--activations relu,relu,sigmoid`): one reading for `train` and `gradcheck`,
+/// (`relu,relu,sigmoid`): one reading for `train` and `gradcheck`,
 /// so both accept and refuse the same lists with the same words.
 public enum ActivationNames {
     /// The hidden activations and the output layer `names` give for a network of
@@ -9,7 +9,7 @@ public enum ActivationNames {
         -> (hidden: [Activation], output: OutputLayer)
     {
         guard names.count == layerCount else {
-            throw ConfigurationError("--activations names \(names.count) activations for \(layerCount) layers")
+            throw ConfigurationError(.activationCount(names: names.count, layers: layerCount))
         }
         var hidden: [Activation] = []
         for name in names.dropLast() {

@@ -1,10 +1,30 @@
 /// A training configuration or input that cannot be used, with the reason.
 public struct ConfigurationError: Error, CustomStringConvertible, Equatable {
-    /// What is wrong, in words a user can act on.
+    /// What is wrong, in words a user can act on (naming no command-line option).
     public let description: String
+    /// What is wrong as data, when a caller words it in its own terms (the CLI, with its options).
+    public let problem: ConfigurationProblem?
 
     /// Makes the error; `description` is what the user reads.
-    public init(_ description: String) { self.description = description }
+    public init(_ description: String) {
+        self.description = description
+        problem = nil
+    }
+
+    /// Makes the error for `problem`.
+    public init(_ problem: ConfigurationProblem) {
+        self.problem = problem
+        switch problem {
+        case .activationCount(let names, let layers):
+            description = "the activations list names \(names) activations for \(layers) layers"
+        }
+    }
+}
+
+/// A configuration problem as data, for a caller that words it with its own names.
+public enum ConfigurationProblem: Sendable, Equatable {
+    /// A list of activations (one per layer, output last) of the wrong length.
+    case activationCount(names: Int, layers: Int)
 }
 
 /// Training could not go on.

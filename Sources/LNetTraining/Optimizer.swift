@@ -5,14 +5,9 @@ public enum Optimizer: Sendable, Equatable, Hashable, Codable {
     /// `W −= lr·dW`.
     case gradientDescent
     /// `v = β·v + (1−β)·dW; W −= lr·v`.
-    case momentum(beta: Double = 0.9)
+    case momentum(beta: Double = CourseDefaults.beta)
     /// Adam, with bias correction by the update count `t` (incremented before each update).
-    case adam(beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8)
-
-    /// Adam with the course's defaults.
-    public static let adamDefaults = Optimizer.adam()
-    /// Momentum with the course's default β = 0.9.
-    public static let momentumDefaults = Optimizer.momentum()
+    case adam(beta1: Double = CourseDefaults.beta1, beta2: Double = CourseDefaults.beta2, epsilon: Double = CourseDefaults.epsilon)
 
     /// Whether the optimizer keeps a first moment `v` (momentum and Adam).
     public var usesVelocity: Bool { self != .gradientDescent }

@@ -33,15 +33,15 @@ public struct TrainingConfiguration: Sendable, Equatable, Hashable, Codable {
         hiddenActivations: [Activation],
         output: OutputLayer = .sigmoid,
         initialization: Initialization = .he,
-        seed: UInt32 = 3,
+        seed: UInt32 = CourseDefaults.seed,
         optimizer: Optimizer = .gradientDescent,
-        learningRate: Double = 0.0007,
+        learningRate: Double = CourseDefaults.learningRate,
         decay: LearningRateDecay = .none,
-        batchSize: Int = 64,
-        shuffleSeed: UInt32 = 10,
+        batchSize: Int = CourseDefaults.batchSize,
+        shuffleSeed: UInt32 = CourseDefaults.shuffleSeed,
         l2: Double = 0,
         keepProbability: Double = 1,
-        epochs: Int = 5000
+        epochs: Int = CourseDefaults.epochs
     ) {
         self.layerSizes = layerSizes
         self.hiddenActivations = hiddenActivations

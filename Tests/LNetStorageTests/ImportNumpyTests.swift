@@ -205,7 +205,7 @@ import Testing
         var explicit = try NumpyReader(npz: try fixture("ambiguous.npz"), x: "b_x", y: "a_y")
         #expect(try ImportFixtures.readAll(&explicit).labels?.count == 10)
         let missing = ImportFixtures.importError { _ = try NumpyReader(npz: try fixture("stored.npz"), x: "nope", y: "y") }
-        #expect(missing?.problem.contains("no array nope (--x)") == true)
+        #expect(missing?.naming?.reason == .missing(name: "nope", role: .features))
     }
 
     @Test func largeDeflatedMemberStreamsInChunks() throws {

@@ -38,7 +38,7 @@ public enum DecisionBoundaryGrid {
         try MemoryPolicy.inMemory.admit(
             MemoryEstimate.inference(layerSizes: network.layerSizes, optimizerCopies: 0, blockColumns: cells),
             path: nil, what: "predicting the decision boundary's \(cells) grid cells with layers \(network.layerSizes.map(String.init).joined(separator: ","))",
-            advice: "plot a smaller network")
+            advice: .smallerNetwork)
         // Examples in rows (cell by cell), as DatasetFile returns features.
         var examples = [Double](repeating: 0, count: cells * 2)
         let width = (xRange.upperBound - xRange.lowerBound) / Double(resolution)

@@ -56,8 +56,7 @@ public struct MemoryPolicy: Sendable, Equatable {
                 return .inMemory(note: "full-batch training (batch size ≥ m) reads all of x at once: loading it (\(size)) instead of streaming")
             }
             throw RunError(
-                path: path,
-                "x needs \(size) in memory, over the memory budget of \(Self.format(bytes: budget)), and full-batch training (batch size ≥ m = \(exampleCount)) cannot be streamed bit for bit: train with mini-batches (--batch-size) or raise --memory-budget")
+                path: path, .fullBatchOverBudget(size: size, budget: Self.format(bytes: budget), exampleCount: exampleCount))
         }
         if overBudget, !alwaysStream {
             return .stream(note: "x needs \(size) in memory, over the memory budget of \(Self.format(bytes: budget)): streaming mini-batches from the file")

@@ -183,14 +183,14 @@ extension MemoryPolicy {
     /// `what` names the run ("training layers 2,3000000,10 on 300 examples"); `advice`
     /// says what to change.
     public func admit(_ estimate: MemoryEstimate, path: String?, what: String,
-                      advice: String = "use fewer units or a smaller --batch-size") throws {
+                      advice: MemoryAdvice = .fewerUnitsOrSmallerBatch) throws {
         let limit = runLimit
         guard estimate.bytes > limit else { return }
-        let limitName = peakLimit.map { $0 <= (MachineMemory.limit ?? .max) } == true
-            ? "the memory budget of \(Self.format(bytes: limit)) (--memory-budget)"
-            : "this machine's memory (\(Self.format(bytes: limit)))"
+        let budgetSetsLimit = peakLimit.map { $0 <= (MachineMemory.limit ?? .max) } == true
         throw RunError(
             path: path,
-            "\(what) needs an estimated \(estimate.formatted) at its peak, mostly \(estimate.largestPart): more than \(limitName); \(advice)")
+            .overMemory(what: what, estimate: estimate.formatted, largestPart: estimate.largestPart,
+                        budget: budgetSetsLimit ? Self.format(bytes: limit) : nil, machine: Self.format(bytes: limit),
+                        advice: advice))
     }
 }

@@ -29,7 +29,7 @@ public final class StreamedExamples: ExampleSource {
     private var rows: [Double] = []
 
     /// Wraps an open file whose labels and preprocessing are known (see
-    /// ``StreamedExamples/open(path:x:y:preprocessing:standardize:blockBytes:options:)``).
+    /// ``StreamedExamples/open(path:x:y:preprocessing:standardize:blockBytes:selection:)``).
     public init(file: DatasetFile, labels: [Int64], preprocessing: InputPreprocessing) {
         self.file = file
         featureCount = file.featureCount
@@ -92,9 +92,9 @@ public final class StreamedExamples: ExampleSource {
     /// of about `blockBytes` bytes.
     public static func open(
         path: String, x: String?, y: String?, preprocessing given: InputPreprocessing?, standardize: Bool,
-        blockBytes: Int = 8 << 20, options: DatasetOptionNames = .standard
+        blockBytes: Int = 8 << 20, selection: DatasetSelection = .data
     ) throws -> StreamedExamples {
-        let file = try DatasetFile(path: path, x: x, y: y, requireLabels: true, options: options)
+        let file = try DatasetFile(path: path, x: x, y: y, requireLabels: true, selection: selection)
         let m = file.exampleCount
         let n = file.featureCount
         let divisor = given?.divisor ?? file.inputDivisor

@@ -123,8 +123,11 @@ public struct ConversionOptions: Sendable, Equatable {
 public struct ConversionError: Error, CustomStringConvertible, Equatable, Sendable {
     /// The file concerned, as the user named it.
     public var file: String
-    /// The whole message, naming the file.
+    /// The whole message, naming the file, in the library's words (no option names).
     public var description: String
+    /// What is wrong, as data, for the CLI to word with its options; nil when
+    /// `description` says it all.
+    public var refusal: ConversionRefusal?
 
     /// "`file`: `problem`".
     public init(file: String, problem: String) {
@@ -132,14 +135,93 @@ public struct ConversionError: Error, CustomStringConvertible, Equatable, Sendab
         description = "\(file): \(problem)"
     }
 
-    private init(file: String, message: String) {
+    /// The error for `refusal` about `file`.
+    public init(file: String, _ refusal: ConversionRefusal) {
         self.file = file
-        description = message
+        self.refusal = refusal
+        switch refusal {
+        case .outputExists: description = "\(file) exists"
+        case .inputFormatUnknown: description = "\(file): cannot tell the format from the name: use .csv, .tsv, .npy, .npz, -ubyte[.gz], .h5, or name the input format"
+        case .setting(let setting, let rule): description = "\(file): \(setting.words) \(rule.words)"
+        }
     }
 
     /// An output that is already there and `force` was not given.
     public static func outputExists(_ file: String) -> ConversionError {
-        ConversionError(file: file, message: "\(file) exists: pass --force to overwrite")
+        ConversionError(file: file, .outputExists)
+    }
+}
+
+/// A conversion refused for what was asked rather than for what a file holds, as data:
+/// the CLI words it with its option names.
+public enum ConversionRefusal: Sendable, Equatable {
+    /// The output exists and overwriting it was not asked for.
+    case outputExists
+    /// The input format was not given and the name does not tell it.
+    case inputFormatUnknown
+    /// A setting that does not fit the formats, or a value out of its range.
+    case setting(ConversionSetting, ConversionRule)
+}
+
+/// The settings of ``ConversionOptions`` a refusal can be about.
+public enum ConversionSetting: Sendable, Equatable {
+    case labelColumn, delimiter, noHeader, classNames, storedFeatureType, labels, x, y, split, compressionLevel, chunkRows
+
+    /// The setting in the library's words.
+    public var words: String {
+        switch self {
+        case .labelColumn: "the label column"
+        case .delimiter: "the delimiter"
+        case .noHeader: "reading without a header"
+        case .classNames: "the class names"
+        case .storedFeatureType: "the stored feature type"
+        case .labels: "the labels file"
+        case .x: "the features' name"
+        case .y: "the labels' name"
+        case .split: "the split"
+        case .compressionLevel: "the compression level"
+        case .chunkRows: "the chunk rows"
+        }
+    }
+}
+
+/// Why a ``ConversionSetting`` is refused.
+public enum ConversionRule: Sendable, Equatable {
+    /// It applies to CSV/TSV input only.
+    case textInputOnly
+    /// It applies to IDX and .npy input only.
+    case arrayInputOnly
+    /// It applies to .npz and HDF5 input only.
+    case namedInputOnly
+    /// It writes .h5 files only.
+    case hdf5OutputOnly
+    /// The stored feature type can only be uint8.
+    case uint8Only
+    /// A class name is empty, or none is given.
+    case emptyName
+    /// A class is named twice.
+    case repeatedName
+    /// The compression level lies outside 0–9.
+    case compressionOutOfRange(Int)
+    /// Chunk rows below 1.
+    case chunkRowsTooFew
+    /// A split fraction outside (0, 1).
+    case splitOutOfRange(Double)
+
+    /// The rule in words, after the setting's name.
+    public var words: String {
+        switch self {
+        case .textInputOnly: "applies to CSV/TSV input only"
+        case .arrayInputOnly: "applies to IDX and .npy input only"
+        case .namedInputOnly: "applies to .npz and HDF5 input only"
+        case .hdf5OutputOnly: "writes .h5 files only"
+        case .uint8Only: "can only be uint8 (CSV features are float64 otherwise)"
+        case .emptyName: "needs non-empty names"
+        case .repeatedName: "names a class twice"
+        case .compressionOutOfRange(let level): "must be 0–9, not \(level)"
+        case .chunkRowsTooFew: "must be 1 or more"
+        case .splitOutOfRange(let split): "must be between 0 and 1 (the train fraction), not \(split)"
+        }
     }
 }
 

@@ -83,9 +83,7 @@ public struct DatasetConverter {
     public func inputFormat(of input: String) throws -> InputFormat {
         if let format = options.from { return format }
         guard let format = InputFormat.detect(path: input) else {
-            throw ConversionError(
-                file: input,
-                problem: "cannot tell the format from the name: use .csv, .tsv, .npy, .npz, -ubyte[.gz], .h5, or pass --from csv|tsv|npy|npz|idx|hdf5")
+            throw ConversionError(file: input, .inputFormatUnknown)
         }
         return format
     }
@@ -98,35 +96,35 @@ public struct DatasetConverter {
             throw ConversionError(file: output, problem: "cannot tell what to write from the name: use .h5 (dataset), .csv (dataset as text) or .npz (checkpoint arrays)")
         }
         let format = try inputFormat(of: input)
-        func refuse(_ option: String, _ why: String) throws {
-            throw ConversionError(file: input, problem: "\(option) \(why)")
+        func refuse(_ setting: ConversionSetting, _ rule: ConversionRule, file: String? = nil) throws {
+            throw ConversionError(file: file ?? input, .setting(setting, rule))
         }
-        if options.labelColumn != nil, format != .csv, format != .tsv { try refuse("--label", "applies to CSV/TSV input only (for IDX and .npy use --labels)") }
-        if options.delimiter != nil, format != .csv, format != .tsv { try refuse("--delimiter", "applies to CSV/TSV input only") }
-        if !options.hasHeader, format != .csv, format != .tsv { try refuse("--no-header", "applies to CSV/TSV input only") }
-        if options.classNames != nil, format != .csv, format != .tsv { try refuse("--classes", "applies to CSV/TSV input only") }
+        let text = format == .csv || format == .tsv
+        if options.labelColumn != nil, !text { try refuse(.labelColumn, .textInputOnly) }
+        if options.delimiter != nil, !text { try refuse(.delimiter, .textInputOnly) }
+        if !options.hasHeader, !text { try refuse(.noHeader, .textInputOnly) }
+        if options.classNames != nil, !text { try refuse(.classNames, .textInputOnly) }
         if let type = options.storedFeatureType {
-            if format != .csv, format != .tsv { try refuse("--x-type", "applies to CSV/TSV input only") }
-            if type != .uint8 { try refuse("--x-type", "can only be uint8 (CSV features are float64 otherwise)") }
+            if !text { try refuse(.storedFeatureType, .textInputOnly) }
+            if type != .uint8 { try refuse(.storedFeatureType, .uint8Only) }
         }
         if let names = options.classNames {
-            if names.isEmpty || names.contains(where: \.isEmpty) { try refuse("--classes", "needs non-empty names") }
-            if Set(names).count != names.count { try refuse("--classes", "names a class twice") }
+            if names.isEmpty || names.contains(where: \.isEmpty) { try refuse(.classNames, .emptyName) }
+            if Set(names).count != names.count { try refuse(.classNames, .repeatedName) }
         }
-        if options.labels != nil, format != .idx, format != .npy { try refuse("--labels", "applies to IDX and .npy input only") }
-        if options.x != nil, format != .npz, format != .hdf5 { try refuse("--x", "applies to .npz and HDF5 input only") }
-        if options.y != nil, format != .npz, format != .hdf5 { try refuse("--y", "applies to .npz and HDF5 input only") }
-        if options.split != nil, outputFormat != .hdf5 { try refuse("--split", "writes .h5 files only") }
-        if outputFormat == .npz, format != .hdf5 { try refuse("an .npz output", "is written from a checkpoint (.h5) only") }
+        if options.labels != nil, format != .idx, format != .npy { try refuse(.labels, .arrayInputOnly) }
+        if options.x != nil, format != .npz, format != .hdf5 { try refuse(.x, .namedInputOnly) }
+        if options.y != nil, format != .npz, format != .hdf5 { try refuse(.y, .namedInputOnly) }
+        if options.split != nil, outputFormat != .hdf5 { try refuse(.split, .hdf5OutputOnly) }
+        if outputFormat == .npz, format != .hdf5 {
+            throw ConversionError(file: input, problem: "an .npz output is written from a checkpoint (.h5) only")
+        }
         guard (0...9).contains(options.compressionLevel) else {
-            throw ConversionError(file: output, problem: "--compression must be 0–9, not \(options.compressionLevel)")
+            try refuse(.compressionLevel, .compressionOutOfRange(options.compressionLevel), file: output)
+            return
         }
-        if let rows = options.chunkRows, rows < 1 {
-            throw ConversionError(file: output, problem: "--chunk-rows must be 1 or more")
-        }
-        if let split = options.split, !(split > 0 && split < 1) {
-            throw ConversionError(file: output, problem: "--split must be between 0 and 1 (the train fraction), not \(split)")
-        }
+        if let rows = options.chunkRows, rows < 1 { try refuse(.chunkRows, .chunkRowsTooFew, file: output) }
+        if let split = options.split, !(split > 0 && split < 1) { try refuse(.split, .splitOutOfRange(split), file: output) }
     }
 
     /// Converts `input` to `output` (see the type's description).

@@ -38,15 +38,15 @@ public final class DatasetFile: @unchecked Sendable {
 
     /// Opens `path` and finds its datasets: `x`/`y` names them when given,
     /// else `x` and `y`, else the one `<prefix>_x`/`<prefix>_y` pair at the top level.
-    /// With `requireLabels`, a file without labels is an error. `options` are the
-    /// command-line options the messages tell the user to choose the names with.
+    /// With `requireLabels`, a file without labels is an error. `selection` says which of
+    /// the caller's choices named them, for the error that tells how to choose.
     public init(path: String, x: String? = nil, y: String? = nil, requireLabels: Bool = true,
-                options: DatasetOptionNames = .standard) throws {
+                selection: DatasetSelection = .data) throws {
         self.path = path
         file = try HDF5File.open(at: path)
         let root = try file.root
         let names = try root.members().filter { $0.kind == .dataset }.map(\.name)
-        let resolved = try Self.resolveNames(names, x: x, y: y, requireLabels: requireLabels, options: options, path: path, file: file)
+        let resolved = try Self.resolveNames(names, x: x, y: y, requireLabels: requireLabels, selection: selection, path: path, file: file)
         xName = resolved.x
         yName = resolved.y
         features = try file.dataset(at: resolved.x)
@@ -239,12 +239,12 @@ public final class DatasetFile: @unchecked Sendable {
     // MARK: Names
 
     private static func resolveNames(
-        _ names: [String], x: String?, y: String?, requireLabels: Bool, options: DatasetOptionNames, path: String,
+        _ names: [String], x: String?, y: String?, requireLabels: Bool, selection: DatasetSelection, path: String,
         file: HDF5File
     ) throws -> (x: String, y: String?) {
         do {
             return try DatasetNaming.resolve(
-                names: names, x: x, y: y, requireLabels: requireLabels, kind: "dataset", options: options, exists: file.exists)
+                names: names, x: x, y: y, requireLabels: requireLabels, kind: "dataset", selection: selection, exists: file.exists)
         } catch let failure as DatasetNaming.Failure {
             // A name the rule looks for may be there as a link that leads
             // nowhere: say so rather than that it is missing.
@@ -256,7 +256,7 @@ public final class DatasetFile: @unchecked Sendable {
                     throw DatasetError(path: path, problem: problem)
                 }
             }
-            throw DatasetError(path: path, problem: failure.problem)
+            throw DatasetError(path: path, naming: failure.naming)
         }
     }
 

@@ -4,14 +4,14 @@ import Foundation
 /// `x` examples first, `y` int64, optional `classes`.
 public enum DatasetWriter {
     /// Writes `x` with shape `[y.count] + exampleShape` (row-major, example first) and `y`, plus `classes` when
-    /// given. Throws `DatasetError` when the file exists and `overwrite` is false, or the error of a failed write,
+    /// given. Throws `OutputExistsError` when the file exists and `overwrite` is false, or the error of a failed write,
     /// which leaves any old file as it was.
     public static func write(
         to path: String, x: [Double], exampleShape: [Int], y: [Int64], classes: [String]? = nil,
         overwrite: Bool = false
     ) throws {
         if !overwrite, FileManager.default.fileExists(atPath: path) {
-            throw DatasetError(path: path, problem: "the file exists: pass --force to overwrite it")
+            throw OutputExistsError(path: path)
         }
         let shape = [y.count] + exampleShape
         try AtomicFile.replace(path) { temporary in

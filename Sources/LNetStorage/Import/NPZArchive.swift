@@ -33,10 +33,10 @@ public final class NPZArchive {
             let chosen = try DatasetNaming.resolve(
                 names: arrayNames, x: x, y: y, requireLabels: true, kind: "array",
                 exists: { entriesByName[$0] != nil })
-            guard let labels = chosen.y else { throw DatasetNaming.Failure(problem: "no labels array") }
+            guard let labels = chosen.y else { throw ImportError(file: path, problem: "no labels array") }
             return (chosen.x, labels)
         } catch let failure as DatasetNaming.Failure {
-            throw ImportError(file: path, problem: failure.problem)
+            throw ImportError(file: path, naming: failure.naming)
         }
     }
 

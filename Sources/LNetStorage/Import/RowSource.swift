@@ -145,6 +145,15 @@ public struct ImportError: Error, CustomStringConvertible, Equatable, Sendable {
     public var offset: Int?
     /// What is wrong, as a sentence fragment without the location.
     public var problem: String
+    /// Why no features/labels pair could be chosen, as data, when that is the problem
+    /// (`problem` then words it without the CLI's option names).
+    public var naming: DatasetNamingProblem?
+
+    /// Makes the error for an archive among whose arrays no features/labels pair could be chosen.
+    public init(file: String, naming: DatasetNamingProblem) {
+        self.init(file: file, problem: naming.description)
+        self.naming = naming
+    }
 
     /// Makes an error for `file`, located by whichever of `line`, `member` and `offset` is known.
     public init(file: String, line: Int? = nil, member: String? = nil, offset: Int? = nil, problem: String) {

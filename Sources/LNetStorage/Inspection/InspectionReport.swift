@@ -86,7 +86,6 @@ public struct InspectionReport: Sendable {
         }
         if let checkpoint {
             return checkpoint.renderText(file: tree.file)
-                + "\n(lnet inspect FILE /parameters/W1 prints a tensor's values; --json adds the whole tree)\n"
         }
         return tree.renderText(statistics: statistics)
     }

@@ -33,18 +33,34 @@ public struct FileIdentity: Hashable, Sendable {
 
 /// An output that is one of the same command's inputs (the same file, reached
 /// by the same name or through a link). Writing it would destroy the input, so
-/// it is refused whatever `--force` says.
+/// it is refused even when overwriting was asked for.
 public struct OutputIsInputError: Error, CustomStringConvertible, Sendable, Equatable {
     /// The output as the user named it.
     public let output: String
     /// The input it would replace, as the user (or the checkpoint) named it.
     public let input: String
 
-    /// `OUTPUT: is the input INPUT …`, the one line the CLI prints.
-    public var description: String {
-        let same = output == input ? "is also an input of this command" : "is the same file as the input \(input)"
-        return "\(output): \(same); an output never replaces an input, even with --force: choose another name"
+    /// `OUTPUT: is the input INPUT`, what is wrong without the advice (the CLI adds it).
+    public var problem: String {
+        output == input ? "is also an input of this command" : "is the same file as the input \(input)"
     }
+
+    /// `OUTPUT: is the input INPUT …`, in the library's words.
+    public var description: String {
+        "\(output): \(problem); an output never replaces an input, even when overwriting is asked for: choose another name"
+    }
+}
+
+/// An output that exists already, when overwriting it was not asked for.
+public struct OutputExistsError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// The output as the user named it.
+    public let path: String
+
+    /// Makes the error for `path`.
+    public init(path: String) { self.path = path }
+
+    /// `PATH: the file exists`.
+    public var description: String { "\(path): the file exists" }
 }
 
 /// The files a command reads, which none of its outputs may be.

@@ -122,7 +122,7 @@ struct Convert: ParsableCommand {
         do {
             try converter.checkOptions(input: input, output: output)
         } catch let error as ConversionError {
-            throw ValidationError(error.description)
+            throw ValidationError(Phrasing.message(for: error))
         }
     }
 

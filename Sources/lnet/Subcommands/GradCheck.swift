@@ -45,8 +45,8 @@ struct GradCheck: ParsableCommand {
         }
         do {
             try GradientCheckRun.checkSettings(examples: examples, l2: l2)
-        } catch let error as ConfigurationError {
-            throw ValidationError(error.description)
+        } catch let error as RunError {
+            throw ValidationError(Phrasing.message(for: error))
         }
     }
 

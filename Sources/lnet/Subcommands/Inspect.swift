@@ -84,7 +84,11 @@ struct Inspect: ParsableCommand {
         }
         try reportingErrors {
             let report = try InspectionReport(path: file, object: object, statistics: stats)
-            print(json ? report.renderJSON() : report.renderText(), terminator: "")
+            var text = json ? report.renderJSON() : report.renderText()
+            if !json, report.numpyText == nil, report.checkpoint != nil {
+                text += "\n(lnet inspect FILE /parameters/W1 prints a tensor's values; --json adds the whole tree)\n"
+            }
+            print(text, terminator: "")
         }
     }
 }

@@ -9,8 +9,9 @@ struct Train: ParsableCommand {
         commandName: "train",
         abstract: "Train an L-layer network on a dataset file, as the course's model() does.",
         discussion: """
-            Only --layers is required; every other default is the course's model(): Adam, learning rate 0.0007, \
-            mini-batches of 64, 5000 epochs, He initialisation with seed 3, shuffle seed 10, no decay.
+            Only --layers is required; every other default is the course's model(): Adam, learning rate \(CourseDefaults.learningRate), \
+            mini-batches of \(CourseDefaults.batchSize), \(CourseDefaults.epochs) epochs, He initialisation with seed \(CourseDefaults.seed), \
+            shuffle seed \(CourseDefaults.shuffleSeed), no decay.
 
             The course's cat classifier (L_layer_model), saving a checkpoint as it goes:
 
@@ -50,34 +51,34 @@ struct Train: ParsableCommand {
     var `init`: String = "he"
 
     @Option(parsing: .unconditional, help: "Seed of the initialisation (np.random.seed).")
-    var seed: UInt32 = 3
+    var seed: UInt32 = CourseDefaults.seed
 
     @Option(help: "gd, momentum or adam.")
     var optimizer: String = "adam"
 
     @Option(parsing: .unconditional, help: "The initial learning rate.")
-    var learningRate: Double = 0.0007
+    var learningRate: Double = CourseDefaults.learningRate
 
     @Option(parsing: .unconditional, help: "Momentum's β.")
-    var beta: Double = 0.9
+    var beta: Double = CourseDefaults.beta
 
     @Option(parsing: .unconditional, help: "Adam's β1.")
-    var beta1: Double = 0.9
+    var beta1: Double = CourseDefaults.beta1
 
     @Option(parsing: .unconditional, help: "Adam's β2.")
-    var beta2: Double = 0.999
+    var beta2: Double = CourseDefaults.beta2
 
     @Option(parsing: .unconditional, help: "Adam's ε.")
-    var epsilon: Double = 1e-8
+    var epsilon: Double = CourseDefaults.epsilon
 
     @Option(parsing: .unconditional, help: "Examples per mini-batch; m or more is full-batch gradient descent.")
-    var batchSize: Int = 64
+    var batchSize: Int = CourseDefaults.batchSize
 
     @Option(parsing: .unconditional, help: "Epochs to train.")
-    var epochs: Int = 5000
+    var epochs: Int = CourseDefaults.epochs
 
     @Option(parsing: .unconditional, help: "Epoch i is shuffled with the seed shuffle-seed + i + 1.")
-    var shuffleSeed: UInt32 = 10
+    var shuffleSeed: UInt32 = CourseDefaults.shuffleSeed
 
     @Option(parsing: .unconditional, help: "L2 regularisation λ.")
     var l2: Double = 0

@@ -10,7 +10,7 @@ import LNetTraining
 func checkOutput(_ path: String, force: Bool, inputs: [String]) throws {
     try InputFiles(inputs).refuse(output: path)
     if !force, FileManager.default.fileExists(atPath: path) {
-        throw RunError(path: path, "the file exists: pass --force to overwrite it")
+        throw OutputExistsError(path: path)
     }
     try AtomicFile.checkWritable(path)
 }

@@ -81,6 +81,6 @@ func validateActivations(_ names: [String], outputUnits: Int, layerCount: Int) t
     do {
         _ = try ActivationNames.parse(names, layerCount: layerCount, outputUnits: outputUnits)
     } catch let error as ConfigurationError {
-        throw ValidationError(error.description)
+        throw ValidationError(Phrasing.message(for: error))
     }
 }

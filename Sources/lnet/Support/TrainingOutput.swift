@@ -113,7 +113,7 @@ final class TrainingOutput {
         } else {
             var text = "interrupted after epoch \(outcome.epochsCompleted) of \(outcome.epochsTarget)"
             if let command = outcome.resumeCommand {
-                text += "; checkpoint saved. Resume with:\n  \(command)"
+                text += "; checkpoint saved. Resume with:\n  \(Phrasing.commandLine(command))"
             } else {
                 text += "; no checkpoint was asked for (--checkpoint), so nothing was saved"
             }

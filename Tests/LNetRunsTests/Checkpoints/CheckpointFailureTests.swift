@@ -104,7 +104,10 @@ import Testing
             Issue.record("expected a refusal")
         } catch let error as RunError {
             #expect(error.path == path)
-            #expect(error.problem.contains("--force"))
+            guard case .notACheckpoint = error.reason else {
+                Issue.record("expected the refusal of a file that is not a checkpoint, got \(error)")
+                return
+            }
         }
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data("precious".utf8))
         // Not a checkpoint: refused even when forced.
@@ -138,7 +141,11 @@ import Testing
             _ = try TrainingRun.resume(ResumeSettings(checkpointPath: path, epochs: 1, dataPath: other))
             Issue.record("expected a refusal")
         } catch let error as RunError {
-            #expect(error.description.contains("--allow-data-change"))
+            guard case .dataChanged(let checkpoint, _, _) = error.reason else {
+                Issue.record("expected a data-change refusal, got \(error)")
+                return
+            }
+            #expect(checkpoint == path)
             #expect(error.description.contains(path))
         }
         var notes: [String] = []

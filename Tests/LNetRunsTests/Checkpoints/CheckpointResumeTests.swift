@@ -98,7 +98,7 @@ import Testing
                 return count == updates
             })
         #expect(!outcome.completed)
-        #expect(outcome.resumeCommand == "lnet resume \(path)")
+        #expect(outcome.resumeCommand == ResumeCommand(checkpoint: path))
         let saved = try CheckpointFile.read(from: path)
         let batchSize = Self.cases[index].configuration.batchSize
         let perEpoch = (300 + batchSize - 1) / batchSize

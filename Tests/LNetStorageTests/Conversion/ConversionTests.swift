@@ -191,7 +191,7 @@ struct ConversionTests {
         try Data("keep me".utf8).write(to: URL(fileURLWithPath: output))
         #expect(throws: ConversionError.outputExists(output)) { try convert(input, output) }
         #expect(try String(contentsOfFile: output, encoding: .utf8) == "keep me")
-        #expect(ConversionError.outputExists(output).description == "\(output) exists: pass --force to overwrite")
+        #expect(ConversionError.outputExists(output).refusal == .outputExists)
         try convert(input, output, ConversionOptions(force: true))
         #expect(try rowNumbers(output) == [0, 1, 2, 3, 4])
 
