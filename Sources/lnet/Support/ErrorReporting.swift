@@ -18,18 +18,6 @@ func reportingErrors(_ body: () throws -> Void) throws {
     }
 }
 
-/// The async variant of `reportingErrors(_:)`, for subcommands that await.
-func reportingErrors(_ body: () async throws -> Void) async throws {
-    do {
-        try await body()
-    } catch let exit as ExitCode {
-        throw exit
-    } catch {
-        reportFailure(error)
-        throw ExitCode.failure
-    }
-}
-
 /// Writes one `note:` line on stderr: something worth knowing that does not stop the command.
 func printNote(_ text: String) {
     FileHandle.standardError.write(Data("note: \(text)\n".utf8))
