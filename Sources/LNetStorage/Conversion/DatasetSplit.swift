@@ -64,8 +64,6 @@ public struct DatasetSplit: Sendable {
     public let total: Int
     /// Examples that go to the train output.
     public let trainCount: Int
-    /// Examples that go to the test output.
-    public var testCount: Int { total - trainCount }
 
     private var generator: SplitMix64
     private var row = 0

@@ -1,7 +1,8 @@
 // swift-tools-version:6.0
 // Measures the importers' raw throughput in release mode, without the HDF5
-// writer: it builds the project's Sources/LNetStorage/Import, DatasetNaming.swift
-// and Sources/CFastFloat (linked in) alone,
+// writer: it builds the project's readers (Sources/LNetStorage/Formats: CSV,
+// NumPy, ZIP, IDX and RowSource; Support/ByteStream and Inflate; Datasets/
+// DatasetNaming and ClassLabel) and Sources/CFastFloat, each linked in, alone,
 // so the numbers do not depend on the rest of LNetStorage compiling.
 //
 //     swift run -c release --package-path benchmarks/convert/throughput import-throughput FILE.csv

@@ -1,0 +1,1 @@
+../../../../../Sources/LNetStorage/Datasets/ClassLabel.swift

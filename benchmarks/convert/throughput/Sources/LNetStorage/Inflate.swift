@@ -1,0 +1,1 @@
+../../../../../Sources/LNetStorage/Support/Inflate.swift
