@@ -13,7 +13,8 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CZlib"),
         .target(name: "CFastFloat"),
-        .target(name: "LNetStorage", dependencies: ["CZlib", "CFastFloat"]),
+        .systemLibrary(name: "CZip", pkgConfig: "libzip"),
+        .target(name: "LNetStorage", dependencies: ["CZlib", "CZip", "CFastFloat"]),
         .executableTarget(name: "import-throughput", dependencies: ["LNetStorage"]),
     ],
     swiftLanguageModes: [.v6]
