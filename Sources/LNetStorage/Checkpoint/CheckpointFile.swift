@@ -26,11 +26,11 @@ public enum CheckpointFile {
     /// and `notes` is told that its settings are unchecked.
     public static func read(from path: String, notes: (String) -> Void = { _ in }) throws -> Checkpoint {
         let report = CheckpointReader.read(path: path)
-        if let problem = report.problems.first {
+        if let problem = report.findings.first {
             throw CheckpointError(path: path, problem: problem)
         }
         guard let checkpoint = report.checkpoint else {
-            throw CheckpointError(path: path, problem: "not a checkpoint")
+            throw CheckpointError(path: path, problem: CheckpointProblem.notACheckpoint)
         }
         if !report.hasSettingsChecksum {
             notes("\(path) has no settings checksum (\(SettingsChecksum.attributeName)): its settings are unchecked")
@@ -53,108 +53,113 @@ public enum CheckpointFile {
     }
 
     private static func write(_ checkpoint: Checkpoint, into file: HDF5File) throws {
+        typealias Schema = CheckpointSchema
         let root = try file.root
-        try root.attributes.write("format", .string(Checkpoint.formatName))
-        try root.attributes.write("format_version", .int64(Checkpoint.formatVersion))
-        try root.attributes.write("created_by", .string(checkpoint.createdBy))
+        try root.attributes.write(Schema.format, Checkpoint.formatName)
+        try root.attributes.write(Schema.formatVersion, Checkpoint.formatVersion)
+        try root.attributes.write(Schema.createdBy, checkpoint.createdBy)
 
-        let model = try root.createGroup("model")
+        let model = try root.createGroup(groupName(Schema.Model.group))
         let spec = checkpoint.model
-        try model.attributes.write("layer_dims", .int64Array(spec.layerDims.map(Int64.init)))
-        try model.attributes.write("activations", .stringArray(spec.activations))
-        try model.attributes.write("loss", .string(spec.loss))
-        try model.attributes.write("init", .string(spec.initialization))
-        if let classes = spec.classes {
-            try model.attributes.write("classes", .stringArray(classes))
-        }
-        try model.attributes.write("input_divisor", .float64(spec.inputDivisor))
+        try model.attributes.write(Schema.Model.layerDims, spec.layerDims.map(Int64.init))
+        try model.attributes.write(Schema.Model.activations, spec.activations)
+        try model.attributes.write(Schema.Model.loss, spec.loss)
+        try model.attributes.write(Schema.Model.initialization, spec.initialization)
+        try model.attributes.write(Schema.Model.classes, spec.classes)
+        try model.attributes.write(Schema.Model.inputDivisor, spec.inputDivisor)
         if let mean = spec.inputMean, let std = spec.inputStd {
-            try model.createDataset("input_mean", shape: [mean.count], data: mean, options: tensorOptions([mean.count]))
-            try model.createDataset("input_std", shape: [std.count], data: std, options: tensorOptions([std.count]))
+            for (dataset, values) in [(Schema.Model.inputMean, mean), (Schema.Model.inputStd, std)] {
+                try model.createDataset(
+                    groupName(dataset.path), shape: [values.count], data: values, options: tensorOptions([values.count]))
+            }
         }
 
-        let parameters = try root.createGroup("parameters")
-        try writeTensors(checkpoint.parameters, prefix: "", into: parameters)
+        let parameters = try root.createGroup(groupName(Schema.parameters.path))
+        try writeTensors(checkpoint.parameters, into: parameters)
 
         if let optimizer = checkpoint.optimizer {
-            let group = try root.createGroup("optimizer")
+            typealias Names = Schema.Optimizer
+            let group = try root.createGroup(groupName(Names.group))
             let attributes = group.attributes
-            try attributes.write("name", .string(optimizer.name))
-            try attributes.write("learning_rate", .float64(optimizer.learningRate))
-            try attributes.write("learning_rate0", .float64(optimizer.learningRate0))
-            if let beta = optimizer.beta { try attributes.write("beta", .float64(beta)) }
-            if let beta1 = optimizer.beta1 { try attributes.write("beta1", .float64(beta1)) }
-            if let beta2 = optimizer.beta2 { try attributes.write("beta2", .float64(beta2)) }
-            if let epsilon = optimizer.epsilon { try attributes.write("epsilon", .float64(epsilon)) }
-            try attributes.write("t", .int64(optimizer.t))
-            try attributes.write("decay", .string(optimizer.decay))
-            try attributes.write("decay_rate", .float64(optimizer.decayRate))
-            try attributes.write("decay_interval", .int64(optimizer.decayInterval))
-            if !optimizer.v.isEmpty {
-                try writeTensors(optimizer.v, prefix: "", into: try group.createGroup("v"))
-            }
-            if !optimizer.s.isEmpty {
-                try writeTensors(optimizer.s, prefix: "", into: try group.createGroup("s"))
+            try attributes.write(Names.name, optimizer.name)
+            try attributes.write(Names.learningRate, optimizer.learningRate)
+            try attributes.write(Names.learningRate0, optimizer.learningRate0)
+            try attributes.write(Names.beta, optimizer.beta)
+            try attributes.write(Names.beta1, optimizer.beta1)
+            try attributes.write(Names.beta2, optimizer.beta2)
+            try attributes.write(Names.epsilon, optimizer.epsilon)
+            try attributes.write(Names.t, optimizer.t)
+            try attributes.write(Names.decay, optimizer.decay)
+            try attributes.write(Names.decayRate, optimizer.decayRate)
+            try attributes.write(Names.decayInterval, optimizer.decayInterval)
+            for (moments, tensors) in [(Names.v, optimizer.v), (Names.s, optimizer.s)] where !tensors.isEmpty {
+                try writeTensors(tensors, into: try group.createGroup(groupName(moments.path)))
             }
         }
 
         if let training = checkpoint.training {
-            let group = try root.createGroup("training")
+            typealias Names = Schema.Training
+            let group = try root.createGroup(groupName(Names.group))
             let attributes = group.attributes
-            let integers: [(String, Int64)] = [
-                ("epoch", Int64(training.epoch)), ("epochs_target", Int64(training.epochsTarget)),
-                ("batch_in_epoch", Int64(training.batchInEpoch)), ("seed", training.seed),
-                ("shuffle_seed", training.shuffleSeed), ("batch_size", Int64(training.batchSize)),
-                ("rng_pos", Int64(training.generator.position)),
-                ("rng_has_gauss", training.generator.hasGauss ? 1 : 0),
-            ]
-            for (name, value) in integers { try attributes.write(name, .int64(value)) }
-            let reals: [(String, Double)] = [
-                ("epoch_cost_sum", training.epochCostSum), ("l2", training.l2), ("keep_prob", training.keepProb),
-                ("rng_gauss", training.generator.gauss),
-            ]
-            for (name, value) in reals { try attributes.write(name, .float64(value)) }
-            let texts: [(String, String)] = [
-                ("data", training.data), ("x_name", training.xName), ("y_name", training.yName),
-                ("data_sha256", training.dataSHA256), ("test_data", training.testData),
-                ("test_x_name", training.testXName), ("test_y_name", training.testYName),
-            ]
-            for (name, value) in texts { try attributes.write(name, .string(value)) }
+            let generator = training.generator
+            // The order of writing is the order of the file's attribute table; h5py and the
+            // settings checksum do not depend on it, but keeping it keeps the files byte-stable.
+            try attributes.write(Names.epoch, Int64(training.epoch))
+            try attributes.write(Names.epochsTarget, Int64(training.epochsTarget))
+            try attributes.write(Names.batchInEpoch, Int64(training.batchInEpoch))
+            try attributes.write(Names.seed, training.seed)
+            try attributes.write(Names.shuffleSeed, training.shuffleSeed)
+            try attributes.write(Names.batchSize, Int64(training.batchSize))
+            try attributes.write(Names.rngPosition, Int64(generator.position))
+            try attributes.write(Names.rngHasGauss, generator.hasGauss ? 1 : 0)
+            try attributes.write(Names.epochCostSum, training.epochCostSum)
+            try attributes.write(Names.l2, training.l2)
+            try attributes.write(Names.keepProb, training.keepProb)
+            try attributes.write(Names.rngGauss, generator.gauss)
+            try attributes.write(Names.data, training.data)
+            try attributes.write(Names.xName, training.xName)
+            try attributes.write(Names.yName, training.yName)
+            try attributes.write(Names.dataSHA256, training.dataSHA256)
+            try attributes.write(Names.testData, training.testData)
+            try attributes.write(Names.testXName, training.testXName)
+            try attributes.write(Names.testYName, training.testYName)
             let costShape = [training.costs.count]
             try group.createDataset(
-                "costs", shape: costShape, data: training.costs,
+                groupName(Names.costs.path), shape: costShape, data: training.costs,
                 options: training.costs.isEmpty ? .default : tensorOptions(costShape))
-            let key = training.generator.key
-            try group.createDataset("rng_key", shape: [key.count], data: key, options: tensorOptions([key.count]))
+            let key = generator.key
+            try group.createDataset(
+                groupName(Names.rngKey.path), shape: [key.count], data: key, options: tensorOptions([key.count]))
         }
 
         // Last, over what the file now holds: the readers hash the same walk.
         try root.attributes.write(SettingsChecksum.attributeName, .string(try SettingsChecksum.digest(of: file)))
     }
 
-    private static func writeTensors(_ tensors: [String: Tensor], prefix: String, into group: HDF5Group) throws {
+    /// The last component of a schema path, the name its parent group knows it by.
+    private static func groupName(_ path: String) -> String {
+        String(path.split(separator: "/").last ?? Substring(path))
+    }
+
+    private static func writeTensors(_ tensors: [String: Tensor], into group: HDF5Group) throws {
         for name in tensors.keys.sorted() {
             guard let tensor = tensors[name] else { continue }
-            try group.createDataset(prefix + name, shape: tensor.shape, data: tensor.values, options: tensorOptions(tensor.shape))
+            try group.createDataset(name, shape: tensor.shape, data: tensor.values, options: tensorOptions(tensor.shape))
         }
     }
 }
 
-/// A checkpoint that cannot be used, and why.
-public struct CheckpointError: Error, CustomStringConvertible, Sendable, Equatable {
-    /// The file.
-    public let path: String
-    /// What is wrong, naming the object concerned.
-    public let problem: String
-
-    /// Makes an error for the checkpoint at `path`; `problem` is a sentence fragment, printed after the path.
-    public init(path: String, problem: String) {
-        self.path = path
-        self.problem = problem
+extension HDF5Attributes {
+    /// Writes `value` as the attribute `declaration` names, in its declared type.
+    func write<Value>(_ declaration: CheckpointSchema.Attribute<Value>, _ value: Value) throws {
+        try write(declaration.name, value.checkpointAttribute)
     }
 
-    /// `path: problem`, the one line the CLI prints.
-    public var description: String { "\(path): \(problem)" }
+    /// Writes `value` unless it is nil: an optional attribute (`classes`) or one that belongs to
+    /// other optimizers (`beta`) is then left out.
+    func write<Value>(_ declaration: CheckpointSchema.Attribute<Value>, _ value: Value?) throws {
+        if let value { try write(declaration, value) }
+    }
 }
 
 /// What reading a checkpoint found: its content when it could be read, every
@@ -162,8 +167,10 @@ public struct CheckpointError: Error, CustomStringConvertible, Sendable, Equatab
 public struct CheckpointReport: Sendable {
     /// The content, when the file could be read at all.
     public var checkpoint: Checkpoint?
-    /// Departures from formats/checkpoint.md, each naming the object concerned.
-    public var problems: [String] = []
+    /// Departures from formats/checkpoint.md, each naming the object concerned, in the order found.
+    public var findings: [CheckpointProblem] = []
+    /// The findings as the CLI prints them.
+    public var problems: [String] { findings.map(\.description) }
     /// Things worth knowing that do not make the file invalid.
     public var warnings: [String] = []
     /// Whether the file holds a settings checksum (`settings_sha256`); whether

@@ -9,16 +9,13 @@ struct CheckpointReader {
     private var tensorsWithoutChecksum: [String] = []
     private let file: HDF5File
 
-    static let hiddenActivations: Set<String> = ["relu", "leaky_relu", "tanh", "sigmoid", "linear"]
-    static let lossOfOutput = ["sigmoid": "binary_cross_entropy", "softmax": "categorical_cross_entropy"]
-
     static func read(path: String) -> CheckpointReport {
         let file: HDF5File
         do {
             file = try HDF5File.open(at: path)
         } catch {
             var report = CheckpointReport()
-            report.problems.append(describe(error))
+            report.findings.append(.unreadable(describe(error)))
             return report
         }
         defer { try? file.close() }
@@ -31,8 +28,8 @@ struct CheckpointReader {
         self.file = file
     }
 
-    private mutating func problem(_ text: String) {
-        report.problems.append(text)
+    private mutating func problem(_ problem: CheckpointProblem) {
+        report.findings.append(problem)
     }
 
     private mutating func readAll() {
@@ -41,17 +38,16 @@ struct CheckpointReader {
         // problem, the one `read` throws) rather than as whatever the changed value happens to break.
         checkSettingsChecksum()
         guard let model = readModel() else { return }
-        let shapes = Checkpoint.expectedShapes(layerDims: model.layerDims)
-        let parameters = readTensors(group: "/parameters", names: Checkpoint.parameterNames(layerCount: model.layerCount),
-                                     shapes: shapes)
-        let hasOptimizer = exists("/optimizer")
-        let hasTraining = exists("/training")
+        let parameters = readTensors(CheckpointSchema.parameters, layerDims: model.layerDims)
+        let hasOptimizer = exists(CheckpointSchema.Optimizer.group)
+        let hasTraining = exists(CheckpointSchema.Training.group)
         var optimizer: Checkpoint.Optimizer?
         var training: Checkpoint.Training?
         if hasOptimizer != hasTraining {
-            problem(hasOptimizer ? "/optimizer is present but /training is missing" : "/training is present but /optimizer is missing")
+            problem(hasOptimizer ? .sectionWithoutPartner(present: "/optimizer", missing: "/training")
+                : .sectionWithoutPartner(present: "/training", missing: "/optimizer"))
         } else if hasOptimizer {
-            optimizer = readOptimizer(layerCount: model.layerCount, shapes: shapes)
+            optimizer = readOptimizer(layerDims: model.layerDims)
             training = readTraining()
         }
         if !tensorsWithoutChecksum.isEmpty {
@@ -60,7 +56,7 @@ struct CheckpointReader {
         }
         if let parameters {
             report.checkpoint = Checkpoint(
-                createdBy: (try? file.attributes.read("created_by"))?.stringValue ?? "unknown",
+                createdBy: lenient(CheckpointSchema.createdBy) ?? "unknown",
                 model: model, parameters: parameters, optimizer: optimizer, training: training)
         }
     }
@@ -68,26 +64,26 @@ struct CheckpointReader {
     // MARK: Sections
 
     private mutating func checkFormat() -> Bool {
-        let format = attribute("/", "format")
-        let version = attribute("/", "format_version")
+        let format = attribute(CheckpointSchema.format)
+        let version = attribute(CheckpointSchema.formatVersion)
         if format == nil, version == nil {
-            if exists("/model"), exists("/parameters") {
+            if exists(CheckpointSchema.Model.group), exists(CheckpointSchema.parameters.path) {
                 report.warnings.append("no format attributes: read as a parameters-only checkpoint of format version 1")
                 return true
             }
-            problem("not an LNet checkpoint: no format attribute and no /model and /parameters")
+            problem(.notALNetCheckpoint)
             return false
         }
         if format?.stringValue != Checkpoint.formatName {
-            problem("attribute format of / is \(format.map { "\($0)" } ?? "missing"), expected \"\(Checkpoint.formatName)\"")
+            problem(.wrongFormat(found: format.map { "\($0)" }))
             return false
         }
         guard let number = version?.int64Value else {
-            problem("attribute format_version of / is \(version.map { "\($0)" } ?? "missing"), expected the integer 1")
+            problem(.formatVersionNotAnInteger(found: version.map { "\($0)" }))
             return false
         }
         guard number == Checkpoint.formatVersion else {
-            problem("format_version \(number) is not supported: this lnet reads format version \(Checkpoint.formatVersion)")
+            problem(.unsupportedFormatVersion(number))
             return false
         }
         return true
@@ -108,92 +104,92 @@ struct CheckpointReader {
             }
             stored = try root.read(name)
         } catch {
-            problem("the settings checksum cannot be read: \(Self.describe(error))")
+            problem(.settingsChecksumUnreadable(Self.describe(error)))
             return
         }
         report.hasSettingsChecksum = true
         guard stored.isScalar, let expected = stored.stringValue, SettingsChecksum.isWellFormed(expected) else {
-            problem("attribute \(name) of / is \(stored): expected 64 lowercase hexadecimal digits")
+            problem(.settingsChecksumMalformed(found: "\(stored)"))
             return
         }
         let actual: String
         do {
             actual = try SettingsChecksum.digest(of: file)
         } catch {
-            problem("the settings checksum cannot be computed: \(Self.describe(error))")
+            problem(.settingsChecksumNotComputable(Self.describe(error)))
             return
         }
         if actual != expected {
-            problem(
-                "the settings checksum does not match: an attribute, /training/costs or /training/rng_key changed after the file was written (\(name) is \(expected.prefix(12))…, the file now hashes to \(actual.prefix(12))…)")
+            problem(.settingsChecksumMismatch(stored: expected, actual: actual))
         }
     }
 
     private mutating func readModel() -> Checkpoint.Model? {
-        guard exists("/model") else {
-            problem("/model is missing")
+        typealias Schema = CheckpointSchema.Model
+        guard exists(Schema.group) else {
+            problem(.missing(path: Schema.group))
             return nil
         }
-        guard let dims = integers("/model", "layer_dims") else { return nil }
-        guard dims.count >= 2, dims.allSatisfy({ $0 > 0 && $0 < 1 << 31 }) else {
-            problem("attribute layer_dims of /model is \(dims): expected at least two positive sizes, input size first")
-            return nil
-        }
+        guard let dims = read(Schema.layerDims)?.map({ Int($0) }) else { return nil }
         let layerCount = dims.count - 1
-        guard let activations = strings("/model", "activations") else { return nil }
+        guard checkBounds(layerDims: dims) else { return nil }
+        guard let activations = read(Schema.activations) else { return nil }
         guard activations.count == layerCount else {
-            problem("attribute activations of /model has \(activations.count) entries for \(layerCount) layers")
+            problem(.activationCount(found: activations.count, layers: layerCount))
             return nil
         }
         var valid = true
-        for (index, name) in activations.dropLast().enumerated() where !Self.hiddenActivations.contains(name) {
-            problem("activation \(index + 1) of /model is \"\(name)\": hidden layers use \(Self.hiddenActivations.sorted().joined(separator: ", "))")
+        for (index, name) in activations.dropLast().enumerated() where !Schema.hiddenActivations.contains(name) {
+            problem(.hiddenActivation(layer: index + 1, name: name))
             valid = false
         }
         let output = activations[layerCount - 1]
-        let loss = string("/model", "loss")
-        if let expectedLoss = Self.lossOfOutput[output] {
+        let loss = read(Schema.loss)
+        if let expectedLoss = Schema.lossOfOutput[output] {
             if let loss, loss != expectedLoss {
-                problem("attribute loss of /model is \"\(loss)\", but a \(output) output layer needs \"\(expectedLoss)\"")
+                problem(.lossMismatch(loss: loss, output: output, expected: expectedLoss))
                 valid = false
             }
             if output == "sigmoid", dims[layerCount] != 1 {
-                problem("a sigmoid output layer has 1 unit, but layer_dims gives it \(dims[layerCount])")
+                problem(.sigmoidUnits(dims[layerCount]))
                 valid = false
             }
             if output == "softmax", dims[layerCount] < 2 {
-                problem("a softmax output layer needs at least 2 units, but layer_dims gives it \(dims[layerCount])")
+                problem(.softmaxUnits(dims[layerCount]))
                 valid = false
             }
         } else {
-            problem("the output activation of /model is \"\(output)\": expected sigmoid or softmax")
+            problem(.outputActivation(output))
             valid = false
         }
         guard valid, let loss else { return nil }
-        let initialization = attribute("/model", "init")?.stringValue ?? "unknown"
-        let classes: [String]? = attribute("/model", "classes") == nil ? nil : strings("/model", "classes")
+        // Read as before the schema: an init of another type is taken as absent.
+        let initialization = lenient(Schema.initialization) ?? "unknown"
+        let classes = read(Schema.classes)
         if let classes, output == "softmax", classes.count != dims[layerCount] {
-            problem("/model names \(classes.count) classes but the softmax layer has \(dims[layerCount]) units")
+            problem(.classCount(classes: classes.count, units: dims[layerCount]))
         }
         var divisor = 1.0
-        if let value = attribute("/model", "input_divisor") {
-            if let number = value.doubleValue ?? value.int64Value.map(Double.init), number.isFinite, number > 0 {
-                divisor = number
-            } else {
-                problem("attribute input_divisor of /model is \(value): expected a positive number")
+        if let value = attribute(Schema.inputDivisor) {
+            // A divisor of another type is phrased as one that is not positive, as it always was.
+            switch Schema.inputDivisor.check(value) {
+            case .success(let number): divisor = number
+            case .failure:
+                problem(.attributeValue(group: Schema.group, name: Schema.inputDivisor.name, found: "\(value)", rule: .positive))
             }
         }
         var mean: [Double]?
         var std: [Double]?
-        let hasMean = exists("/model/input_mean")
-        let hasStd = exists("/model/input_std")
+        let hasMean = exists(Schema.inputMean.path)
+        let hasStd = exists(Schema.inputStd.path)
         if hasMean != hasStd {
-            problem("/model has \(hasMean ? "input_mean" : "input_std") without \(hasMean ? "input_std" : "input_mean")")
+            problem(hasMean ? .standardizationUnpaired(present: "input_mean", missing: "input_std")
+                : .standardizationUnpaired(present: "input_std", missing: "input_mean"))
         } else if hasMean {
-            mean = tensor("/model/input_mean", shape: [dims[0]])?.values
-            std = tensor("/model/input_std", shape: [dims[0]])?.values
+            mean = tensor(Schema.inputMean.path, shape: [dims[0]])?.values
+            std = tensor(Schema.inputStd.path, shape: [dims[0]])?.values
             if let std, std.contains(where: { $0 <= 0 }) {
-                problem("/model/input_std has values that are not positive")
+                problem(.notPositive(path: Schema.inputStd.path))
             }
         }
         return Checkpoint.Model(
@@ -201,45 +197,46 @@ struct CheckpointReader {
             inputDivisor: divisor, inputMean: mean, inputStd: std)
     }
 
-    private mutating func readOptimizer(layerCount: Int, shapes: [String: [Int]]) -> Checkpoint.Optimizer? {
-        let group = "/optimizer"
-        guard let name = string(group, "name") else { return nil }
-        guard ["gd", "momentum", "adam"].contains(name) else {
-            problem("attribute name of /optimizer is \"\(name)\": expected gd, momentum or adam")
-            return nil
+    /// Refuses a `layer_dims` whose layers or tensors exceed ``CheckpointSchema/Limits``,
+    /// before any tensor of those sizes is read.
+    private mutating func checkBounds(layerDims dims: [Int]) -> Bool {
+        let limits = CheckpointSchema.Limits.self
+        guard dims.count - 1 <= limits.maximumLayerCount else {
+            problem(.exceedsLimit(what: "the number of layers in layer_dims of /model", declared: dims.count - 1,
+                                  limit: limits.maximumLayerCount))
+            return false
         }
-        let learningRate = positive(group, "learning_rate")
-        let learningRate0 = positive(group, "learning_rate0")
-        var beta: Double?
-        var beta1: Double?
-        var beta2: Double?
-        var epsilon: Double?
-        if name == "momentum" { beta = fraction(group, "beta") }
-        if name == "adam" {
-            beta1 = fraction(group, "beta1")
-            beta2 = fraction(group, "beta2")
-            epsilon = positive(group, "epsilon")
+        for layer in dims.indices.dropFirst() {
+            let (count, overflow) = dims[layer].multipliedReportingOverflow(by: dims[layer - 1])
+            if overflow || count > limits.maximumTensorCount {
+                problem(.exceedsLimit(what: "the size of W\(layer) in layer_dims of /model",
+                                      declared: overflow ? Int.max : count, limit: limits.maximumTensorCount))
+                return false
+            }
         }
-        let t = integer(group, "t")
-        if let t, t < 0 { problem("attribute t of /optimizer is \(t): the number of Adam updates cannot be negative") }
-        let decay = attribute(group, "decay") == nil ? "none" : (string(group, "decay") ?? "none")
-        if !["none", "inverse", "scheduled"].contains(decay) {
-            problem("attribute decay of /optimizer is \"\(decay)\": expected none, inverse or scheduled")
-        }
-        let decayRate = attribute(group, "decay_rate") == nil ? 0 : (real(group, "decay_rate") ?? 0)
-        if decayRate < 0 || !decayRate.isFinite { problem("attribute decay_rate of /optimizer is \(decayRate): expected 0 or more") }
-        let interval = attribute(group, "decay_interval") == nil ? 1000 : (integer(group, "decay_interval") ?? 1000)
-        if interval < 1 { problem("attribute decay_interval of /optimizer is \(interval): expected 1 or more") }
+        return true
+    }
 
-        let gradientNames = Checkpoint.parameterNames(layerCount: layerCount).map { "d" + $0 }
-        let gradientShapes = Dictionary(uniqueKeysWithValues: shapes.map { ("d" + $0.key, $0.value) })
+    private mutating func readOptimizer(layerDims: [Int]) -> Checkpoint.Optimizer? {
+        typealias Schema = CheckpointSchema.Optimizer
+        guard let name = read(Schema.name) else { return nil }
+        let learningRate = read(Schema.learningRate)
+        let learningRate0 = read(Schema.learningRate0)
+        let beta = read(Schema.beta, optimizer: name)
+        let beta1 = read(Schema.beta1, optimizer: name)
+        let beta2 = read(Schema.beta2, optimizer: name)
+        let epsilon = read(Schema.epsilon, optimizer: name)
+        let t = read(Schema.t)
+        let decay = read(Schema.decay) ?? "none"
+        let decayRate = read(Schema.decayRate) ?? 0
+        let interval = read(Schema.decayInterval) ?? 1000
         var v: [String: Tensor] = [:]
         var s: [String: Tensor] = [:]
-        if name != "gd" {
-            v = readTensors(group: "/optimizer/v", names: gradientNames, shapes: gradientShapes) ?? [:]
+        if Schema.v.onlyFor.contains(name) {
+            v = readTensors(Schema.v, layerDims: layerDims) ?? [:]
         }
-        if name == "adam" {
-            s = readTensors(group: "/optimizer/s", names: gradientNames, shapes: gradientShapes) ?? [:]
+        if Schema.s.onlyFor.contains(name) {
+            s = readTensors(Schema.s, layerDims: layerDims) ?? [:]
         }
         guard let learningRate, let learningRate0, let t else { return nil }
         return Checkpoint.Optimizer(
@@ -248,60 +245,58 @@ struct CheckpointReader {
     }
 
     private mutating func readTraining() -> Checkpoint.Training? {
-        let group = "/training"
-        let epoch = nonNegative(group, "epoch")
-        let target = nonNegative(group, "epochs_target")
-        let batchInEpoch = nonNegative(group, "batch_in_epoch")
-        let costSum = real(group, "epoch_cost_sum")
-        let seed = integer(group, "seed")
-        let shuffleSeed = integer(group, "shuffle_seed")
-        let batchSize = integer(group, "batch_size")
-        if let batchSize, batchSize < 1 { problem("attribute batch_size of /training is \(batchSize): expected 1 or more") }
-        let l2 = real(group, "l2")
-        if let l2, l2 < 0 || !l2.isFinite { problem("attribute l2 of /training is \(l2): expected 0 or more") }
-        let keepProb = real(group, "keep_prob")
-        if let keepProb, !(keepProb > 0 && keepProb <= 1) {
-            problem("attribute keep_prob of /training is \(keepProb): expected a probability in (0, 1]")
-        }
-        let data = string(group, "data")
-        let xName = string(group, "x_name")
-        let yName = string(group, "y_name")
-        let sha = string(group, "data_sha256")
-        if let sha, sha.count != 64 || !sha.allSatisfy(\.isHexDigit) {
-            problem("attribute data_sha256 of /training is not 64 hexadecimal digits")
-        }
-        let testData = attribute(group, "test_data") == nil ? "" : (string(group, "test_data") ?? "")
-        let testXName = attribute(group, "test_x_name") == nil ? "" : (string(group, "test_x_name") ?? "")
-        let testYName = attribute(group, "test_y_name") == nil ? "" : (string(group, "test_y_name") ?? "")
-        let position = integer(group, "rng_pos")
-        if let position, !(0...624).contains(position) {
-            problem("attribute rng_pos of /training is \(position): expected 0 … 624")
-        }
-        let hasGauss = integer(group, "rng_has_gauss")
-        let gauss = real(group, "rng_gauss")
+        typealias Schema = CheckpointSchema.Training
+        let epoch = read(Schema.epoch)
+        let target = read(Schema.epochsTarget)
+        let batchInEpoch = read(Schema.batchInEpoch)
+        let costSum = read(Schema.epochCostSum)
+        let seed = read(Schema.seed)
+        let shuffleSeed = read(Schema.shuffleSeed)
+        let batchSize = read(Schema.batchSize)
+        let l2 = read(Schema.l2)
+        let keepProb = read(Schema.keepProb)
+        let data = read(Schema.data)
+        let xName = read(Schema.xName)
+        let yName = read(Schema.yName)
+        let sha = read(Schema.dataSHA256)
+        let testData = read(Schema.testData) ?? ""
+        let testXName = read(Schema.testXName) ?? ""
+        let testYName = read(Schema.testYName) ?? ""
+        let position = read(Schema.rngPosition)
+        let hasGauss = read(Schema.rngHasGauss)
+        let gauss = read(Schema.rngGauss)
         var key: [UInt32]?
         do {
-            let dataset = try file.dataset(at: "/training/rng_key")
-            if try dataset.shape != [624] {
-                problem("/training/rng_key has shape \(DatasetFile.format(try dataset.shape)), expected (624,)")
+            let dataset = try file.dataset(at: Schema.rngKey.path)
+            let stored = try dataset.shape
+            if case .fixed(let shape) = Schema.rngKey.shape, stored != shape {
+                problem(.shape(path: Schema.rngKey.path, found: stored, expected: shape))
             } else {
                 key = try dataset.read(as: UInt32.self)
-                noteChecksum(dataset, "/training/rng_key")
+                noteChecksum(dataset, Schema.rngKey.path)
             }
         } catch {
-            problem(Self.describe(error))
+            problem(.unreadable(Self.describe(error)))
         }
         var costs: [Double]?
         do {
-            let dataset = try file.dataset(at: "/training/costs")
-            let values = try dataset.read(as: Double.self)
-            if let epoch, values.count != epoch {
-                problem("/training/costs holds \(values.count) costs but epoch is \(epoch)")
+            let dataset = try file.dataset(at: Schema.costs.path)
+            // The length is bounded before the values are read, so that a hostile length is
+            // refused before anything of its size exists.
+            let count = try dataset.count
+            let limit = CheckpointSchema.Limits.maximumEpochs
+            if count > limit {
+                problem(.exceedsLimit(what: "the length of \(Schema.costs.path)", declared: count, limit: limit))
+            } else {
+                let values = try dataset.read(as: Double.self)
+                if let epoch, values.count != epoch {
+                    problem(.costCount(found: values.count, epoch: epoch))
+                }
+                if !values.allSatisfy(\.isFinite) { problem(.nonFinite(path: Schema.costs.path)) }
+                costs = values
             }
-            if !values.allSatisfy(\.isFinite) { problem("/training/costs holds NaN or infinite values") }
-            costs = values
         } catch {
-            problem(Self.describe(error))
+            problem(.unreadable(Self.describe(error)))
         }
         guard let epoch, let target, let batchInEpoch, let costSum, let seed, let shuffleSeed, let batchSize,
               let l2, let keepProb, let data, let xName, let yName, let sha, let position, let hasGauss, let gauss,
@@ -318,25 +313,27 @@ struct CheckpointReader {
 
     // MARK: Tensors
 
-    private mutating func readTensors(group: String, names: [String], shapes: [String: [Int]]) -> [String: Tensor]? {
-        guard exists(group) else {
-            problem("\(group) is missing")
+    private mutating func readTensors(_ group: CheckpointSchema.TensorGroup, layerDims: [Int]) -> [String: Tensor]? {
+        guard exists(group.path) else {
+            problem(.missing(path: group.path))
             return nil
         }
+        let names = group.names(layerCount: layerDims.count - 1)
+        let shapes = group.shapes(layerDims: layerDims)
         var tensors: [String: Tensor] = [:]
         var complete = true
         for name in names {
             guard let shape = shapes[name] else { continue }
-            if let tensor = tensor("\(group)/\(name)", shape: shape) {
+            if let tensor = tensor("\(group.path)/\(name)", shape: shape) {
                 tensors[name] = tensor
             } else {
                 complete = false
             }
         }
-        if let members = try? file.group(at: group).members() {
+        if let members = try? file.group(at: group.path).members() {
             let expected = Set(names)
             for extra in members.map(\.name) where !expected.contains(extra) {
-                report.warnings.append("\(group)/\(extra) is not part of the format and is ignored")
+                report.warnings.append("\(group.path)/\(extra) is not part of the format and is ignored")
             }
         }
         return complete ? tensors : nil
@@ -345,29 +342,29 @@ struct CheckpointReader {
     private mutating func tensor(_ path: String, shape: [Int]) -> Tensor? {
         do {
             guard try file.exists(path) else {
-                problem("\(path) is missing")
+                problem(.missing(path: path))
                 return nil
             }
             let dataset = try file.dataset(at: path)
             let stored = try dataset.shape
             guard stored == shape else {
-                problem("\(path) has shape \(DatasetFile.format(stored)), expected \(DatasetFile.format(shape))")
+                problem(.shape(path: path, found: stored, expected: shape))
                 return nil
             }
             let type = try dataset.elementType
             guard type.isFloatingPoint else {
-                problem("\(path) holds \(type.numpyName) values, expected float64")
+                problem(.elementType(path: path, found: type.numpyName))
                 return nil
             }
             let values = try dataset.read(as: Double.self)
             noteChecksum(dataset, path)
             guard values.allSatisfy(\.isFinite) else {
-                problem("\(path) holds NaN or infinite values")
+                problem(.nonFinite(path: path))
                 return nil
             }
             return Tensor(shape: shape, values: values)
         } catch {
-            problem(Self.describe(error))
+            problem(.unreadable(Self.describe(error)))
             return nil
         }
     }
@@ -385,89 +382,38 @@ struct CheckpointReader {
         (try? file.exists(path)) ?? false
     }
 
-    private func attribute(_ group: String, _ name: String) -> AttributeValue? {
-        guard let object = try? file.group(at: group), (try? object.attributes.contains(name)) == true else { return nil }
-        return try? object.attributes.read(name)
+    /// The stored attribute, whatever its type; nil when absent or unreadable.
+    private func attribute<Value>(_ declaration: CheckpointSchema.Attribute<Value>) -> AttributeValue? {
+        CheckpointSchema.stored(declaration, in: file)
     }
 
-    private mutating func required(_ group: String, _ name: String) -> AttributeValue? {
-        guard let value = attribute(group, name) else {
-            problem("attribute \(name) of \(group) is missing")
-            return nil
-        }
-        return value
+    /// The attribute's value when present and of its declared type, else nil, without a problem.
+    private func lenient<Value>(_ declaration: CheckpointSchema.Attribute<Value>) -> Value? {
+        attribute(declaration).flatMap { Value(checkpointAttribute: $0) }
     }
 
-    private mutating func string(_ group: String, _ name: String) -> String? {
-        guard let value = required(group, name) else { return nil }
-        guard let text = value.stringValue, value.isScalar else {
-            problem("attribute \(name) of \(group) is \(value): expected a string")
+    /// The attribute checked against its declaration: its value, its default when it is absent
+    /// and optional, or nil after noting the problem (a missing required one, a wrong type, a
+    /// broken rule). An optional one of the wrong type is noted and read as its default.
+    private mutating func read<Value>(_ declaration: CheckpointSchema.Attribute<Value>) -> Value? {
+        guard let stored = attribute(declaration) else {
+            if !declaration.isOptional {
+                problem(.attributeMissing(group: declaration.group, name: declaration.name))
+            }
+            return declaration.defaultValue
+        }
+        switch declaration.check(stored) {
+        case .success(let value): return value
+        case .failure(let failure):
+            problem(failure)
+            if case .attributeType = failure { return declaration.defaultValue }
             return nil
         }
-        return text
     }
 
-    private mutating func strings(_ group: String, _ name: String) -> [String]? {
-        guard let value = required(group, name) else { return nil }
-        guard let texts = value.stringArrayValue else {
-            problem("attribute \(name) of \(group) is \(value): expected an array of strings")
-            return nil
-        }
-        return texts
-    }
-
-    private mutating func integer(_ group: String, _ name: String) -> Int64? {
-        guard let value = required(group, name) else { return nil }
-        guard value.isScalar, let number = value.int64Value else {
-            problem("attribute \(name) of \(group) is \(value): expected an integer")
-            return nil
-        }
-        return number
-    }
-
-    private mutating func integers(_ group: String, _ name: String) -> [Int]? {
-        guard let value = required(group, name) else { return nil }
-        guard !value.isScalar, let numbers = value.int64ArrayValue else {
-            problem("attribute \(name) of \(group) is \(value): expected an array of integers")
-            return nil
-        }
-        return numbers.map { Int(clamping: $0) }
-    }
-
-    private mutating func nonNegative(_ group: String, _ name: String) -> Int64? {
-        guard let number = integer(group, name) else { return nil }
-        guard number >= 0, number < 1 << 40 else {
-            problem("attribute \(name) of \(group) is \(number): expected a count, 0 or more")
-            return nil
-        }
-        return number
-    }
-
-    private mutating func real(_ group: String, _ name: String) -> Double? {
-        guard let value = required(group, name) else { return nil }
-        guard value.isScalar, let number = value.doubleValue ?? value.int64Value.map(Double.init) else {
-            problem("attribute \(name) of \(group) is \(value): expected a number")
-            return nil
-        }
-        return number
-    }
-
-    private mutating func positive(_ group: String, _ name: String) -> Double? {
-        guard let number = real(group, name) else { return nil }
-        guard number.isFinite, number > 0 else {
-            problem("attribute \(name) of \(group) is \(number): expected a positive number")
-            return nil
-        }
-        return number
-    }
-
-    private mutating func fraction(_ group: String, _ name: String) -> Double? {
-        guard let number = real(group, name) else { return nil }
-        guard number >= 0, number < 1 else {
-            problem("attribute \(name) of \(group) is \(number): expected a number in [0, 1)")
-            return nil
-        }
-        return number
+    /// An attribute that belongs to some optimizers only: nil, without a problem, for the others.
+    private mutating func read<Value>(_ declaration: CheckpointSchema.Attribute<Value>, optimizer: String) -> Value? {
+        declaration.onlyFor.contains(optimizer) ? read(declaration) : nil
     }
 
     /// HDF5 errors without the file name, which the caller prefixes once.
@@ -478,5 +424,16 @@ struct CheckpointReader {
             return text + ": " + error.reason
         }
         return "\(error)"
+    }
+}
+
+extension CheckpointSchema {
+    /// The attribute `declaration` names, as stored, whatever its type; nil when it is absent or
+    /// cannot be read (an odd type). The one place the readers look attributes up.
+    static func stored<Value>(_ declaration: Attribute<Value>, in file: HDF5File) -> AttributeValue? {
+        guard let object = try? file.group(at: declaration.group),
+              (try? object.attributes.contains(declaration.name)) == true
+        else { return nil }
+        return try? object.attributes.read(declaration.name)
     }
 }

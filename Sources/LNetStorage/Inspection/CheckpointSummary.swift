@@ -41,6 +41,10 @@ public struct CheckpointSummary: Hashable, Sendable {
     public var training: Training?
     /// The parameters, then the optimizer's moments, W before b, by layer.
     public var tensors: [TensorEntry]
+    /// What is wrong with the attributes it has, each checked against its declaration in
+    /// ``CheckpointSchema`` (a missing required one, another type, a value that breaks its rule);
+    /// empty for a valid file. Inspect reports rather than refuses: `lnet verify` checks the rest.
+    public var problems: [CheckpointProblem]
     /// How `settings_sha256` compares with what the file holds (formats/checkpoint.md, "Integrity").
     public var settingsChecksum: SettingsChecksumState
 
@@ -143,53 +147,50 @@ public struct CheckpointSummary: Hashable, Sendable {
     /// Reads the summary; with `statistics`, every tensor is also read (in
     /// blocks) for its min, max, mean, std, norm and NaN/Inf counts.
     public init(reading file: HDF5File, statistics: Bool) throws {
-        let root = try file.attributes
-        formatVersion = try Self.attribute(root, "format_version")?.int64Value
-        createdBy = try Self.attribute(root, "created_by")?.stringValue
+        // Every field through its declaration in CheckpointSchema, leniently: absent, unreadable
+        // or of another type reads as nil.
+        typealias Schema = CheckpointSchema
+        func value<Value>(_ declaration: Schema.Attribute<Value>) -> Value? {
+            Schema.stored(declaration, in: file).flatMap { Value(checkpointAttribute: $0) }
+        }
+        formatVersion = value(Schema.formatVersion)
+        createdBy = value(Schema.createdBy)
 
-        let model = try file.exists("/model") ? try file.group(at: "/model") : nil
-        let modelAttributes = model?.attributes
-        layerDims = try modelAttributes.flatMap { try Self.attribute($0, "layer_dims")?.int64ArrayValue }?.compactMap { Int(exactly: $0) } ?? []
-        activations = try modelAttributes.flatMap { try Self.attribute($0, "activations")?.stringArrayValue } ?? []
-        loss = try modelAttributes.flatMap { try Self.attribute($0, "loss")?.stringValue }
-        initialization = try modelAttributes.flatMap { try Self.attribute($0, "init")?.stringValue }
-        classes = try modelAttributes.flatMap { try Self.attribute($0, "classes")?.stringArrayValue }
-        inputDivisor = try modelAttributes.flatMap { try Self.attribute($0, "input_divisor")?.doubleValue }
-        standardized = try file.exists("/model/input_mean")
+        layerDims = value(Schema.Model.layerDims)?.compactMap { Int(exactly: $0) } ?? []
+        activations = value(Schema.Model.activations) ?? []
+        loss = value(Schema.Model.loss)
+        initialization = value(Schema.Model.initialization)
+        classes = value(Schema.Model.classes)
+        inputDivisor = value(Schema.Model.inputDivisor)
+        standardized = try file.exists(Schema.Model.inputMean.path)
 
-        if try file.exists("/optimizer") {
-            let a = try file.group(at: "/optimizer").attributes
+        if try file.exists(Schema.Optimizer.group) {
+            typealias Names = Schema.Optimizer
             optimizer = Optimizer(
-                name: try Self.attribute(a, "name")?.stringValue, t: try Self.attribute(a, "t")?.int64Value,
-                learningRate: try Self.attribute(a, "learning_rate")?.doubleValue,
-                learningRate0: try Self.attribute(a, "learning_rate0")?.doubleValue,
-                beta: try Self.attribute(a, "beta")?.doubleValue, beta1: try Self.attribute(a, "beta1")?.doubleValue,
-                beta2: try Self.attribute(a, "beta2")?.doubleValue, epsilon: try Self.attribute(a, "epsilon")?.doubleValue,
-                decay: try Self.attribute(a, "decay")?.stringValue, decayRate: try Self.attribute(a, "decay_rate")?.doubleValue,
-                decayInterval: try Self.attribute(a, "decay_interval")?.int64Value)
+                name: value(Names.name), t: value(Names.t), learningRate: value(Names.learningRate),
+                learningRate0: value(Names.learningRate0), beta: value(Names.beta), beta1: value(Names.beta1),
+                beta2: value(Names.beta2), epsilon: value(Names.epsilon), decay: value(Names.decay),
+                decayRate: value(Names.decayRate), decayInterval: value(Names.decayInterval))
         }
 
-        if try file.exists("/training") {
-            let group = try file.group(at: "/training")
-            let a = group.attributes
+        if try file.exists(Schema.Training.group) {
+            typealias Names = Schema.Training
             var lastCost: Double?
             var costCount: Int?
-            if try group.exists("costs"), let costs = try? group.openDataset("costs"),
+            if try file.exists(Names.costs.path), let costs = try? file.dataset(at: Names.costs.path),
                let shape = try? costs.shape, shape.count == 1 {
                 costCount = shape[0]
                 // Only the last row: costs may be long after many epochs.
                 if shape[0] > 0 { lastCost = try? costs.readRows(shape[0] - 1..<shape[0], as: Double.self).first }
             }
             training = Training(
-                epoch: try Self.attribute(a, "epoch")?.int64Value, epochsTarget: try Self.attribute(a, "epochs_target")?.int64Value,
-                batchInEpoch: try Self.attribute(a, "batch_in_epoch")?.int64Value,
-                batchSize: try Self.attribute(a, "batch_size")?.int64Value, lastCost: lastCost, costCount: costCount,
-                data: try Self.attribute(a, "data")?.stringValue, xName: try Self.attribute(a, "x_name")?.stringValue,
-                yName: try Self.attribute(a, "y_name")?.stringValue,
-                dataSHA256: try Self.attribute(a, "data_sha256")?.stringValue,
-                testData: try Self.attribute(a, "test_data")?.stringValue, seed: try Self.attribute(a, "seed")?.int64Value,
-                l2: try Self.attribute(a, "l2")?.doubleValue, keepProb: try Self.attribute(a, "keep_prob")?.doubleValue)
+                epoch: value(Names.epoch), epochsTarget: value(Names.epochsTarget), batchInEpoch: value(Names.batchInEpoch),
+                batchSize: value(Names.batchSize), lastCost: lastCost, costCount: costCount, data: value(Names.data),
+                xName: value(Names.xName), yName: value(Names.yName), dataSHA256: value(Names.dataSHA256),
+                testData: value(Names.testData), seed: value(Names.seed), l2: value(Names.l2),
+                keepProb: value(Names.keepProb))
         }
+        problems = Self.attributeProblems(in: file, optimizerName: optimizer?.name)
 
         var tensors: [TensorEntry] = []
         var parameterCount = 0
@@ -221,10 +222,22 @@ public struct CheckpointSummary: Hashable, Sendable {
         return stored.isScalar && stored.stringValue == digest ? .matches : .mismatch
     }
 
-    private static func attribute(_ attributes: HDF5Attributes, _ name: String) throws -> AttributeValue? {
-        guard try attributes.contains(name) else { return nil }
-        // An unreadable attribute (an odd type) is shown as absent, not fatal.
-        return try? attributes.read(name)
+    /// Every declared attribute of the groups present checked against its declaration
+    /// (CheckpointSchema): what a strict reader would refuse, without reading any tensor.
+    static func attributeProblems(in file: HDF5File, optimizerName: String?) -> [CheckpointProblem] {
+        var problems: [CheckpointProblem] = []
+        for declaration in CheckpointSchema.attributes {
+            // A parameters-only checkpoint has no format attributes; a group that is absent is
+            // shown as absent, not as each of its attributes missing.
+            if declaration.group == "/" {
+                if CheckpointSchema.stored(CheckpointSchema.format, in: file) == nil { continue }
+            } else if (try? file.exists(declaration.group)) != true {
+                continue
+            }
+            if !declaration.onlyFor.isEmpty, !declaration.onlyFor.contains(optimizerName ?? "") { continue }
+            if let problem = declaration.problem(in: file) { problems.append(problem) }
+        }
+        return problems
     }
 
     /// W1, b1, W2, b2, … (and dW1, db1, …), then anything else by name.
