@@ -48,13 +48,13 @@ struct Train: ParsableCommand {
     var activations: String?
 
     @Option(help: "Weight initialisation: he, deep (randn/√n) or scaled (randn·0.01).")
-    var `init`: String = "he"
+    var `init`: Initialization = .he
 
     @Option(parsing: .unconditional, help: "Seed of the initialisation (np.random.seed).")
     var seed: UInt32 = CourseDefaults.seed
 
-    @Option(help: "gd, momentum or adam.")
-    var optimizer: String = "adam"
+    @Option(help: "The update rule: gradient descent, momentum or Adam.")
+    var optimizer: OptimizerChoice = .adam
 
     @Option(parsing: .unconditional, help: "The initial learning rate.")
     var learningRate: Double = CourseDefaults.learningRate
@@ -86,8 +86,8 @@ struct Train: ParsableCommand {
     @Option(parsing: .unconditional, help: "Dropout keep probability on hidden layers (1: no dropout).")
     var keepProb: Double = 1
 
-    @Option(help: "Learning-rate decay: none, inverse or scheduled.")
-    var decay: String = "none"
+    @Option(help: "Learning-rate decay: none, inverse (lr0 / (1 + rate·epoch)) or scheduled (a step every --decay-interval epochs).")
+    var decay: DecayChoice = .none
 
     @Option(parsing: .unconditional, help: "The decay rate.")
     var decayRate: Double = 1
@@ -123,9 +123,6 @@ struct Train: ParsableCommand {
         if test == nil, testX != nil || testY != nil {
             throw ValidationError("--test-x and --test-y name datasets in the --test file: give --test too")
         }
-        guard Initialization(rawValue: self.`init`) != nil else { throw ValidationError("--init must be he, deep or scaled") }
-        guard ["gd", "momentum", "adam"].contains(optimizer) else { throw ValidationError("--optimizer must be gd, momentum or adam") }
-        guard ["none", "inverse", "scheduled"].contains(decay) else { throw ValidationError("--decay must be none, inverse or scheduled") }
         try require(learningRate > 0 && learningRate.isFinite, "--learning-rate", "a positive number", got: learningRate)
         try require(batchSize >= 1, "--batch-size", "1 or more", got: batchSize)
         try require(epochs >= 1, "--epochs", "1 or more", got: epochs)
@@ -174,19 +171,10 @@ struct Train: ParsableCommand {
     }
 
     private func trainingConfiguration() -> TrainingConfiguration {
-        let chosen: Optimizer = switch optimizer {
-        case "gd": .gradientDescent
-        case "momentum": .momentum(beta: beta)
-        default: .adam(beta1: beta1, beta2: beta2, epsilon: epsilon)
-        }
-        let schedule: LearningRateDecay = switch decay {
-        case "inverse": .inverse(rate: decayRate)
-        case "scheduled": .scheduled(rate: decayRate, interval: decayInterval)
-        default: .none
-        }
-        return TrainingConfiguration(
-            layerSizes: [], hiddenActivations: [], initialization: Initialization(rawValue: self.`init`) ?? .he, seed: seed,
-            optimizer: chosen, learningRate: learningRate, decay: schedule, batchSize: batchSize, shuffleSeed: shuffleSeed,
+        TrainingConfiguration(
+            layerSizes: [], hiddenActivations: [], initialization: self.`init`, seed: seed,
+            optimizer: optimizer.optimizer(beta: beta, beta1: beta1, beta2: beta2, epsilon: epsilon), learningRate: learningRate,
+            decay: decay.decay(rate: decayRate, interval: decayInterval), batchSize: batchSize, shuffleSeed: shuffleSeed,
             l2: l2, keepProbability: keepProb, epochs: epochs)
     }
 }
