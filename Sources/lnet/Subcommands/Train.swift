@@ -26,11 +26,7 @@ struct Train: ParsableCommand {
     @Option(help: "The training dataset (formats/dataset.md).")
     var data: String
 
-    @Option(help: "The features' dataset name (default: x, or the one *_x such as train_set_x).")
-    var x: String?
-
-    @Option(help: "The labels' dataset name (default: y, or the *_y beside *_x).")
-    var y: String?
+    @OptionGroup var names: DatasetNameOptions
 
     @Option(help: "A test dataset: its accuracy is printed at the end.")
     var test: String?
@@ -154,7 +150,7 @@ struct Train: ParsableCommand {
         try reportingErrors {
             threading.apply()
             var settings = TrainSettings(
-                dataPath: data, xName: x, yName: y, testPath: test, layers: parsedLayers ?? [],
+                dataPath: data, xName: names.x, yName: names.y, testPath: test, layers: parsedLayers ?? [],
                 activations: activations.map(commaSeparated), configuration: trainingConfiguration(),
                 standardize: standardize,
                 checkpoint: checkpoint.map {
