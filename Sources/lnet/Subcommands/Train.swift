@@ -119,21 +119,16 @@ struct Train: ParsableCommand {
         if test == nil, testX != nil || testY != nil {
             throw ValidationError("--test-x and --test-y name datasets in the --test file: give --test too")
         }
-        try require(learningRate > 0 && learningRate.isFinite, "--learning-rate", "a positive number", got: learningRate)
-        try require(batchSize >= 1, "--batch-size", "1 or more", got: batchSize)
+        // Stricter than the library, which takes 0 epochs (a configuration whose epochs are set
+        // later, or a run with nothing left to do): a command line that trains nothing is a mistake.
         try require(epochs >= 1, "--epochs", "1 or more", got: epochs)
-        // Epoch i shuffles with shuffle-seed + i + 1, which numpy needs below 2^32.
-        guard epochs <= Int(UInt32.max) - Int(shuffleSeed) else {
-            throw ValidationError("--epochs plus --shuffle-seed must stay below 2^32 (numpy's largest seed)")
-        }
-        try require(l2 >= 0 && l2.isFinite, "--l2", "0 or more", got: l2)
-        try require(keepProb > 0 && keepProb <= 1, "--keep-prob", "in (0, 1]", got: keepProb)
-        try require(decayRate >= 0 && decayRate.isFinite, "--decay-rate", "0 or more", got: decayRate)
-        try require(decayInterval >= 1, "--decay-interval", "1 or more", got: decayInterval)
-        for (name, value) in [("--beta", beta), ("--beta1", beta1), ("--beta2", beta2)] where !(value >= 0 && value < 1) {
-            throw ValidationError("\(name) must lie in [0, 1), got \(value)")
-        }
-        try require(epsilon > 0 && epsilon.isFinite, "--epsilon", "a positive number", got: epsilon)
+        // The rules are the library's, stated once; every coefficient given is checked, also those
+        // the chosen optimizer or decay ignores (`--optimizer gd --beta1 2` is a mistake too).
+        let problems = trainingConfiguration().settingProblems()
+            + Optimizer.momentum(beta: beta).problems()
+            + Optimizer.adam(beta1: beta1, beta2: beta2, epsilon: epsilon).problems()
+            + LearningRateDecay.scheduled(rate: decayRate, interval: decayInterval).problems()
+        if let problem = problems.first { throw ValidationError(Phrasing.usage(problem)) }
     }
 
     private var parsedLayers: [Int]? { positiveIntegers(layers) }
