@@ -27,7 +27,8 @@ public struct RunError: Error, CustomStringConvertible, Sendable, Equatable {
     public init(path: String?, _ error: ConfigurationError) {
         switch error.problem {
         case .activationCount(let names, let layers): self.init(path: path, .activationCount(names: names, layers: layers))
-        case nil: self.init(path: path, error.description)
+        // A setting's problem found here came from a file (a checkpoint), not from an option: the library's words fit.
+        default: self.init(path: path, error.description)
         }
     }
 

@@ -13,6 +13,18 @@ public enum LearningRateDecay: Sendable, Equatable, Hashable, Codable {
     /// `lr0 / (1 + rate·⌊i / interval⌋)`: a step down every `interval` epochs.
     case scheduled(rate: Double, interval: Int = 1000)
 
+    /// What is wrong with the rate and interval, in order; empty when they are usable.
+    public func problems() -> [ConfigurationProblem] {
+        switch self {
+        case .none:
+            return []
+        case .inverse(let rate):
+            return rate >= 0 && rate.isFinite ? [] : [.decayRate(rate)]
+        case .scheduled(let rate, let interval):
+            return (rate >= 0 && rate.isFinite ? [] : [.decayRate(rate)]) + (interval > 0 ? [] : [.decayInterval(interval)])
+        }
+    }
+
     /// The learning rate to use after epoch `epoch` (0-based) has finished.
     ///
     /// Written as the course writes it, `1 / (1 + rate·i) · lr0`, to round the same way.

@@ -14,6 +14,22 @@ public enum Optimizer: Sendable, Equatable, Hashable, Codable {
     /// Whether the optimizer keeps a second moment `s` (Adam).
     public var usesSquares: Bool { if case .adam = self { return true } else { return false } }
 
+    /// What is wrong with the coefficients, in order; empty when they are usable.
+    public func problems() -> [ConfigurationProblem] {
+        switch self {
+        case .gradientDescent:
+            return []
+        case .momentum(let beta):
+            return beta >= 0 && beta < 1 ? [] : [.momentumBeta(beta)]
+        case .adam(let beta1, let beta2, let epsilon):
+            var problems: [ConfigurationProblem] = []
+            if !(beta1 >= 0 && beta1 < 1) { problems.append(.adamBeta1(beta1)) }
+            if !(beta2 >= 0 && beta2 < 1) { problems.append(.adamBeta2(beta2)) }
+            if !(epsilon > 0 && epsilon.isFinite) { problems.append(.adamEpsilon(epsilon)) }
+            return problems
+        }
+    }
+
     /// Applies one update to `count` flat values, following the course's expressions
     /// operation by operation so the results agree with numpy to the last bits.
     func update(

@@ -82,37 +82,25 @@ public struct TrainingConfiguration: Sendable, Equatable, Hashable, Codable {
             throw ConfigurationError("a softmax output layer needs at least 2 units, this one has \(units)")
         default: break
         }
-        guard learningRate.isFinite, learningRate > 0 else {
-            throw ConfigurationError("the learning rate must be a positive number, got \(learningRate)")
+        if let problem = settingProblems().first { throw ConfigurationError(problem) }
+    }
+
+    /// What is wrong with the training settings (all but the layers and activations, which
+    /// depend on the data), in order; empty when every one is usable. The one statement of
+    /// these rules: ``validate()`` throws the first, and a command line maps each to its option.
+    public func settingProblems() -> [ConfigurationProblem] {
+        var problems: [ConfigurationProblem] = []
+        if !(learningRate.isFinite && learningRate > 0) { problems.append(.learningRate(learningRate)) }
+        if batchSize < 1 { problems.append(.batchSize(batchSize)) }
+        if epochs < 0 {
+            problems.append(.epochs(epochs))
+        } else if epochs > Int(UInt32.max) - Int(shuffleSeed) {
+            // Subtracting, not adding: a huge number of epochs must not overflow here.
+            problems.append(.epochsPastLastShuffleSeed(epochs: epochs, shuffleSeed: shuffleSeed))
         }
-        guard batchSize > 0 else { throw ConfigurationError("the batch size must be positive, got \(batchSize)") }
-        guard epochs >= 0 else { throw ConfigurationError("the number of epochs cannot be negative, got \(epochs)") }
-        // Subtracting, not adding: a huge --epochs must not overflow here.
-        guard epochs <= Int(UInt32.max) - Int(shuffleSeed) else {
-            throw ConfigurationError("shuffle seed \(shuffleSeed) + \(epochs) epochs exceeds numpy's largest seed 2^32−1")
-        }
-        guard l2.isFinite, l2 >= 0 else { throw ConfigurationError("the L2 strength λ must be ≥ 0, got \(l2)") }
-        guard keepProbability > 0, keepProbability <= 1 else {
-            throw ConfigurationError("keep_prob must lie in (0, 1], got \(keepProbability)")
-        }
-        switch optimizer {
-        case .gradientDescent: break
-        case .momentum(let beta):
-            guard beta >= 0, beta < 1 else { throw ConfigurationError("momentum β must lie in [0, 1), got \(beta)") }
-        case .adam(let beta1, let beta2, let epsilon):
-            guard beta1 >= 0, beta1 < 1, beta2 >= 0, beta2 < 1 else {
-                throw ConfigurationError("Adam's β1 and β2 must lie in [0, 1), got \(beta1) and \(beta2)")
-            }
-            guard epsilon > 0, epsilon.isFinite else { throw ConfigurationError("Adam's ε must be positive, got \(epsilon)") }
-        }
-        switch decay {
-        case .none: break
-        case .inverse(let rate):
-            guard rate >= 0, rate.isFinite else { throw ConfigurationError("the decay rate must be ≥ 0, got \(rate)") }
-        case .scheduled(let rate, let interval):
-            guard rate >= 0, rate.isFinite else { throw ConfigurationError("the decay rate must be ≥ 0, got \(rate)") }
-            guard interval > 0 else { throw ConfigurationError("the decay interval must be positive, got \(interval)") }
-        }
+        if !(l2.isFinite && l2 >= 0) { problems.append(.l2(l2)) }
+        if !(keepProbability > 0 && keepProbability <= 1) { problems.append(.keepProbability(keepProbability)) }
+        return problems + optimizer.problems() + decay.problems()
     }
 
     /// Throws unless `data` fits this network: `n_x` features and labels in range.

@@ -31,6 +31,25 @@ import Testing
         expectRejected({ $0.shuffleSeed = .max }, "seed")
     }
 
+    @Test func settingProblemsNameTheSettingAndTheValueInOrder() {
+        #expect(moonsConfiguration(.adam(), epochs: 1).settingProblems().isEmpty)
+        var configuration = moonsConfiguration(.adam(beta1: 1, beta2: 0.999, epsilon: 0), epochs: 1)
+        configuration.learningRate = -0.1
+        configuration.keepProbability = 1.5
+        configuration.decay = .scheduled(rate: -1, interval: 0)
+        #expect(configuration.settingProblems() == [
+            .learningRate(-0.1), .keepProbability(1.5), .adamBeta1(1), .adamEpsilon(0), .decayRate(-1), .decayInterval(0),
+        ])
+        configuration = moonsConfiguration(.momentum(beta: -0.5), epochs: Int(UInt32.max))
+        configuration.batchSize = 0
+        configuration.l2 = .infinity
+        #expect(configuration.settingProblems() == [
+            .batchSize(0), .epochsPastLastShuffleSeed(epochs: Int(UInt32.max), shuffleSeed: 10), .l2(.infinity), .momentumBeta(-0.5),
+        ])
+        // validate() throws the first, in the library's words.
+        #expect(throws: ConfigurationError(.batchSize(0))) { try configuration.validate() }
+    }
+
     @Test func rejectsDataThatDoesNotFit() throws {
         #expect(throws: ConfigurationError.self) {
             try LabeledData(features: Matrix(rows: 2, columns: 2, elements: [1, .nan, 3, 4]), labels: [0, 1])

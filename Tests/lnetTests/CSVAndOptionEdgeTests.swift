@@ -117,6 +117,15 @@ struct CSVAndOptionEdgeTests {
             (["--epsilon", "-1e-8"], "--epsilon must be a positive number, got -1e-08"),
             (["--beta1", "-0.5"], "--beta1 must lie in [0, 1), got -0.5"),
             (["--epochs", "-3"], "--epochs must be 1 or more, got -3"),
+            // Each rule of the library's settingProblems(), worded with its option.
+            (["--batch-size", "0"], "--batch-size must be 1 or more, got 0"),
+            (["--epochs", "4294967290"], "--epochs plus --shuffle-seed must stay below 2^32 (numpy's largest seed)"),
+            (["--keep-prob", "1.5"], "--keep-prob must be in (0, 1], got 1.5"),
+            (["--decay", "inverse", "--decay-rate", "-2"], "--decay-rate must be 0 or more, got -2.0"),
+            (["--decay-interval", "0"], "--decay-interval must be 1 or more, got 0"),
+            // The coefficients of an optimizer not chosen are checked too.
+            (["--optimizer", "gd", "--beta", "1"], "--beta must lie in [0, 1), got 1.0"),
+            (["--optimizer", "momentum", "--beta2", "1.5"], "--beta2 must lie in [0, 1), got 1.5"),
         ]
         for (arguments, message) in cases {
             let result = try LNetBinary.run(base + arguments)

@@ -36,6 +36,29 @@ struct HelpAndExitCodeTests {
         #expect(result.stdout.isEmpty)
     }
 
+    /// Each closed choice: the command and the rest of a valid command line, the option (nil for
+    /// an argument), its values in order, and one that is not among them.
+    static let closedChoices: [(command: [String], option: String?, values: [String], wrong: String)] = [
+        (["train", "--data", "unused.h5", "--layers", "3,1"], "--optimizer", ["gd", "momentum", "adam"], "rmsprop"),
+        (["train", "--data", "unused.h5", "--layers", "3,1"], "--init", ["he", "deep", "scaled"], "xavier"),
+        (["train", "--data", "unused.h5", "--layers", "3,1"], "--decay", ["none", "inverse", "scheduled"], "cosine"),
+        (["convert", "unused.csv", "unused.h5"], "--from", ["csv", "tsv", "npy", "npz", "idx", "hdf5"], "parquet"),
+        (["sample", "-o", "unused.h5"], nil, ["moons"], "circles"),
+    ]
+
+    @Test(arguments: closedChoices.indices)
+    func closedChoicesAreListedInHelpAndOthersAreUsageErrors(_ index: Int) throws {
+        let choice = Self.closedChoices[index]
+        let help = try LNetBinary.run([choice.command[0], "--help"])
+        // Help wraps long lines; compare with the runs of spaces and newlines folded.
+        let flowing = help.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(flowing.contains("values: " + choice.values.joined(separator: ", ")), "\(help.stdout)")
+        let wrong = try LNetBinary.run(choice.command + (choice.option.map { [$0, choice.wrong] } ?? [choice.wrong]))
+        #expect(wrong.status == 64, "\(wrong.stderr)")
+        #expect(wrong.stderr.hasPrefix("Error: ") && wrong.stderr.contains("'\(choice.wrong)'"), "\(wrong.stderr)")
+        #expect(wrong.stderr.contains(choice.option ?? "<name>"), "\(wrong.stderr)")
+    }
+
     @Test(arguments: parallel)
     func parallelWorkTakesThreads(_ subcommand: String) throws {
         let help = try LNetBinary.run([subcommand, "--help"])

@@ -52,8 +52,8 @@ struct Convert: ParsableCommand {
     @Argument(help: "The file to write: .h5 (dataset), .csv (dataset as text) or .npz (checkpoint arrays).")
     var output: String
 
-    @Option(help: "The input format: csv, tsv, npy, npz, idx or hdf5 (default: from the name).")
-    var from: String?
+    @Option(help: "The input format (default: from the name).")
+    var from: InputFormat?
 
     @Option(help: "CSV/TSV: the label column, by name or 0-based index (default: the last).")
     var label: String?
@@ -102,15 +102,8 @@ struct Convert: ParsableCommand {
 
     var options: ConversionOptions {
         get throws {
-            var format: InputFormat?
-            if let from {
-                guard let parsed = InputFormat(rawValue: from.lowercased()) else {
-                    throw ValidationError("--from must be one of csv, tsv, npy, npz, idx, hdf5, not '\(from)'")
-                }
-                format = parsed
-            }
-            return ConversionOptions(
-                from: format, labelColumn: label, delimiter: try delimiter.map(Self.parseDelimiter), hasHeader: !noHeader,
+            ConversionOptions(
+                from: from, labelColumn: label, delimiter: try delimiter.map(Self.parseDelimiter), hasHeader: !noHeader,
                 classNames: classes.isEmpty ? nil : classes, storedFeatureType: try xType.map(Self.parseFeatureType), x: x, y: y, labels: labels, compressionLevel: compression,
                 chunkRows: chunkRows, split: split, seed: seed, force: force, threads: threads ?? 2)
         }

@@ -21,11 +21,7 @@ struct Evaluate: ParsableCommand {
     @Option(help: "The labelled dataset.")
     var data: String
 
-    @Option(help: "The features' dataset name (default: x, or the one *_x).")
-    var x: String?
-
-    @Option(help: "The labels' dataset name (default: y, or the *_y beside *_x).")
-    var y: String?
+    @OptionGroup var names: DatasetNameOptions
 
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
@@ -38,7 +34,7 @@ struct Evaluate: ParsableCommand {
             threading.apply()
             // Notes wait for success, so that a refusal stays one `error:` line.
             var notes: [String] = []
-            let report = try SavedModel(path: checkpoint, notes: { notes.append($0) }).evaluate(dataPath: data, x: x, y: y)
+            let report = try SavedModel(path: checkpoint, notes: { notes.append($0) }).evaluate(dataPath: data, x: names.x, y: names.y)
             notes.forEach(printNote)
             print(json ? report.renderJSON() : report.renderText())
         }

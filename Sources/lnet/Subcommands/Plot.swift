@@ -45,11 +45,7 @@ struct Plot: ParsableCommand {
     @Option(help: "The 2-feature dataset for --boundary.")
     var data: String?
 
-    @Option(help: "The features' dataset name (default: x, or the one *_x).")
-    var x: String?
-
-    @Option(help: "The labels' dataset name (default: y, or the *_y beside *_x).")
-    var y: String?
+    @OptionGroup var names: DatasetNameOptions
 
     @Option(help: "Margin around the data, in its units (the course's 1).")
     var margin: Double = DecisionBoundaryGrid.defaultMargin
@@ -73,7 +69,7 @@ struct Plot: ParsableCommand {
             try checkOutput(output, force: force, inputs: [checkpoint] + (data.map { [$0] } ?? []))
             let svg = if boundary, let data {
                 try CheckpointPlots.decisionBoundary(
-                    checkpoint: checkpoint, dataPath: data, x: x, y: y, margin: margin, resolution: resolution
+                    checkpoint: checkpoint, dataPath: data, x: names.x, y: names.y, margin: margin, resolution: resolution
                 ).render()
             } else {
                 try CheckpointPlots.costCurve(checkpoint: checkpoint).render()

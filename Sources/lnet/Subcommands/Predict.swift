@@ -22,8 +22,7 @@ struct Predict: ParsableCommand {
     @Option(help: "The dataset; its y, if any, is ignored.")
     var data: String
 
-    @Option(help: "The features' dataset name (default: x, or the one *_x).")
-    var x: String?
+    @OptionGroup var features: FeaturesNameOption
 
     @Option(name: .shortAndLong, help: "The output file, .h5 or .csv.")
     var output: String
@@ -50,7 +49,7 @@ struct Predict: ParsableCommand {
             try checkOutput(output, force: force, inputs: [checkpoint, data])
             // Notes wait for success, so that a refusal stays one `error:` line.
             var notes: [String] = []
-            let table = try SavedModel(path: checkpoint, notes: { notes.append($0) }).predict(dataPath: data, x: x)
+            let table = try SavedModel(path: checkpoint, notes: { notes.append($0) }).predict(dataPath: data, x: features.x)
             try PredictionFile.write(
                 to: output, predicted: table.predicted, probabilities: table.probabilities,
                 classCount: table.classCount, classNames: table.classNames)

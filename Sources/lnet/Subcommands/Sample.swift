@@ -15,8 +15,8 @@ struct Sample: ParsableCommand {
               lnet sample moons -o moons.h5 --samples 1000 --noise 0.1 --seed 7
             """)
 
-    @Argument(help: "The dataset: moons.")
-    var name: String
+    @Argument(help: "The dataset.")
+    var name: SampleName
 
     @Option(name: .shortAndLong, help: "The file to write.")
     var output: String
@@ -34,7 +34,6 @@ struct Sample: ParsableCommand {
     var force = false
 
     func validate() throws {
-        guard name == "moons" else { throw ValidationError("unknown sample \"\(name)\": the samples are: moons") }
         guard samples >= 2 else { throw ValidationError("--samples must be 2 or more") }
         guard noise >= 0, noise.isFinite else { throw ValidationError("--noise must be 0 or more") }
     }

@@ -26,11 +26,7 @@ struct Train: ParsableCommand {
     @Option(help: "The training dataset (formats/dataset.md).")
     var data: String
 
-    @Option(help: "The features' dataset name (default: x, or the one *_x such as train_set_x).")
-    var x: String?
-
-    @Option(help: "The labels' dataset name (default: y, or the *_y beside *_x).")
-    var y: String?
+    @OptionGroup var names: DatasetNameOptions
 
     @Option(help: "A test dataset: its accuracy is printed at the end.")
     var test: String?
@@ -48,13 +44,13 @@ struct Train: ParsableCommand {
     var activations: String?
 
     @Option(help: "Weight initialisation: he, deep (randn/√n) or scaled (randn·0.01).")
-    var `init`: String = "he"
+    var `init`: Initialization = .he
 
     @Option(parsing: .unconditional, help: "Seed of the initialisation (np.random.seed).")
     var seed: UInt32 = CourseDefaults.seed
 
-    @Option(help: "gd, momentum or adam.")
-    var optimizer: String = "adam"
+    @Option(help: "The update rule: gradient descent, momentum or Adam.")
+    var optimizer: OptimizerChoice = .adam
 
     @Option(parsing: .unconditional, help: "The initial learning rate.")
     var learningRate: Double = CourseDefaults.learningRate
@@ -86,8 +82,8 @@ struct Train: ParsableCommand {
     @Option(parsing: .unconditional, help: "Dropout keep probability on hidden layers (1: no dropout).")
     var keepProb: Double = 1
 
-    @Option(help: "Learning-rate decay: none, inverse or scheduled.")
-    var decay: String = "none"
+    @Option(help: "Learning-rate decay: none, inverse (lr0 / (1 + rate·epoch)) or scheduled (a step every --decay-interval epochs).")
+    var decay: DecayChoice = .none
 
     @Option(parsing: .unconditional, help: "The decay rate.")
     var decayRate: Double = 1
@@ -123,24 +119,16 @@ struct Train: ParsableCommand {
         if test == nil, testX != nil || testY != nil {
             throw ValidationError("--test-x and --test-y name datasets in the --test file: give --test too")
         }
-        guard Initialization(rawValue: self.`init`) != nil else { throw ValidationError("--init must be he, deep or scaled") }
-        guard ["gd", "momentum", "adam"].contains(optimizer) else { throw ValidationError("--optimizer must be gd, momentum or adam") }
-        guard ["none", "inverse", "scheduled"].contains(decay) else { throw ValidationError("--decay must be none, inverse or scheduled") }
-        try require(learningRate > 0 && learningRate.isFinite, "--learning-rate", "a positive number", got: learningRate)
-        try require(batchSize >= 1, "--batch-size", "1 or more", got: batchSize)
+        // Stricter than the library, which takes 0 epochs (a configuration whose epochs are set
+        // later, or a run with nothing left to do): a command line that trains nothing is a mistake.
         try require(epochs >= 1, "--epochs", "1 or more", got: epochs)
-        // Epoch i shuffles with shuffle-seed + i + 1, which numpy needs below 2^32.
-        guard epochs <= Int(UInt32.max) - Int(shuffleSeed) else {
-            throw ValidationError("--epochs plus --shuffle-seed must stay below 2^32 (numpy's largest seed)")
-        }
-        try require(l2 >= 0 && l2.isFinite, "--l2", "0 or more", got: l2)
-        try require(keepProb > 0 && keepProb <= 1, "--keep-prob", "in (0, 1]", got: keepProb)
-        try require(decayRate >= 0 && decayRate.isFinite, "--decay-rate", "0 or more", got: decayRate)
-        try require(decayInterval >= 1, "--decay-interval", "1 or more", got: decayInterval)
-        for (name, value) in [("--beta", beta), ("--beta1", beta1), ("--beta2", beta2)] where !(value >= 0 && value < 1) {
-            throw ValidationError("\(name) must lie in [0, 1), got \(value)")
-        }
-        try require(epsilon > 0 && epsilon.isFinite, "--epsilon", "a positive number", got: epsilon)
+        // The rules are the library's, stated once; every coefficient given is checked, also those
+        // the chosen optimizer or decay ignores (`--optimizer gd --beta1 2` is a mistake too).
+        let problems = trainingConfiguration().settingProblems()
+            + Optimizer.momentum(beta: beta).problems()
+            + Optimizer.adam(beta1: beta1, beta2: beta2, epsilon: epsilon).problems()
+            + LearningRateDecay.scheduled(rate: decayRate, interval: decayInterval).problems()
+        if let problem = problems.first { throw ValidationError(Phrasing.usage(problem)) }
     }
 
     private var parsedLayers: [Int]? { positiveIntegers(layers) }
@@ -157,7 +145,7 @@ struct Train: ParsableCommand {
         try reportingErrors {
             threading.apply()
             var settings = TrainSettings(
-                dataPath: data, xName: x, yName: y, testPath: test, layers: parsedLayers ?? [],
+                dataPath: data, xName: names.x, yName: names.y, testPath: test, layers: parsedLayers ?? [],
                 activations: activations.map(commaSeparated), configuration: trainingConfiguration(),
                 standardize: standardize,
                 checkpoint: checkpoint.map {
@@ -174,19 +162,10 @@ struct Train: ParsableCommand {
     }
 
     private func trainingConfiguration() -> TrainingConfiguration {
-        let chosen: Optimizer = switch optimizer {
-        case "gd": .gradientDescent
-        case "momentum": .momentum(beta: beta)
-        default: .adam(beta1: beta1, beta2: beta2, epsilon: epsilon)
-        }
-        let schedule: LearningRateDecay = switch decay {
-        case "inverse": .inverse(rate: decayRate)
-        case "scheduled": .scheduled(rate: decayRate, interval: decayInterval)
-        default: .none
-        }
-        return TrainingConfiguration(
-            layerSizes: [], hiddenActivations: [], initialization: Initialization(rawValue: self.`init`) ?? .he, seed: seed,
-            optimizer: chosen, learningRate: learningRate, decay: schedule, batchSize: batchSize, shuffleSeed: shuffleSeed,
+        TrainingConfiguration(
+            layerSizes: [], hiddenActivations: [], initialization: self.`init`, seed: seed,
+            optimizer: optimizer.optimizer(beta: beta, beta1: beta1, beta2: beta2, epsilon: epsilon), learningRate: learningRate,
+            decay: decay.decay(rate: decayRate, interval: decayInterval), batchSize: batchSize, shuffleSeed: shuffleSeed,
             l2: l2, keepProbability: keepProb, epochs: epochs)
     }
 }

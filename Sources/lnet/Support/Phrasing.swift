@@ -23,16 +23,35 @@ enum Phrasing {
         case let error as ConversionError:
             return message(for: error)
         case let error as ConfigurationError:
-            switch error.problem {
-            case .activationCount(let names, let layers): return "--activations names \(names) activations for \(layers) layers"
-            case nil: return error.description
-            }
+            // A setting's other problems reach here only from a file (a checkpoint's settings): the library's words fit.
+            if let problem = error.problem, case .activationCount = problem { return usage(problem) }
+            return error.description
         case let error as OutputIsInputError:
             return "\(error.output): \(error.problem); an output never replaces an input, even with --force: choose another name"
         case let error as OutputExistsError:
             return "\(error.path): the file exists: pass --force to overwrite it"
         default:
             return String(describing: error)
+        }
+    }
+
+    /// A configuration problem as `lnet train`'s usage error, naming the option that sets it:
+    /// `--learning-rate must be a positive number, got -0.1`.
+    static func usage(_ problem: ConfigurationProblem) -> String {
+        switch problem {
+        case .activationCount(let names, let layers): "--activations names \(names) activations for \(layers) layers"
+        case .learningRate(let rate): "--learning-rate must be a positive number, got \(rate)"
+        case .batchSize(let size): "--batch-size must be 1 or more, got \(size)"
+        case .epochs(let epochs): "--epochs must be 1 or more, got \(epochs)"
+        case .epochsPastLastShuffleSeed: "--epochs plus --shuffle-seed must stay below 2^32 (numpy's largest seed)"
+        case .l2(let strength): "--l2 must be 0 or more, got \(strength)"
+        case .keepProbability(let probability): "--keep-prob must be in (0, 1], got \(probability)"
+        case .momentumBeta(let beta): "--beta must lie in [0, 1), got \(beta)"
+        case .adamBeta1(let beta1): "--beta1 must lie in [0, 1), got \(beta1)"
+        case .adamBeta2(let beta2): "--beta2 must lie in [0, 1), got \(beta2)"
+        case .adamEpsilon(let epsilon): "--epsilon must be a positive number, got \(epsilon)"
+        case .decayRate(let rate): "--decay-rate must be 0 or more, got \(rate)"
+        case .decayInterval(let interval): "--decay-interval must be 1 or more, got \(interval)"
         }
     }
 

@@ -2,6 +2,26 @@ import ArgumentParser
 import LNetRuns
 import LNetTraining
 
+/// `--x`: the dataset of a data file that holds the features (formats/dataset.md's
+/// naming rule when absent). Alone in `predict`, whose data needs no labels.
+struct FeaturesNameOption: ParsableArguments {
+    @Option(help: "The features' dataset name in --data (default: x, or the one *_x, such as train_set_x or test_set_x).")
+    var x: String?
+}
+
+/// `--x` and `--y`: the datasets of `--data` that hold the features and the labels,
+/// in every command that reads labelled data (train, evaluate, plot). `--data` itself
+/// stays with each command: what it must hold, and whether it is required, differ.
+struct DatasetNameOptions: ParsableArguments {
+    @OptionGroup var features: FeaturesNameOption
+
+    @Option(help: "The labels' dataset name in --data (default: y, or the *_y beside *_x).")
+    var y: String?
+
+    /// The features' dataset name, if given.
+    var x: String? { features.x }
+}
+
 /// `--threads`, for every command whose work runs in parallel.
 struct ThreadOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Threads for matrix products (default: all cores).")

@@ -1,21 +1,21 @@
 import LNetTraining
 /// How far a training run has got, as a progress line shows it.
-public struct TrainingProgress: Sendable, Equatable {
+struct TrainingProgress: Sendable, Equatable {
     /// Epochs fully finished (absolute: a resumed run counts the earlier ones).
-    public var completedEpochs: Int
+    var completedEpochs: Int
     /// Mini-batches finished inside the epoch in progress (0 at an epoch boundary).
-    public var miniBatchesDone: Int
+    var miniBatchesDone: Int
     /// The epoch the run stops after.
-    public var targetEpochs: Int
+    var targetEpochs: Int
     /// Mini-batches per epoch.
-    public var batchesPerEpoch: Int
+    var batchesPerEpoch: Int
     /// Examples per epoch (`m`).
-    public var examplesPerEpoch: Int
+    var examplesPerEpoch: Int
     /// The cost of the last finished epoch, if any.
-    public var lastCost: Double?
+    var lastCost: Double?
 
     /// Makes a snapshot; `batchesPerEpoch` is raised to at least 1 and `examplesPerEpoch` to at least 0.
-    public init(
+    init(
         completedEpochs: Int, miniBatchesDone: Int = 0, targetEpochs: Int, batchesPerEpoch: Int, examplesPerEpoch: Int,
         lastCost: Double? = nil
     ) {
@@ -28,7 +28,7 @@ public struct TrainingProgress: Sendable, Equatable {
     }
 
     /// Epochs done, with the finished part of the current epoch as a fraction.
-    public var epochsDone: Double {
+    var epochsDone: Double {
         Double(completedEpochs) + Double(min(miniBatchesDone, batchesPerEpoch)) / Double(batchesPerEpoch)
     }
 }
@@ -36,26 +36,26 @@ public struct TrainingProgress: Sendable, Equatable {
 /// The rate and the time left of a training run, from the progress it has
 /// made since it started and the seconds that took. Pure arithmetic and text,
 /// so that it can be tested without a clock; the command supplies the times.
-public struct ProgressMeter: Sendable, Equatable {
+struct ProgressMeter: Sendable, Equatable {
     /// Where this run started (a resumed run starts part way).
-    public let startEpochs: Double
+    let startEpochs: Double
     /// The time of the start, in the caller's clock (seconds).
-    public let startTime: Double
+    let startTime: Double
     /// Seconds measured before a rate is given: the first mini-batches pay for
     /// the first shuffle and cold caches, and a rate from them alone would
     /// promise hours for a run of seconds.
-    public let warmUp: Double
+    let warmUp: Double
 
     /// Starts measuring from `start`, reached at `time` (seconds in the caller's clock); a negative `warmUp` counts
     /// as 0.
-    public init(start: TrainingProgress, at time: Double, warmUp: Double = 0.5) {
+    init(start: TrainingProgress, at time: Double, warmUp: Double = 0.5) {
         startEpochs = start.epochsDone
         startTime = time
         self.warmUp = max(warmUp, 0)
     }
 
     /// Epochs per second since the start, or nil before there is enough to measure.
-    public func epochsPerSecond(_ progress: TrainingProgress, at time: Double) -> Double? {
+    func epochsPerSecond(_ progress: TrainingProgress, at time: Double) -> Double? {
         let seconds = time - startTime
         let epochs = progress.epochsDone - startEpochs
         guard seconds > 0, seconds >= warmUp, epochs > 0, seconds.isFinite else { return nil }
@@ -63,7 +63,7 @@ public struct ProgressMeter: Sendable, Equatable {
     }
 
     /// Seconds until the target epoch at the average rate so far, or nil when unknown.
-    public func secondsLeft(_ progress: TrainingProgress, at time: Double) -> Double? {
+    func secondsLeft(_ progress: TrainingProgress, at time: Double) -> Double? {
         guard let rate = epochsPerSecond(progress, at: time) else { return nil }
         let left = max(Double(progress.targetEpochs) - progress.epochsDone, 0)
         return left / rate
@@ -73,7 +73,7 @@ public struct ProgressMeter: Sendable, Equatable {
     /// 0.512345, 85.3 epochs/s, 57 s left`. When an epoch takes more than a
     /// second, the mini-batch inside it is shown too (`epoch 4/10, batch
     /// 45/938`) and the rate is in examples per second.
-    public func line(_ progress: TrainingProgress, at time: Double) -> String {
+    func line(_ progress: TrainingProgress, at time: Double) -> String {
         var text: String
         let target = progress.targetEpochs
         let rate = epochsPerSecond(progress, at: time)
@@ -97,14 +97,14 @@ public struct ProgressMeter: Sendable, Equatable {
     }
 
     /// A cost as the course prints it: six decimals.
-    public static func formatCost(_ cost: Double) -> String {
+    static func formatCost(_ cost: Double) -> String {
         guard cost.isFinite else { return "\(cost)" }
         return fixed(cost, decimals: 6)
     }
 
     /// `85.3 epochs/s` when an epoch takes less than a second, else the
     /// examples per second (`1234 examples/s`), which say more about a long epoch.
-    public static func formatRate(epochsPerSecond rate: Double, examplesPerEpoch: Int) -> String {
+    static func formatRate(epochsPerSecond rate: Double, examplesPerEpoch: Int) -> String {
         guard rate.isFinite, rate > 0 else { return "0 epochs/s" }
         if rate >= 1 || examplesPerEpoch <= 0 {
             return (rate >= 100 ? fixed(rate, decimals: 0) : fixed(rate, decimals: 1)) + " epochs/s"
@@ -115,7 +115,7 @@ public struct ProgressMeter: Sendable, Equatable {
 
     /// A duration for people: `0 s`, `42 s`, `3 min 05 s`, `2 h 07 min`,
     /// `3 d 04 h`; rounded to the last unit shown.
-    public static func formatDuration(_ seconds: Double) -> String {
+    static func formatDuration(_ seconds: Double) -> String {
         guard seconds.isFinite else { return "?" }
         // Whole seconds, capped so that the conversion to Int cannot overflow (about 31,000 years).
         let total = Int(min(max(seconds, 0), 1e12).rounded())
@@ -154,25 +154,25 @@ public struct ProgressMeter: Sendable, Equatable {
 /// (25,000 mini-batches in a fraction of a second) then reads the clock a few
 /// hundred times, a slow one at every batch. The stride is capped so that a
 /// run that suddenly slows down is noticed after at most `maximumStride` calls.
-public struct ClockThrottle: Sendable, Equatable {
+struct ClockThrottle: Sendable, Equatable {
     /// Calls between two looks.
-    public private(set) var stride = 1
+    private(set) var stride = 1
     private var calls = 0
     private var lastLook: Double?
     /// The wished-for gap between looks, in seconds.
-    public let interval: Double
+    let interval: Double
     /// The most calls between two looks.
-    public let maximumStride: Int
+    let maximumStride: Int
 
     /// Looks at the first call, then aims for one look every `interval` seconds, with at most `maximumStride` (at
     /// least 1) calls between looks.
-    public init(interval: Double = 0.02, maximumStride: Int = 256) {
+    init(interval: Double = 0.02, maximumStride: Int = 256) {
         self.interval = interval
         self.maximumStride = max(maximumStride, 1)
     }
 
     /// Counts a call; true when the caller should read the clock now.
-    public mutating func tick() -> Bool {
+    mutating func tick() -> Bool {
         calls += 1
         guard calls >= stride else { return false }
         calls = 0
@@ -180,7 +180,7 @@ public struct ClockThrottle: Sendable, Equatable {
     }
 
     /// Tells the throttle what the clock said at a look, to set the next stride.
-    public mutating func looked(at time: Double) {
+    mutating func looked(at time: Double) {
         defer { lastLook = time }
         guard let lastLook else { return }
         let perCall = (time - lastLook) / Double(stride)

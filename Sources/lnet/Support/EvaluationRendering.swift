@@ -1,10 +1,11 @@
 import Foundation
+import LNetRuns
 import LNetStorage
 import LNetTraining
 
 extension EvaluationReport {
     /// The report as `lnet evaluate` prints it.
-    public func renderText() -> String {
+    func renderText() -> String {
         var lines = [
             "Examples: \(examples)",
             "Accuracy: \(String(format: "%.4f", accuracy)) (\(correct)/\(examples))",
@@ -22,7 +23,7 @@ extension EvaluationReport {
 
     /// The report as one JSON object (`lnet evaluate --json`); a non-finite
     /// cost is `null`.
-    public func renderJSON() -> String {
+    func renderJSON() -> String {
         let perClass: [JSON] = classes.map { counts in
             var fields: [(String, JSON)] = [("id", .int(counts.id))]
             if let name = counts.name { fields.append(("name", .string(name))) }

@@ -1,4 +1,4 @@
-@testable import LNetRuns
+@testable import lnet
 import LNetTraining
 import Testing
 
