@@ -19,7 +19,6 @@ struct LNet: ParsableCommand {
         // A parent that ignores SIGCHLD passes that on, and the kernel would then reap
         // the isolated reader itself: its crash would be lost. lnet needs the status.
         signal(SIGCHLD, SIG_DFL)
-        OpenMPWaitPolicy.reexecutePassiveIfUnset()
         main(nil)
     }
 }

@@ -52,6 +52,7 @@ struct Resume: ParsableCommand {
         var stoppedBy: Int32?
         try reportingErrors {
             threading.apply()
+            OpenMPWaitPolicy.beforeResuming(checkpointPath: checkpoint)
             let output = TrainingOutput(quiet: progress.quiet)
             var settings = ResumeSettings(
                 checkpointPath: checkpoint, epochs: epochs, dataPath: data, allowDataChange: allowDataChange,

@@ -144,6 +144,8 @@ struct Train: ParsableCommand {
         var stoppedBy: Int32?
         try reportingErrors {
             threading.apply()
+            OpenMPWaitPolicy.beforeTraining(
+                dataPath: data, x: names.x, y: names.y, layers: parsedLayers ?? [], batchSize: batchSize)
             var settings = TrainSettings(
                 dataPath: data, xName: names.x, yName: names.y, testPath: test, layers: parsedLayers ?? [],
                 activations: activations.map(commaSeparated), configuration: trainingConfiguration(),
