@@ -48,11 +48,14 @@ enum OpenMPWaitPolicy {
         reexecutePassiveIfNeeded(layerSizes: [features] + layers, batchColumns: min(batchSize, examples))
     }
 
-    /// The check for `lnet resume`: the sizes the checkpoint records.
+    /// The check for `lnet resume`: the sizes the checkpoint records, read from its
+    /// attributes alone (the lenient summary `inspect` uses), so that the run's own
+    /// full, checked read of the tensors is not done twice.
     static func beforeResuming(checkpointPath: String) {
-        guard BLAS.threads > 1, getenv(variable) == nil,
-              let checkpoint = try? CheckpointFile.read(from: checkpointPath)
-        else { return }
-        reexecutePassiveIfNeeded(layerSizes: checkpoint.model.layerDims, batchColumns: checkpoint.training?.batchSize ?? 1)
+        guard BLAS.threads > 1, getenv(variable) == nil, let file = try? HDF5File.open(at: checkpointPath) else { return }
+        defer { try? file.close() }
+        guard let summary = try? CheckpointSummary(reading: file, statistics: false) else { return }
+        let batchSize = summary.training?.batchSize.flatMap { Int(exactly: $0) } ?? 1
+        reexecutePassiveIfNeeded(layerSizes: summary.layerDims, batchColumns: batchSize)
     }
 }
