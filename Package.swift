@@ -14,9 +14,11 @@ let package = Package(
     ],
     targets: [
         // The real HDF5 C library (Debian's libhdf5-dev, serial build), found with pkg-config.
+        // Named `hdf5-serial`, not `hdf5`: Debian's hdf5.pc is an alternative that installing
+        // libhdf5-openmpi-dev silently switches to the parallel build.
         .systemLibrary(
             name: "CHDF5",
-            pkgConfig: "hdf5",
+            pkgConfig: "hdf5-serial",
             providers: [.apt(["libhdf5-dev"])]
         ),
         // zlib, for gzipped MNIST IDX files (libzip inflates .npz members).
