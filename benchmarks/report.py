@@ -69,7 +69,20 @@ def machine():
             memory = f"{kib / 1024 / 1024:.1f} GiB"
     except (OSError, ValueError, IndexError):
         pass
-    return {"cpu": model, "cores": os.cpu_count(), "memory": memory, "kernel": platform.release()}
+    # The vector flags that decide BLAS kernels (OpenBLAS's, BLIS's, MKL's paths).
+    flags = []
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    present = set(line.split(":", 1)[1].split())
+                    flags = [flag for flag in ("sse4_2", "avx", "avx2", "fma", "avx512f", "avx512_bf16", "amx_tile")
+                             if flag in present]
+                    break
+    except OSError:
+        pass
+    return {"cpu": model, "cores": os.cpu_count(), "memory": memory, "kernel": platform.release(),
+            "flags": " ".join(flags) or "unknown"}
 
 
 def versions():
@@ -141,6 +154,22 @@ def main():
                          "lnet train process (start, HDF5 load, training); numpy in memory. " + row["note"]))
         if "cat" in result:
             notes.append(f"training: cat {result['cat']}")
+        # The training rows again with PyTorch CPU beside numpy (torch_reference.py).
+        with_torch = [row for row in result["rows"] if "torch_wall_s" in row]
+        if with_torch:
+            table = ["Training against numpy and PyTorch CPU (wall seconds; CPU in brackets; PyTorch "
+                     f"{with_torch[0]['torch_version']}, {with_torch[0]['torch_threads']} threads, its training loop "
+                     "with the data in memory, scaled from fewer epochs where the row says so):", "",
+                     "| model | LNet | numpy | PyTorch CPU | numpy / LNet | PyTorch / LNet | PyTorch run |",
+                     "| --- | ---: | ---: | ---: | ---: | ---: | --- |"]
+            for row in with_torch:
+                table.append(
+                    f"| {row['name']} | {row['lnet_wall_s']:.2f} s ({row['lnet_cpu_s']:.2f}) | "
+                    f"{row['numpy_wall_s']:.2f} s ({row['numpy_cpu_s']:.2f}) | "
+                    f"{row['torch_wall_s']:.2f} s ({row['torch_cpu_s']:.2f}) | "
+                    f"{row['numpy_wall_s'] / row['lnet_wall_s']:.1f}× | {row['torch_wall_s'] / row['lnet_wall_s']:.1f}× | "
+                    f"{row['torch_note'].strip()} |")
+            extra.append("\n".join(table))
     attempt("training vs numpy", training)
 
     # Checkpoint save and load vs h5py.
@@ -237,7 +266,8 @@ def main():
         "uses less memory). Wall seconds on a shared machine move with its load; CPU seconds (in brackets)",
         "are steadier. Reproduce with `make bench`; the scripts behind each row are listed below.",
         "",
-        f"**Machine:** {info['cpu']}, {info['cores']} cores, {info['memory']} memory, Linux {info['kernel']}.  ",
+        f"**Machine:** {info['cpu']} ({info['flags']}), {info['cores']} cores, {info['memory']} memory, "
+        f"Linux {info['kernel']}.  ",
         f"**Date:** {started:%Y-%m-%d %H:%M} – {finished:%H:%M} UTC{' (--quick)' if args.quick else ''}.  ",
         f"**Load average** (1, 5, 15 min): {', '.join(f'{x:.2f}' for x in load_before)} before, "
         f"{', '.join(f'{x:.2f}' for x in load_after)} after (the machine is shared: other builds and tests ran too).  ",

@@ -13,6 +13,12 @@ void cblas_dgemm(enum CBLAS_ORDER order, enum CBLAS_TRANSPOSE transA,
                  double alpha, const double *a, int lda,
                  const double *b, int ldb, double beta, double *c, int ldc);
 
+// The float32 product (`lnet train --dtype float32`).
+void cblas_sgemm(enum CBLAS_ORDER order, enum CBLAS_TRANSPOSE transA,
+                 enum CBLAS_TRANSPOSE transB, int m, int n, int k,
+                 float alpha, const float *a, int lda,
+                 const float *b, int ldb, float beta, float *c, int ldc);
+
 // Sets the number of threads BLIS uses for the calls that follow.
 void bli_thread_set_num_threads(long n_threads);
 long bli_thread_get_num_threads(void);

@@ -80,8 +80,9 @@ public enum TrainingCheckpoint {
             optimizer.decayRate = rate
             optimizer.decayInterval = Int64(interval)
         }
-        if let velocity = state.optimizer.velocity { optimizer.v = tensors(velocity, prefix: "d") }
-        if let squares = state.optimizer.squares { optimizer.s = tensors(squares, prefix: "d") }
+        let elementType = tensorType(configuration.precision)
+        if let velocity = state.optimizer.velocity { optimizer.v = tensors(velocity, prefix: "d", elementType) }
+        if let squares = state.optimizer.squares { optimizer.s = tensors(squares, prefix: "d", elementType) }
         let generator = state.generator
         let training = Checkpoint.Training(
             epoch: state.completedEpochs, epochsTarget: configuration.epochs, batchInEpoch: state.nextMiniBatch,
@@ -92,8 +93,9 @@ public enum TrainingCheckpoint {
             testXName: record.testXName, testYName: record.testYName,
             generator: Checkpoint.GeneratorState(
                 key: generator.key, position: generator.position, hasGauss: generator.hasGauss, gauss: generator.gauss),
-            costs: state.costs)
-        return Checkpoint(model: model, parameters: tensors(state.parameters, prefix: ""), optimizer: optimizer, training: training)
+            costs: state.costs, dtype: elementType)
+        return Checkpoint(model: model, parameters: tensors(state.parameters, prefix: "", elementType), optimizer: optimizer,
+                          training: training)
     }
 
     /// The configuration a full checkpoint was trained with.
@@ -125,6 +127,7 @@ public enum TrainingCheckpoint {
         configuration.l2 = training.l2
         configuration.keepProbability = training.keepProb
         configuration.epochs = training.epochsTarget
+        configuration.precision = training.dtype == .float32 ? .float32 : .float64
         return configuration
     }
 
@@ -181,11 +184,24 @@ public enum TrainingCheckpoint {
             standardDeviation: checkpoint.model.inputStd)
     }
 
-    private static func tensors(_ parameters: NetworkParameters, prefix: String) -> [String: Tensor] {
+    /// The checkpoint's element type for a run's precision.
+    private static func tensorType(_ precision: Precision) -> Tensor.ElementType {
+        switch precision {
+        case .float64: .float64
+        case .float32: .float32
+        }
+    }
+
+    /// A float32 run's values are float32 values already (widened exactly), so storing them as float32 loses nothing.
+    private static func tensors(
+        _ parameters: NetworkParameters, prefix: String, _ elementType: Tensor.ElementType
+    ) -> [String: Tensor] {
         var tensors: [String: Tensor] = [:]
         for (index, (weight, bias)) in zip(parameters.weights, parameters.biases).enumerated() {
-            tensors["\(prefix)W\(index + 1)"] = Tensor(shape: [weight.rows, weight.columns], values: weight.elements)
-            tensors["\(prefix)b\(index + 1)"] = Tensor(shape: [bias.rows, bias.columns], values: bias.elements)
+            tensors["\(prefix)W\(index + 1)"] = Tensor(
+                shape: [weight.rows, weight.columns], values: weight.elements, elementType: elementType)
+            tensors["\(prefix)b\(index + 1)"] = Tensor(
+                shape: [bias.rows, bias.columns], values: bias.elements, elementType: elementType)
         }
         return tensors
     }

@@ -35,23 +35,24 @@ public enum Activation: String, Sendable, Equatable, Hashable, Codable, CaseIter
     ///
     /// Adding the bias after the product (rather than starting the product from it)
     /// keeps the rounding of numpy's `np.dot(W, A) + b`.
-    func addBiasAndActivate(
-        z: UnsafeMutablePointer<Double>, bias: UnsafePointer<Double>,
-        activation a: UnsafeMutablePointer<Double>, rows: Int, columns: Int
+    func addBiasAndActivate<Scalar: TrainingScalar>(
+        z: UnsafeMutablePointer<Scalar>, bias: UnsafePointer<Scalar>,
+        activation a: UnsafeMutablePointer<Scalar>, rows: Int, columns: Int
     ) {
+        let slope = Scalar(rounding: Self.leakySlope)
         for row in 0..<rows {
             let b = bias[row]
             let zRow = z + row * columns
             let aRow = a + row * columns
             switch self {
             case .relu:
-                for j in 0..<columns { let v = zRow[j] + b; zRow[j] = v; aRow[j] = select(v > 0, v, 0) }
+                for j in 0..<columns { let v = zRow[j] + b; zRow[j] = v; aRow[j] = Scalar.select(v > 0, v, 0) }
             case .leakyRelu:
-                for j in 0..<columns { let v = zRow[j] + b; zRow[j] = v; aRow[j] = select(v > 0, v, Self.leakySlope * v) }
+                for j in 0..<columns { let v = zRow[j] + b; zRow[j] = v; aRow[j] = Scalar.select(v > 0, v, slope * v) }
             case .tanh:
-                for j in 0..<columns { let v = zRow[j] + b; zRow[j] = v; aRow[j] = Foundation.tanh(v) }
+                for j in 0..<columns { let v = zRow[j] + b; zRow[j] = v; aRow[j] = Scalar.tanh(v) }
             case .sigmoid:
-                for j in 0..<columns { let v = zRow[j] + b; zRow[j] = v; aRow[j] = 1 / (1 + Foundation.exp(-v)) }
+                for j in 0..<columns { let v = zRow[j] + b; zRow[j] = v; aRow[j] = 1 / (1 + Scalar.exp(-v)) }
             case .linear:
                 for j in 0..<columns { let v = zRow[j] + b; zRow[j] = v; aRow[j] = v }
             }
@@ -59,16 +60,17 @@ public enum Activation: String, Sendable, Equatable, Hashable, Codable, CaseIter
     }
 
     /// `dZ = dA ⊙ g'(Z)` over `count` elements; `a` is `g(Z)` before any dropout.
-    func backward(
-        dA: UnsafePointer<Double>, z: UnsafePointer<Double>, activation a: UnsafePointer<Double>,
-        dZ: UnsafeMutablePointer<Double>, count: Int
+    func backward<Scalar: TrainingScalar>(
+        dA: UnsafePointer<Scalar>, z: UnsafePointer<Scalar>, activation a: UnsafePointer<Scalar>,
+        dZ: UnsafeMutablePointer<Scalar>, count: Int
     ) {
+        let slope = Scalar(rounding: Self.leakySlope)
         switch self {
         case .relu:
             // The course's relu_backward: dZ[Z <= 0] = 0.
-            for i in 0..<count { dZ[i] = select(z[i] > 0, dA[i], 0) }
+            for i in 0..<count { dZ[i] = Scalar.select(z[i] > 0, dA[i], 0) }
         case .leakyRelu:
-            for i in 0..<count { dZ[i] = select(z[i] > 0, dA[i], Self.leakySlope * dA[i]) }
+            for i in 0..<count { dZ[i] = Scalar.select(z[i] > 0, dA[i], slope * dA[i]) }
         case .tanh:
             for i in 0..<count { dZ[i] = dA[i] * (1 - a[i] * a[i]) }
         case .sigmoid:
@@ -79,14 +81,13 @@ public enum Activation: String, Sendable, Equatable, Hashable, Codable, CaseIter
     }
 }
 
-/// `condition ? ifTrue : ifFalse` without a branch.
+/// `condition ? ifTrue : ifFalse` without a branch (``TrainingScalar/select(_:_:_:)``).
 ///
 /// Relu's and dropout's conditions follow the data, so a branch mispredicts about half
 /// the time; on the moons model that was the single largest cost of a step.
 @inline(__always)
 func select(_ condition: Bool, _ ifTrue: Double, _ ifFalse: Double) -> Double {
-    let mask = UInt64(bitPattern: -Int64(condition ? 1 : 0))
-    return Double(bitPattern: (ifTrue.bitPattern & mask) | (ifFalse.bitPattern & ~mask))
+    Double.select(condition, ifTrue, ifFalse)
 }
 
 extension Activation {

@@ -62,33 +62,88 @@ public enum BLAS {
         return max(1, count)
     }
 
-    /// Row-major `C = alpha · op(A) · op(B) + beta · C` with `op(A)` `m×k`, `op(B)` `k×n`.
+    /// Row-major `C = alpha · op(A) · op(B) + beta · C` with `op(A)` `m×k`, `op(B)` `k×n`, in float64.
     ///
     /// `lda`, `ldb`, `ldc` are the row lengths of the stored A, B and C.
     /// Small products (see ``loopThreshold``) skip BLIS.
-    @inline(__always)
     public static func gemm(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         alpha: Double, a: UnsafePointer<Double>, lda: Int,
         b: UnsafePointer<Double>, ldb: Int,
         beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int
     ) {
-        if m == 0 || n == 0 { return }
-        if m * n * k < loopThreshold {
-            loopGemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
-                     alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
-        } else {
-            blisGemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
-                     alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
-        }
+        product(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
     }
 
-    /// Always calls BLIS (used by ``gemm`` above the threshold and by the benchmark).
+    /// Always calls BLIS, in float64 (``gemm`` above the threshold; the benchmark).
     public static func blisGemm(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         alpha: Double, a: UnsafePointer<Double>, lda: Int,
         b: UnsafePointer<Double>, ldb: Int,
         beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int
+    ) {
+        blisProduct(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                    alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+    }
+
+    /// Always calls BLIS, in float32 (`cblas_sgemm`; the benchmark).
+    public static func blisGemm(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+        alpha: Float, a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        blisProduct(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                    alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+    }
+
+    /// Always uses plain loops, in float64 (see ``loopProduct``).
+    public static func loopGemm(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+        alpha: Double, a: UnsafePointer<Double>, lda: Int,
+        b: UnsafePointer<Double>, ldb: Int,
+        beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int
+    ) {
+        loopProduct(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                    alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+    }
+
+    /// Always uses plain loops, in float32 (see ``loopProduct``).
+    public static func loopGemm(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+        alpha: Float, a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        loopProduct(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                    alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+    }
+
+    /// ``gemm`` in the training's element type: the one the trainer calls.
+    @inline(__always)
+    static func product<Scalar: TrainingScalar>(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+        alpha: Scalar, a: UnsafePointer<Scalar>, lda: Int,
+        b: UnsafePointer<Scalar>, ldb: Int,
+        beta: Scalar, c: UnsafeMutablePointer<Scalar>, ldc: Int
+    ) {
+        if m == 0 || n == 0 { return }
+        if m * n * k < loopThreshold {
+            loopProduct(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                        alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+        } else {
+            blisProduct(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                        alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+        }
+    }
+
+    /// Always calls BLIS (`cblas_dgemm` or `cblas_sgemm`).
+    static func blisProduct<Scalar: TrainingScalar>(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+        alpha: Scalar, a: UnsafePointer<Scalar>, lda: Int,
+        b: UnsafePointer<Scalar>, ldb: Int,
+        beta: Scalar, c: UnsafeMutablePointer<Scalar>, ldc: Int
     ) {
         let (product, overflow) = (m * n).multipliedReportingOverflow(by: k)
         let wanted = !overflow && product < singleThreadThreshold ? 1 : configuredThreads
@@ -96,22 +151,19 @@ public enum BLAS {
             bli_thread_set_num_threads(wanted)
             appliedThreads = wanted
         }
-        cblas_dgemm(CblasRowMajor,
-                    transposeA ? CblasTrans : CblasNoTrans,
-                    transposeB ? CblasTrans : CblasNoTrans,
-                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb),
-                    beta, c, Int32(ldc))
+        Scalar.cblasGemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                         alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
     }
 
     /// Always uses plain loops. Each output element is the sum of its products in
     /// order of the inner index (starting from 0), then scaled by `alpha` — the same
     /// rounding whichever loop order below computes it, so the result does not depend
     /// on the shape-specific path taken.
-    public static func loopGemm(
+    static func loopProduct<Scalar: TrainingScalar>(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
-        alpha: Double, a: UnsafePointer<Double>, lda: Int,
-        b: UnsafePointer<Double>, ldb: Int,
-        beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int
+        alpha: Scalar, a: UnsafePointer<Scalar>, lda: Int,
+        b: UnsafePointer<Scalar>, ldb: Int,
+        beta: Scalar, c: UnsafeMutablePointer<Scalar>, ldc: Int
     ) {
         // Strides of op(A)'s rows/inner index and op(B)'s inner index/columns.
         let aRowStride = transposeA ? 1 : lda
@@ -135,7 +187,7 @@ public enum BLAS {
                 let (i3, j3) = (q + 3).quotientAndRemainder(dividingBy: n)
                 let a0 = a + i0 * lda, a1 = a + i1 * lda, a2 = a + i2 * lda, a3 = a + i3 * lda
                 let b0 = b + j0 * ldb, b1 = b + j1 * ldb, b2 = b + j2 * ldb, b3 = b + j3 * ldb
-                var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+                var s0 = Scalar.zero, s1 = Scalar.zero, s2 = Scalar.zero, s3 = Scalar.zero
                 for p in 0..<k {
                     s0 += a0[p] * b0[p]; s1 += a1[p] * b1[p]; s2 += a2[p] * b2[p]; s3 += a3[p] * b3[p]
                 }
@@ -147,7 +199,7 @@ public enum BLAS {
                 let (i0, j0) = q.quotientAndRemainder(dividingBy: n)
                 let (i1, j1) = (q + 1).quotientAndRemainder(dividingBy: n)
                 let a0 = a + i0 * lda, a1 = a + i1 * lda, b0 = b + j0 * ldb, b1 = b + j1 * ldb
-                var s0 = 0.0, s1 = 0.0
+                var s0 = Scalar.zero, s1 = Scalar.zero
                 for p in 0..<k { s0 += a0[p] * b0[p]; s1 += a1[p] * b1[p] }
                 c[i0 * ldc + j0] = alpha * s0; c[i1 * ldc + j1] = alpha * s1
                 q += 2
@@ -155,7 +207,7 @@ public enum BLAS {
             if q < count {
                 let (i, j) = q.quotientAndRemainder(dividingBy: n)
                 let aRow = a + i * lda, bRow = b + j * ldb
-                var sum = 0.0
+                var sum = Scalar.zero
                 for p in 0..<k { sum += aRow[p] * bRow[p] }
                 c[i * ldc + j] = alpha * sum
             }
@@ -167,7 +219,7 @@ public enum BLAS {
                 let aRow = a + i * aRowStride
                 var j = 0
                 while j + 8 <= n {
-                    var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0, s4 = 0.0, s5 = 0.0, s6 = 0.0, s7 = 0.0
+                    var s0 = Scalar.zero, s1 = Scalar.zero, s2 = Scalar.zero, s3 = Scalar.zero, s4 = Scalar.zero, s5 = Scalar.zero, s6 = Scalar.zero, s7 = Scalar.zero
                     for p in 0..<k {
                         let x = aRow[p * aInnerStride]
                         let bRow = b + p * bInnerStride + j
@@ -183,7 +235,7 @@ public enum BLAS {
                     j += 8
                 }
                 while j < n {
-                    var sum = 0.0
+                    var sum = Scalar.zero
                     for p in 0..<k { sum += aRow[p * aInnerStride] * b[p * bInnerStride + j] }
                     cRow[j] = alpha != 1 ? alpha * sum : sum
                     j += 1
@@ -213,18 +265,18 @@ public enum BLAS {
     }
 
     /// The general case (`beta ≠ 0`): one dot product per output element.
-    private static func dotProductGemm(
-        m: Int, n: Int, k: Int, alpha: Double,
-        a: UnsafePointer<Double>, aRowStride: Int, aInnerStride: Int,
-        b: UnsafePointer<Double>, bInnerStride: Int, bColumnStride: Int,
-        beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int
+    private static func dotProductGemm<Scalar: TrainingScalar>(
+        m: Int, n: Int, k: Int, alpha: Scalar,
+        a: UnsafePointer<Scalar>, aRowStride: Int, aInnerStride: Int,
+        b: UnsafePointer<Scalar>, bInnerStride: Int, bColumnStride: Int,
+        beta: Scalar, c: UnsafeMutablePointer<Scalar>, ldc: Int
     ) {
         for i in 0..<m {
             let aRow = a + i * aRowStride
             let cRow = c + i * ldc
             for j in 0..<n {
                 let bColumn = b + j * bColumnStride
-                var sum = 0.0
+                var sum = Scalar.zero
                 for p in 0..<k {
                     sum += aRow[p * aInnerStride] * bColumn[p * bInnerStride]
                 }

@@ -3,27 +3,30 @@
 /// One workspace serves every mini-batch of up to `capacity` examples: a batch of
 /// `n ≤ capacity` columns uses the first `rows × n` elements of each buffer as a
 /// row-major `rows × n` matrix, so no step allocates. Index `k` is layer `k + 1`.
-final class ForwardBackwardWorkspace {
+///
+/// Every buffer holds `Scalar`s (float64 or float32, ``Precision``); only the loss is
+/// summed in float64.
+final class ForwardBackwardWorkspace<Scalar: TrainingScalar> {
     let layout: ParameterLayout
     let hiddenActivations: [Activation]
     let output: OutputLayer
     let keepProbability: Double
     let capacity: Int
 
-    private let storage: UnsafeMutablePointer<Double>
+    private let storage: UnsafeMutablePointer<Scalar>
     /// `Z[l]`.
-    private let z: [UnsafeMutablePointer<Double>]
+    private let z: [UnsafeMutablePointer<Scalar>]
     /// `g(Z[l])` before dropout (for the output layer: the probabilities).
-    private let activation: [UnsafeMutablePointer<Double>]
+    private let activation: [UnsafeMutablePointer<Scalar>]
     /// `g(Z[l]) · mask / keep_prob` (hidden layers, only when dropout is on).
-    private let dropped: [UnsafeMutablePointer<Double>]
-    /// The dropout masks as 0/1 doubles (hidden layers, only when dropout is on).
-    private let mask: [UnsafeMutablePointer<Double>]
-    private let dZ: [UnsafeMutablePointer<Double>]
+    private let dropped: [UnsafeMutablePointer<Scalar>]
+    /// The dropout masks as 0/1 values (hidden layers, only when dropout is on).
+    private let mask: [UnsafeMutablePointer<Scalar>]
+    private let dZ: [UnsafeMutablePointer<Scalar>]
     /// `dA[l]` for hidden layers (the input's gradient `dA0` is never computed).
-    private let dA: [UnsafeMutablePointer<Double>]
+    private let dA: [UnsafeMutablePointer<Scalar>]
     /// `e^{−Z[L]}` of a sigmoid output, kept by the forward pass for the loss.
-    private let outputExponentials: UnsafeMutablePointer<Double>
+    private let outputExponentials: UnsafeMutablePointer<Scalar>
     /// Whether the last forward pass applied dropout (the backward pass must match it).
     private var droppedOut = false
 
@@ -50,16 +53,16 @@ final class ForwardBackwardWorkspace {
         storage = .allocate(capacity: max(total, 1))
         storage.initialize(repeating: 0, count: max(total, 1))
         var cursor = storage
-        func take(_ count: Int) -> UnsafeMutablePointer<Double> {
+        func take(_ count: Int) -> UnsafeMutablePointer<Scalar> {
             defer { cursor += count }
             return cursor
         }
-        var z: [UnsafeMutablePointer<Double>] = []
-        var activation: [UnsafeMutablePointer<Double>] = []
-        var dropped: [UnsafeMutablePointer<Double>] = []
-        var mask: [UnsafeMutablePointer<Double>] = []
-        var dZ: [UnsafeMutablePointer<Double>] = []
-        var dA: [UnsafeMutablePointer<Double>] = []
+        var z: [UnsafeMutablePointer<Scalar>] = []
+        var activation: [UnsafeMutablePointer<Scalar>] = []
+        var dropped: [UnsafeMutablePointer<Scalar>] = []
+        var mask: [UnsafeMutablePointer<Scalar>] = []
+        var dZ: [UnsafeMutablePointer<Scalar>] = []
+        var dA: [UnsafeMutablePointer<Scalar>] = []
         for l in 1...layerCount {
             let block = layout.layerSizes[l] * capacity
             z.append(take(block))
@@ -86,7 +89,7 @@ final class ForwardBackwardWorkspace {
 
     /// The input of layer index `k` in the last forward pass.
     @inline(__always)
-    private func layerInput(_ k: Int, input: UnsafePointer<Double>) -> UnsafePointer<Double> {
+    private func layerInput(_ k: Int, input: UnsafePointer<Scalar>) -> UnsafePointer<Scalar> {
         if k == 0 { return input }
         return UnsafePointer(droppedOut ? dropped[k - 1] : activation[k - 1])
     }
@@ -101,9 +104,9 @@ final class ForwardBackwardWorkspace {
     /// With `applyDropout` (and keep_prob < 1) each hidden layer draws its mask
     /// `rand(n_l, columns) < keep_prob` from `generator`, in forward order, and
     /// scales the kept units by `1/keep_prob` (the course's `A * D / keep_prob`).
-    func forward(parameters p: UnsafePointer<Double>, input: UnsafePointer<Double>, columns: Int,
+    func forward(parameters p: UnsafePointer<Scalar>, input: UnsafePointer<Scalar>, columns: Int,
                  applyDropout: Bool, generator: inout NumpyRandom,
-                 examplesFirstInput: UnsafePointer<Double>? = nil) {
+                 examplesFirstInput: UnsafePointer<Scalar>? = nil) {
         droppedOut = applyDropout && usesDropout
         let sizes = layout.layerSizes
         let last = layerCount - 1
@@ -111,12 +114,12 @@ final class ForwardBackwardWorkspace {
             let rows = sizes[k + 1]
             let fanIn = sizes[k]
             if k == 0, let examplesFirstInput {
-                BLAS.gemm(transposeA: false, transposeB: true, m: rows, n: columns, k: fanIn,
+                BLAS.product(transposeA: false, transposeB: true, m: rows, n: columns, k: fanIn,
                           alpha: 1, a: p + layout.weightOffsets[k], lda: fanIn,
                           b: examplesFirstInput, ldb: fanIn,
                           beta: 0, c: z[k], ldc: columns)
             } else {
-                BLAS.gemm(transposeA: false, transposeB: false, m: rows, n: columns, k: fanIn,
+                BLAS.product(transposeA: false, transposeB: false, m: rows, n: columns, k: fanIn,
                           alpha: 1, a: p + layout.weightOffsets[k], lda: fanIn,
                           b: layerInput(k, input: input), ldb: columns,
                           beta: 0, c: z[k], ldc: columns)
@@ -126,12 +129,14 @@ final class ForwardBackwardWorkspace {
                 hiddenActivations[k].addBiasAndActivate(z: z[k], bias: bias, activation: activation[k],
                                                         rows: rows, columns: columns)
                 if droppedOut {
+                    // The draw is compared in float64 (numpy's `rand() < keep_prob`), whatever Scalar is.
                     let keep = keepProbability
+                    let keepScalar = Scalar(rounding: keep)
                     let a = activation[k], m = mask[k], d = dropped[k]
                     for i in 0..<(rows * columns) {
-                        let kept = select(generator.nextDouble() < keep, 1, 0)
+                        let kept = Scalar.select(generator.nextDouble() < keep, 1, 0)
                         m[i] = kept
-                        d[i] = a[i] * kept / keep
+                        d[i] = a[i] * kept / keepScalar
                     }
                 }
             } else {
@@ -152,17 +157,17 @@ final class ForwardBackwardWorkspace {
     }
 
     /// The output probabilities of the last forward pass (`n_L × columns`).
-    func outputActivation() -> UnsafePointer<Double> { UnsafePointer(activation[layerCount - 1]) }
+    func outputActivation() -> UnsafePointer<Scalar> { UnsafePointer(activation[layerCount - 1]) }
 
     /// Writes `dW[l]`, `db[l]` for every layer into `gradients` (the parameters' flat layout):
     /// `dZ[L] = A[L] − Y`; `dW = (1/m)·dZ·A[l−1]ᵀ + (λ/m)·W`; `db = (1/m)·Σ dZ`;
     /// `dA[l−1] = W[l]ᵀ·dZ` (masked as in the forward pass); `dZ = dA ⊙ g'(Z)`.
-    func backward(parameters p: UnsafePointer<Double>, gradients g: UnsafeMutablePointer<Double>,
-                  input: UnsafePointer<Double>, labels: UnsafePointer<Int>, columns: Int, l2: Double) {
+    func backward(parameters p: UnsafePointer<Scalar>, gradients g: UnsafeMutablePointer<Scalar>,
+                  input: UnsafePointer<Scalar>, labels: UnsafePointer<Int>, columns: Int, l2: Double) {
         let sizes = layout.layerSizes
         let last = layerCount - 1
-        let inverseM = 1.0 / Double(columns)
-        let l2OverM = l2 / Double(columns)
+        let inverseM = Scalar(rounding: 1.0 / Double(columns))
+        let l2OverM = Scalar(rounding: l2 / Double(columns))
         output.outputGradient(a: activation[last], labels: labels, dZ: dZ[last], units: sizes[last + 1], columns: columns)
         for k in stride(from: last, through: 0, by: -1) {
             let rows = sizes[k + 1]
@@ -176,11 +181,11 @@ final class ForwardBackwardWorkspace {
             let dz = dZ[k]
             if l2 == 0 {
                 // (1/m)·(dZ·Aᵀ) with the scaling folded into the product, as numpy's `1./m * np.dot`.
-                BLAS.gemm(transposeA: false, transposeB: true, m: rows, n: fanIn, k: columns,
+                BLAS.product(transposeA: false, transposeB: true, m: rows, n: fanIn, k: columns,
                           alpha: inverseM, a: dz, lda: columns, b: layerInput(k, input: input), ldb: columns,
                           beta: 0, c: dW, ldc: fanIn)
             } else {
-                BLAS.gemm(transposeA: false, transposeB: true, m: rows, n: fanIn, k: columns,
+                BLAS.product(transposeA: false, transposeB: true, m: rows, n: fanIn, k: columns,
                           alpha: 1, a: dz, lda: columns, b: layerInput(k, input: input), ldb: columns,
                           beta: 0, c: dW, ldc: fanIn)
                 for i in 0..<(rows * fanIn) { dW[i] = inverseM * dW[i] + l2OverM * w[i] }
@@ -192,11 +197,11 @@ final class ForwardBackwardWorkspace {
             }
             if k > 0 {
                 let da = dA[k - 1]
-                BLAS.gemm(transposeA: true, transposeB: false, m: fanIn, n: columns, k: rows,
+                BLAS.product(transposeA: true, transposeB: false, m: fanIn, n: columns, k: rows,
                           alpha: 1, a: w, lda: fanIn, b: dz, ldb: columns,
                           beta: 0, c: da, ldc: columns)
                 if droppedOut {
-                    let keep = keepProbability
+                    let keep = Scalar(rounding: keepProbability)
                     let m = mask[k - 1]
                     for i in 0..<(fanIn * columns) { da[i] = da[i] * m[i] / keep }
                 }
@@ -205,39 +210,43 @@ final class ForwardBackwardWorkspace {
     }
 }
 
-/// A flat, owned buffer of doubles that lives as long as its owner.
-final class DoubleBuffer {
-    let pointer: UnsafeMutablePointer<Double>
+/// A flat, owned buffer of `Scalar`s that lives as long as its owner.
+final class ScalarBuffer<Scalar: TrainingScalar> {
+    let pointer: UnsafeMutablePointer<Scalar>
     let count: Int
 
-    init(count: Int, repeating value: Double = 0) {
+    init(count: Int, repeating value: Scalar = 0) {
         self.count = count
         pointer = .allocate(capacity: max(count, 1))
         pointer.initialize(repeating: value, count: max(count, 1))
     }
 
+    /// The values, each rounded to `Scalar` (exact for float64, and for float32 values).
     init(_ values: [Double]) {
         count = values.count
         pointer = .allocate(capacity: max(values.count, 1))
         pointer.initialize(repeating: 0, count: max(values.count, 1))
-        values.withUnsafeBufferPointer { source in
-            if let base = source.baseAddress { pointer.update(from: base, count: values.count) }
-        }
+        for i in values.indices { pointer[i] = Scalar(rounding: values[i]) }
     }
 
-    var array: [Double] { Array(UnsafeBufferPointer(start: pointer, count: count)) }
+    /// The values as doubles (exactly).
+    var array: [Double] { (0..<count).map { pointer[$0].doubleValue } }
 
     deinit { pointer.deallocate() }
 }
 
+/// The float64 buffer inference and gradient checking use.
+typealias DoubleBuffer = ScalarBuffer<Double>
+
 extension ParameterLayout {
     /// Σ‖W[l]‖² over all layers (each layer summed, then the layers added, as numpy's
     /// `np.sum(np.square(W1)) + np.sum(np.square(W2)) + …`).
-    func sumOfSquaredWeights(_ p: UnsafePointer<Double>) -> Double {
+    /// Summed in float64 whatever the parameters' type (part of the cost).
+    func sumOfSquaredWeights<Scalar: TrainingScalar>(_ p: UnsafePointer<Scalar>) -> Double {
         var total = 0.0
         for k in 0..<layerCount {
             let w = p + weightOffsets[k]
-            total += pairwiseSum(count: layerSizes[k + 1] * layerSizes[k]) { w[$0] * w[$0] }
+            total += pairwiseSum(count: layerSizes[k + 1] * layerSizes[k]) { w[$0].doubleValue * w[$0].doubleValue }
         }
         return total
     }

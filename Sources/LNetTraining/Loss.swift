@@ -17,12 +17,12 @@ public enum OutputLayer: String, Sendable, Equatable, Hashable, Codable, CaseIte
     ///
     /// Softmax subtracts each column's maximum first, so large logits cannot overflow.
     /// Sigmoid keeps each `e^{−z}` in `exponentials` (`columns` values), for ``lossSum``.
-    func activate(z: UnsafePointer<Double>, a: UnsafeMutablePointer<Double>, units: Int, columns: Int,
-                  exponentials: UnsafeMutablePointer<Double>) {
+    func activate<Scalar: TrainingScalar>(z: UnsafePointer<Scalar>, a: UnsafeMutablePointer<Scalar>, units: Int, columns: Int,
+                                          exponentials: UnsafeMutablePointer<Scalar>) {
         switch self {
         case .sigmoid:
             for j in 0..<columns {
-                let e = Foundation.exp(-z[j])
+                let e = Scalar.exp(-z[j])
                 exponentials[j] = e
                 a[j] = 1 / (1 + e)
             }
@@ -30,9 +30,9 @@ public enum OutputLayer: String, Sendable, Equatable, Hashable, Codable, CaseIte
             for j in 0..<columns {
                 var largest = z[j]
                 for c in 1..<units { largest = Swift.max(largest, z[c * columns + j]) }
-                var total = 0.0
+                var total = Scalar.zero
                 for c in 0..<units {
-                    let e = Foundation.exp(z[c * columns + j] - largest)
+                    let e = Scalar.exp(z[c * columns + j] - largest)
                     a[c * columns + j] = e
                     total += e
                 }
@@ -47,8 +47,10 @@ public enum OutputLayer: String, Sendable, Equatable, Hashable, Codable, CaseIte
     /// Binary: `max(z,0) − z·y + log1p(e^{−|z|})`, with `e^{−|z|}` taken from the
     /// `exponentials` ``activate`` kept (`e^{−z}`, or its reciprocal for `z < 0`).
     /// Softmax: `logsumexp(z) − z[label]`.
-    func lossSum(z: UnsafePointer<Double>, labels: UnsafePointer<Int>, units: Int, columns: Int,
-                 exponentials: UnsafePointer<Double>) -> Double {
+    ///
+    /// Summed in float64 whatever the training's type (each float32 value widened exactly).
+    func lossSum<Scalar: TrainingScalar>(z: UnsafePointer<Scalar>, labels: UnsafePointer<Int>, units: Int, columns: Int,
+                                         exponentials: UnsafePointer<Scalar>) -> Double {
         var total = 0.0
         switch self {
         case .sigmoid:
@@ -70,8 +72,8 @@ public enum OutputLayer: String, Sendable, Equatable, Hashable, Codable, CaseIte
                 while j + 4 <= end {
                     var t = SIMD4<Double>(repeating: 0), rest = SIMD4<Double>(repeating: 0)
                     for lane in 0..<4 {
-                        (t[lane], rest[lane]) = Self.sigmoidLossParts(z: z[j + lane], label: labels[j + lane],
-                                                                      exponential: exponentials[j + lane])
+                        (t[lane], rest[lane]) = Self.sigmoidLossParts(z: z[j + lane].doubleValue, label: labels[j + lane],
+                                                                      exponential: exponentials[j + lane].doubleValue)
                     }
                     let q = products * t
                     rests += rest + (-q).addingProduct(products, t) / q
@@ -82,7 +84,8 @@ public enum OutputLayer: String, Sendable, Equatable, Hashable, Codable, CaseIte
                 var product = 1.0
                 for lane in 0..<4 { Self.multiply(&product, by: products[lane], lostRelative: &rest) }
                 while j < end {
-                    let (t, r) = Self.sigmoidLossParts(z: z[j], label: labels[j], exponential: exponentials[j])
+                    let (t, r) = Self.sigmoidLossParts(z: z[j].doubleValue, label: labels[j],
+                                                       exponential: exponentials[j].doubleValue)
                     rest += r
                     Self.multiply(&product, by: t, lostRelative: &rest)
                     j += 1
@@ -92,12 +95,12 @@ public enum OutputLayer: String, Sendable, Equatable, Hashable, Codable, CaseIte
             }
         case .softmax:
             for j in 0..<columns {
-                var largest = z[j]
-                for c in 1..<units { largest = Swift.max(largest, z[c * columns + j]) }
+                var largest = z[j].doubleValue
+                for c in 1..<units { largest = Swift.max(largest, z[c * columns + j].doubleValue) }
                 var sum = 0.0
-                for c in 0..<units { sum += Foundation.exp(z[c * columns + j] - largest) }
+                for c in 0..<units { sum += Foundation.exp(z[c * columns + j].doubleValue - largest) }
                 let logSumExp = Foundation.log(sum) + largest
-                total += logSumExp - z[labels[j] * columns + j]
+                total += logSumExp - z[labels[j] * columns + j].doubleValue
             }
         }
         return total
@@ -126,13 +129,13 @@ public enum OutputLayer: String, Sendable, Equatable, Hashable, Codable, CaseIte
     }
 
     /// `dZ = A − Y`, with `Y` the labels (one-hot for softmax).
-    func outputGradient(
-        a: UnsafePointer<Double>, labels: UnsafePointer<Int>, dZ: UnsafeMutablePointer<Double>,
+    func outputGradient<Scalar: TrainingScalar>(
+        a: UnsafePointer<Scalar>, labels: UnsafePointer<Int>, dZ: UnsafeMutablePointer<Scalar>,
         units: Int, columns: Int
     ) {
         switch self {
         case .sigmoid:
-            for j in 0..<columns { dZ[j] = a[j] - Double(labels[j]) }
+            for j in 0..<columns { dZ[j] = a[j] - Scalar(labels[j]) }
         case .softmax:
             for c in 0..<units {
                 for j in 0..<columns {
@@ -143,7 +146,7 @@ public enum OutputLayer: String, Sendable, Equatable, Hashable, Codable, CaseIte
     }
 
     /// The predicted class of each column: `A > 0.5` for sigmoid, the arg-max for softmax.
-    func predictions(a: UnsafePointer<Double>, units: Int, columns: Int) -> [Int64] {
+    func predictions<Scalar: TrainingScalar>(a: UnsafePointer<Scalar>, units: Int, columns: Int) -> [Int64] {
         var result = [Int64](repeating: 0, count: columns)
         for j in 0..<columns {
             switch self {

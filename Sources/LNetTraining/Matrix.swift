@@ -128,7 +128,8 @@ public struct MatrixError: Error, CustomStringConvertible, Equatable {
 /// Writes the transpose of the row-major `rows × columns` matrix at `source` to
 /// `destination` (`columns × rows`), in tiles so that reads and writes both stay
 /// within a few cache lines (X can be gigabytes).
-func transpose(_ source: UnsafePointer<Double>, rows: Int, columns: Int, into destination: UnsafeMutablePointer<Double>) {
+func transpose<Element>(_ source: UnsafePointer<Element>, rows: Int, columns: Int,
+                        into destination: UnsafeMutablePointer<Element>) {
     let tile = 32
     for rowStart in stride(from: 0, to: rows, by: tile) {
         for columnStart in stride(from: 0, to: columns, by: tile) {

@@ -114,13 +114,13 @@ public struct Network: Sendable, Equatable {
     }
 
     /// Runs a forward pass over all of `features` in a workspace of that size, then `body`.
-    private func evaluate<R>(_ features: Matrix, _ body: (ForwardBackwardWorkspace, Int) throws -> R) throws -> R {
+    private func evaluate<R>(_ features: Matrix, _ body: (ForwardBackwardWorkspace<Double>, Int) throws -> R) throws -> R {
         guard features.rows == layerSizes[0] else {
             throw ConfigurationError("the network expects \(layerSizes[0]) features per example, got \(features.rows)")
         }
         let layout = try ParameterLayout(layerSizes: layerSizes)
         let columns = features.columns
-        let workspace = ForwardBackwardWorkspace(layout: layout, hiddenActivations: hiddenActivations,
+        let workspace = ForwardBackwardWorkspace<Double>(layout: layout, hiddenActivations: hiddenActivations,
                                                  output: output, keepProbability: 1, capacity: max(columns, 1))
         let flat = DoubleBuffer(parameters.flattened)
         var unusedGenerator = NumpyRandom(seed: 0)
@@ -137,19 +137,22 @@ public struct Network: Sendable, Equatable {
 }
 
 extension NetworkParameters {
-    /// Reads parameters of `layout` from a flat buffer (`W1, b1, W2, b2, …`).
-    init(layout: ParameterLayout, flat: UnsafePointer<Double>) {
+    /// Reads parameters of `layout` from a flat buffer (`W1, b1, W2, b2, …`), widening
+    /// float32 values to doubles (exactly).
+    init<Scalar: TrainingScalar>(layout: ParameterLayout, flat: UnsafePointer<Scalar>) {
         var weights: [Matrix] = []
         var biases: [Matrix] = []
         let sizes = layout.layerSizes
         for k in 0..<layout.layerCount {
             var w = Matrix(rows: sizes[k + 1], columns: sizes[k])
             w.withUnsafeMutableBufferPointer { buffer in
-                if let base = buffer.baseAddress { base.update(from: flat + layout.weightOffsets[k], count: buffer.count) }
+                let source = flat + layout.weightOffsets[k]
+                for i in buffer.indices { buffer[i] = source[i].doubleValue }
             }
             var b = Matrix(rows: sizes[k + 1], columns: 1)
             b.withUnsafeMutableBufferPointer { buffer in
-                if let base = buffer.baseAddress { base.update(from: flat + layout.biasOffsets[k], count: buffer.count) }
+                let source = flat + layout.biasOffsets[k]
+                for i in buffer.indices { buffer[i] = source[i].doubleValue }
             }
             weights.append(w)
             biases.append(b)

@@ -32,27 +32,35 @@ public enum Optimizer: Sendable, Equatable, Hashable, Codable {
 
     /// Applies one update to `count` flat values, following the course's expressions
     /// operation by operation so the results agree with numpy to the last bits.
-    func update(
-        parameters p: UnsafeMutablePointer<Double>, gradients g: UnsafePointer<Double>,
-        velocity v: UnsafeMutablePointer<Double>?, squares s: UnsafeMutablePointer<Double>?,
-        count: Int, learningRate lr: Double, adamStep t: Int
+    ///
+    /// In float32 every coefficient is rounded to float32 first and the arithmetic is
+    /// float32's (as numpy's on float32 arrays, or PyTorch's); Adam's bias corrections
+    /// `1 − βᵗ` are computed in float64, then rounded.
+    func update<Scalar: TrainingScalar>(
+        parameters p: UnsafeMutablePointer<Scalar>, gradients g: UnsafePointer<Scalar>,
+        velocity v: UnsafeMutablePointer<Scalar>?, squares s: UnsafeMutablePointer<Scalar>?,
+        count: Int, learningRate: Double, adamStep t: Int
     ) {
+        let lr = Scalar(rounding: learningRate)
         switch self {
         case .gradientDescent:
             for i in 0..<count { p[i] = p[i] - lr * g[i] }
-        case .momentum(let beta):
+        case .momentum(let beta64):
             guard let v else { return }
-            let oneMinusBeta = 1 - beta
+            let beta = Scalar(rounding: beta64)
+            let oneMinusBeta = Scalar(rounding: 1 - beta64)
             for i in 0..<count {
                 v[i] = beta * v[i] + oneMinusBeta * g[i]
                 p[i] = p[i] - lr * v[i]
             }
-        case .adam(let beta1, let beta2, let epsilon):
+        case .adam(let beta1_64, let beta2_64, let epsilon64):
             guard let v, let s else { return }
-            let oneMinusBeta1 = 1 - beta1
-            let oneMinusBeta2 = 1 - beta2
-            let correction1 = 1 - Foundation.pow(beta1, Double(t))
-            let correction2 = 1 - Foundation.pow(beta2, Double(t))
+            let beta1 = Scalar(rounding: beta1_64), beta2 = Scalar(rounding: beta2_64)
+            let epsilon = Scalar(rounding: epsilon64)
+            let oneMinusBeta1 = Scalar(rounding: 1 - beta1_64)
+            let oneMinusBeta2 = Scalar(rounding: 1 - beta2_64)
+            let correction1 = Scalar(rounding: 1 - Foundation.pow(beta1_64, Double(t)))
+            let correction2 = Scalar(rounding: 1 - Foundation.pow(beta2_64, Double(t)))
             for i in 0..<count {
                 let gradient = g[i]
                 v[i] = beta1 * v[i] + oneMinusBeta1 * gradient

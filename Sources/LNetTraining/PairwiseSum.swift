@@ -5,22 +5,23 @@
 /// Used where the course calls `np.sum` (the bias gradients, the L2 term), so those
 /// values round as numpy's do; the eight independent chains are also several times
 /// faster than one sequential sum, whose adds wait on each other.
+/// In float32 it is numpy's `pairwise_sum_FLOAT`, the same algorithm in that type.
 @inline(__always)
-func pairwiseSum(_ values: UnsafePointer<Double>, count: Int) -> Double {
+func pairwiseSum<Scalar: TrainingScalar>(_ values: UnsafePointer<Scalar>, count: Int) -> Scalar {
     pairwiseSum(count: count) { values[$0] }
 }
 
 /// ``pairwiseSum(_:count:)`` of `term(0) … term(count − 1)`, as numpy sums an array
 /// holding those values (e.g. `np.sum(np.square(W))`), without building the array.
 @inline(__always)
-func pairwiseSum(count: Int, _ term: (Int) -> Double) -> Double {
+func pairwiseSum<Scalar: TrainingScalar>(count: Int, _ term: (Int) -> Scalar) -> Scalar {
     // numpy's reduction starts from the identity: 0 + (−0) is +0, as np.sum gives.
-    0.0 + pairwiseBlocks(from: 0, count: count, term)
+    Scalar.zero + pairwiseBlocks(from: 0, count: count, term)
 }
 
-private func pairwiseBlocks(from start: Int, count: Int, _ term: (Int) -> Double) -> Double {
+private func pairwiseBlocks<Scalar: TrainingScalar>(from start: Int, count: Int, _ term: (Int) -> Scalar) -> Scalar {
     if count < 8 {
-        var total = 0.0
+        var total = Scalar.zero
         for i in start..<(start + count) { total += term(i) }
         return total
     }

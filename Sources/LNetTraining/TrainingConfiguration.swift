@@ -26,6 +26,8 @@ public struct TrainingConfiguration: Sendable, Equatable, Hashable, Codable {
     public var keepProbability: Double
     /// Number of epochs to train.
     public var epochs: Int
+    /// The floating-point type the run computes in (`--dtype`); the cost is summed in float64 either way.
+    public var precision: Precision
 
     /// Creates a configuration; call ``validate()`` (sessions do) before use.
     public init(
@@ -41,7 +43,8 @@ public struct TrainingConfiguration: Sendable, Equatable, Hashable, Codable {
         shuffleSeed: UInt32 = CourseDefaults.shuffleSeed,
         l2: Double = 0,
         keepProbability: Double = 1,
-        epochs: Int = CourseDefaults.epochs
+        epochs: Int = CourseDefaults.epochs,
+        precision: Precision = .float64
     ) {
         self.layerSizes = layerSizes
         self.hiddenActivations = hiddenActivations
@@ -56,6 +59,7 @@ public struct TrainingConfiguration: Sendable, Equatable, Hashable, Codable {
         self.l2 = l2
         self.keepProbability = keepProbability
         self.epochs = epochs
+        self.precision = precision
     }
 
     /// The same activation on every hidden layer.

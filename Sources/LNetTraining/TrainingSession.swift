@@ -52,20 +52,18 @@ public final class TrainingSession {
         case streamed(any ExampleSource)
     }
 
+    /// The buffers and the math, in the run's precision (``TrainingConfiguration/precision``).
+    enum Engine {
+        case float64(TrainingEngine<Double>)
+        case float32(TrainingEngine<Float>)
+    }
+
     private let examples: Examples
     private let layout: ParameterLayout
-    private let workspace: ForwardBackwardWorkspace
-    private let parameters: DoubleBuffer
-    private let gradients: DoubleBuffer
-    private let velocity: DoubleBuffer?
-    private let squares: DoubleBuffer?
-    /// The labels as `Int` class indices, and the current batch's gathered features and labels.
+    private let engine: Engine
+    /// The labels as `Int` class indices, and the current batch's gathered labels.
     private let allLabels: UnsafeMutablePointer<Int>
     private let batchLabels: UnsafeMutablePointer<Int>
-    private let batchFeatures: DoubleBuffer
-    /// Full-batch training only: X again, stored examples-first (`m × n_x`), for the
-    /// first layer's forward product (see ``examplesFirstCopyLimit``).
-    private let examplesFirstFeatures: DoubleBuffer?
 
     private var adamStep: Int
     private var generator: NumpyRandom
@@ -131,28 +129,30 @@ public final class TrainingSession {
         let schedule = try MiniBatchSchedule(exampleCount: labels.count, batchSize: configuration.batchSize,
                                              shuffleSeed: configuration.shuffleSeed)
         try Self.check(state, fits: configuration, layout: layout, schedule: schedule)
-        let featureCount = configuration.layerSizes.first ?? 0
 
         self.configuration = configuration
         self.examples = examples
         self.schedule = schedule
         self.layout = layout
-        workspace = ForwardBackwardWorkspace(layout: layout, hiddenActivations: configuration.hiddenActivations,
-                                             output: configuration.output,
-                                             keepProbability: configuration.keepProbability,
-                                             capacity: schedule.batchSize)
-        parameters = DoubleBuffer(state.parameters.flattened)
-        gradients = DoubleBuffer(count: layout.count)
-        velocity = state.optimizer.velocity.map { DoubleBuffer($0.flattened) }
-        squares = state.optimizer.squares.map { DoubleBuffer($0.flattened) }
+        var fullBatch: LabeledData?
+        if !schedule.shuffles, case .memory(let data) = examples { fullBatch = data }
+        var streamed = false
+        if case .streamed = examples { streamed = true }
+        switch configuration.precision {
+        case .float64:
+            engine = .float64(TrainingEngine(
+                configuration: configuration, layout: layout, batchSize: schedule.batchSize, shuffles: schedule.shuffles,
+                streamed: streamed, state: state, fullBatch: fullBatch, examplesFirstLimit: examplesFirstCopyLimit))
+        case .float32:
+            engine = .float32(TrainingEngine(
+                configuration: configuration, layout: layout, batchSize: schedule.batchSize, shuffles: schedule.shuffles,
+                streamed: streamed, state: state, fullBatch: fullBatch, examplesFirstLimit: examplesFirstCopyLimit))
+        }
         let m = labels.count
         allLabels = .allocate(capacity: m)
         for j in 0..<m { (allLabels + j).initialize(to: Int(labels[j])) }
         batchLabels = .allocate(capacity: schedule.batchSize)
         batchLabels.initialize(repeating: 0, count: schedule.batchSize)
-        batchFeatures = DoubleBuffer(count: schedule.shuffles ? featureCount * schedule.batchSize : 0)
-        examplesFirstFeatures = Self.examplesFirstCopy(of: examples, layerSizes: configuration.layerSizes,
-                                                       shuffles: schedule.shuffles, limit: examplesFirstCopyLimit)
 
         adamStep = state.optimizer.adamStep
         generator = NumpyRandom(state: state.generator)
@@ -181,22 +181,11 @@ public final class TrainingSession {
     public static let examplesFirstCopyLimit = 256 << 20
 
     /// Whether this session keeps the examples-first copy (for tests).
-    var usesExamplesFirstCopy: Bool { examplesFirstFeatures != nil }
-
-    private static func examplesFirstCopy(of examples: Examples, layerSizes: [Int], shuffles: Bool, limit: Int) -> DoubleBuffer? {
-        guard !shuffles, case .memory(let data) = examples, layerSizes.count > 1 else { return nil }
-        let (features, m) = (data.featureCount, data.exampleCount)
-        let (bytes, overflow) = features.multipliedReportingOverflow(by: m * 8)
-        // Only a product BLIS computes gains anything; a tiny one runs as loops either way.
-        guard !overflow, bytes <= limit, layerSizes[1] * m * features >= BLAS.loopThreshold else {
-            return nil
+    var usesExamplesFirstCopy: Bool {
+        switch engine {
+        case .float64(let engine): engine.examplesFirstFeatures != nil
+        case .float32(let engine): engine.examplesFirstFeatures != nil
         }
-        let copy = DoubleBuffer(count: features * m)
-        data.features.elements.withUnsafeBufferPointer { x in
-            guard let x = x.baseAddress else { return }
-            transpose(x, rows: features, columns: m, into: copy.pointer)
-        }
-        return copy
     }
 
     deinit {
@@ -242,13 +231,18 @@ public final class TrainingSession {
     }
 
     /// A snapshot of the whole run, for checkpoints (copies the parameters and moments).
+    ///
+    /// A float32 run's values are widened to doubles exactly, so a session built from
+    /// this state (with the same precision) continues bit for bit.
     public var state: TrainingState {
         TrainingState(
-            parameters: NetworkParameters(layout: layout, flat: parameters.pointer),
-            optimizer: OptimizerState(
-                velocity: velocity.map { NetworkParameters(layout: layout, flat: $0.pointer) },
-                squares: squares.map { NetworkParameters(layout: layout, flat: $0.pointer) },
-                adamStep: adamStep),
+            parameters: parameterValues,
+            optimizer: {
+                switch engine {
+                case .float64(let engine): engine.optimizerState(adamStep: adamStep)
+                case .float32(let engine): engine.optimizerState(adamStep: adamStep)
+                }
+            }(),
             learningRate: learningRate,
             completedEpochs: completedEpochs,
             nextMiniBatch: nextMiniBatch,
@@ -261,7 +255,15 @@ public final class TrainingSession {
     public var network: Network {
         get throws {
             try Network(hiddenActivations: configuration.hiddenActivations, output: configuration.output,
-                        parameters: NetworkParameters(layout: layout, flat: parameters.pointer))
+                        parameters: parameterValues)
+        }
+    }
+
+    /// The parameters as doubles (exact in either precision).
+    private var parameterValues: NetworkParameters {
+        switch engine {
+        case .float64(let engine): engine.parameterValues
+        case .float32(let engine): engine.parameterValues
         }
     }
 
@@ -297,9 +299,12 @@ public final class TrainingSession {
             throw TrainingError.nonFiniteCost(epoch: epoch, miniBatch: nextMiniBatch, cost: batchTotal / Double(columns))
         }
         if case .adam = configuration.optimizer { adamStep += 1 }
-        configuration.optimizer.update(parameters: parameters.pointer, gradients: gradients.pointer,
-                                       velocity: velocity?.pointer, squares: squares?.pointer,
-                                       count: layout.count, learningRate: learningRate, adamStep: adamStep)
+        switch engine {
+        case .float64(let engine):
+            engine.update(configuration.optimizer, learningRate: learningRate, adamStep: adamStep)
+        case .float32(let engine):
+            engine.update(configuration.optimizer, learningRate: learningRate, adamStep: adamStep)
+        }
         partialCostSum += batchTotal
         nextMiniBatch += 1
         guard nextMiniBatch == schedule.batchesPerEpoch else {
@@ -315,59 +320,45 @@ public final class TrainingSession {
     }
 
     /// Forward and backward over the examples at `range` of this epoch's order; the
-    /// gradients land in `gradients`. Returns `Σloss + λ/2·Σ‖W‖²` for the batch.
+    /// gradients land in the engine's. Returns `Σloss + λ/2·Σ‖W‖²` for the batch.
     private func forwardAndBackward(range: Range<Int>) throws -> Double {
+        switch engine {
+        case .float64(let engine): return try forwardAndBackward(range: range, engine: engine)
+        case .float32(let engine): return try forwardAndBackward(range: range, engine: engine)
+        }
+    }
+
+    private func forwardAndBackward<Scalar: TrainingScalar>(range: Range<Int>, engine: TrainingEngine<Scalar>) throws -> Double {
+        let l2 = configuration.l2
         switch examples {
         case .memory(let data):
-            return try data.features.elements.withUnsafeBufferPointer { x -> Double in
-                guard let allFeatures = x.baseAddress else { throw ConfigurationError("the data set is empty") }
-                if let permutation {
-                    gather(features: allFeatures, featureCount: data.featureCount, order: permutation, range: range)
-                    return pass(input: UnsafePointer(batchFeatures.pointer), labels: UnsafePointer(batchLabels),
-                                columns: range.count)
+            if let permutation {
+                try data.features.elements.withUnsafeBufferPointer { x in
+                    guard let allFeatures = x.baseAddress else { throw ConfigurationError("the data set is empty") }
+                    permutation.withUnsafeBufferPointer { order in
+                        engine.gather(features: allFeatures, featureCount: data.featureCount,
+                                      exampleCount: schedule.exampleCount, order: order, range: range)
+                        for j in 0..<range.count { batchLabels[j] = allLabels[order[range.lowerBound + j]] }
+                    }
                 }
-                return pass(input: allFeatures, labels: UnsafePointer(allLabels), columns: range.count)
+                return engine.pass(input: UnsafePointer(engine.batchFeatures.pointer), labels: UnsafePointer(batchLabels),
+                                   columns: range.count, l2: l2, useExamplesFirst: false, generator: &generator)
+            }
+            // The examples-first copy holds all of X in order: only a full batch can use it.
+            return try engine.withFullBatch(data) { input in
+                engine.pass(input: input, labels: UnsafePointer(allLabels), columns: range.count, l2: l2,
+                            useExamplesFirst: true, generator: &generator)
             }
         case .streamed(let source):
             guard let permutation else {
                 throw ConfigurationError("full-batch training needs all of X in memory; it cannot be streamed")
             }
             try permutation.withUnsafeBufferPointer { order in
-                try source.gatherColumns(UnsafeBufferPointer(rebasing: order[range]), into: batchFeatures.pointer)
+                try engine.gather(from: source, indices: UnsafeBufferPointer(rebasing: order[range]))
                 for j in 0..<range.count { batchLabels[j] = allLabels[order[range.lowerBound + j]] }
             }
-            return pass(input: UnsafePointer(batchFeatures.pointer), labels: UnsafePointer(batchLabels), columns: range.count)
-        }
-    }
-
-    /// The forward pass, the cost and (when it is finite) the backward pass over one batch.
-    private func pass(input: UnsafePointer<Double>, labels: UnsafePointer<Int>, columns: Int) -> Double {
-        let l2 = configuration.l2
-        // The examples-first copy holds all of X in order: only a full batch can use it.
-        let examplesFirst = permutation == nil ? examplesFirstFeatures.map { UnsafePointer($0.pointer) } : nil
-        workspace.forward(parameters: parameters.pointer, input: input, columns: columns,
-                          applyDropout: true, generator: &generator, examplesFirstInput: examplesFirst)
-        var total = workspace.lossSum(labels: labels, columns: columns)
-        if l2 != 0 { total += l2 / 2 * layout.sumOfSquaredWeights(parameters.pointer) }
-        if total.isFinite {
-            workspace.backward(parameters: parameters.pointer, gradients: gradients.pointer, input: input,
-                               labels: labels, columns: columns, l2: l2)
-        }
-        return total
-    }
-
-    /// Copies the columns `order[range]` of `X` (`n_x × m`) into the batch buffer (`n_x × |range|`).
-    private func gather(features x: UnsafePointer<Double>, featureCount: Int, order: [Int], range: Range<Int>) {
-        let m = schedule.exampleCount
-        let columns = range.count
-        let destination = batchFeatures.pointer
-        order.withUnsafeBufferPointer { order in
-            for row in 0..<featureCount {
-                let source = x + row * m
-                let target = destination + row * columns
-                for j in 0..<columns { target[j] = source[order[range.lowerBound + j]] }
-            }
-            for j in 0..<columns { batchLabels[j] = allLabels[order[range.lowerBound + j]] }
+            return engine.pass(input: UnsafePointer(engine.batchFeatures.pointer), labels: UnsafePointer(batchLabels),
+                               columns: range.count, l2: l2, useExamplesFirst: false, generator: &generator)
         }
     }
 

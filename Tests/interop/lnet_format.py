@@ -112,12 +112,15 @@ def check_checkpoint(path):
         for l in range(1, layers + 1):
             shapes[f"W{l}"] = (int(dims[l]), int(dims[l - 1]))
             shapes[f"b{l}"] = (int(dims[l]), 1)
+        # /training dtype: the type of every tensor, float64 when absent.
+        dtype = text(f["training"].attrs.get("dtype", "float64")) if "training" in f else "float64"
+        expect(dtype in {"float64", "float32"}, f"training dtype {dtype}")
         params = f["parameters"]
         expect(set(params.keys()) == set(shapes), f"parameter names {sorted(params.keys())}")
         for name, shape in shapes.items():
             d = params[name]
             expect(d.shape == shape, f"{name} shape {d.shape} != {shape}")
-            expect(d.dtype == np.float64, f"{name} dtype {d.dtype}")
+            expect(d.dtype == np.dtype(dtype), f"{name} dtype {d.dtype}, the run's is {dtype}")
             expect(d.fletcher32, f"{name} has no fletcher32 checksum")
             expect(np.all(np.isfinite(d[()])), f"{name} has non-finite values")
 
@@ -133,6 +136,7 @@ def check_checkpoint(path):
             for pname, shape in shapes.items():
                 d = opt[f"{moment}/d{pname}"]
                 expect(d.shape == shape, f"{moment}/d{pname} shape")
+                expect(d.dtype == np.dtype(dtype), f"{moment}/d{pname} dtype {d.dtype}, the run's is {dtype}")
                 expect(d.fletcher32, f"{moment}/d{pname} has no fletcher32 checksum")
         if name == "momentum":
             expect("beta" in opt.attrs, "momentum beta")

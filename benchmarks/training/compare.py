@@ -10,6 +10,12 @@ data already in memory) on:
   * cat (../shared/datasets): [12288,20,7,5,1], deep init seed 1, full-batch gd, lr 0.0075,
     against the course's code (its L_model_backward also computes dA0 = W1.T dZ1, an X-sized
     product LNet skips) and, on a second row, against numpy skipping dA0 as LNet does.
+A third column is PyTorch CPU (torch_reference.py: the same models written as a PyTorch
+user would, its training loop timed with the data already in memory); for the cat model
+it runs --torch-cat-epochs epochs (PyTorch's CPU build takes seconds an epoch on some
+machines) and its time is scaled to the row's epochs, as the row says. The cat model
+also runs with `--dtype float32`, alternating with the float64 run, and the row gives
+LNet's float64 / float32 ratio from the same run.
 Prints wall and CPU seconds for both and their ratio. The machines are shared and noisy (the
 same run's time swings by half from one minute to the next), so each side runs --repeat times
 (--cat-repeat for the cat model), the two alternating, and the fastest run of each is
@@ -67,15 +73,36 @@ def fastest_of(repeat, lnet_arguments, *numpy_bodies):
 
 rows = []
 as_json = False
+torch_python = None
 
 
-def row(name, lnet, numpy_, note=""):
-    rows.append({"name": name, "lnet_wall_s": lnet[0], "lnet_cpu_s": lnet[1], "numpy_wall_s": numpy_[0],
-                 "numpy_cpu_s": numpy_[1], "note": note})
+def time_torch(arguments, scale=1.0):
+    """torch_reference.py's training-loop time (wall, cpu), multiplied by `scale`."""
+    result = subprocess.run([torch_python, os.path.join(here, "torch_reference.py")] + arguments,
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        return None
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    return report["wall_s"] * scale, report["cpu_s"] * scale, report
+
+
+def fastest_torch(repeat, arguments, scale=1.0):
+    runs = [run for run in (time_torch(arguments, scale) for _ in range(max(1, repeat))) if run]
+    return min(runs, key=lambda run: run[0]) if runs else None
+
+
+def row(name, lnet, numpy_, note="", torch_=None, torch_note=""):
+    entry = {"name": name, "lnet_wall_s": lnet[0], "lnet_cpu_s": lnet[1], "numpy_wall_s": numpy_[0],
+             "numpy_cpu_s": numpy_[1], "note": note}
+    if torch_:
+        entry.update({"torch_wall_s": torch_[0], "torch_cpu_s": torch_[1], "torch_note": torch_note,
+                      "torch_threads": torch_[2]["threads"], "torch_version": torch_[2]["torch"]})
+    rows.append(entry)
     if as_json:
         return
+    torch_text = f"{torch_[0]:.3f} s ({torch_[1]:.3f}) {torch_note}" if torch_ else "—"
     print(f"| {name} | {lnet[0]:.3f} s ({lnet[1]:.3f}) | {numpy_[0]:.3f} s ({numpy_[1]:.3f}) | "
-          f"{numpy_[0] / lnet[0]:.1f}× | {note} |", flush=True)
+          f"{numpy_[0] / lnet[0]:.1f}× | {torch_text} | {note} |", flush=True)
 
 
 def main():
@@ -86,17 +113,24 @@ def main():
     parser.add_argument("--repeat", type=int, default=3, help="runs of each moons model per side (fastest counts)")
     parser.add_argument("--cat-repeat", type=int, default=2, help="runs of the cat model per side (fastest counts)")
     parser.add_argument("--json", action="store_true", help="print one JSON object with every row")
+    parser.add_argument("--torch-python", default=sys.executable, help="the Python with torch (the shared .venv)")
+    parser.add_argument("--no-torch", action="store_true", help="leave out the PyTorch column")
+    parser.add_argument("--torch-cat-epochs", type=int, default=100,
+                        help="epochs PyTorch runs of the cat model (its time is scaled to --cat-epochs)")
+    parser.add_argument("--torch-moons-epochs", type=int, default=500,
+                        help="epochs PyTorch runs of each moons model (its time is scaled to --moons-epochs)")
     args = parser.parse_args()
-    global as_json
+    global as_json, torch_python
     as_json = args.json
+    torch_python = None if args.no_torch else args.torch_python
     for variable in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
         os.environ.pop(variable, None)  # they slow a current numpy (see the env notes)
 
     if not as_json:
         print(f"machine: {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}; "
               f"lnet {args.lnet}; numpy {np.__version__}; fastest of {args.repeat} (moons), {args.cat_repeat} (cat)")
-        print("| model | lnet train wall (cpu) | numpy wall (cpu) | numpy / lnet | |")
-        print("| --- | ---: | ---: | ---: | --- |")
+        print("| model | lnet train wall (cpu) | numpy wall (cpu) | numpy / lnet | PyTorch CPU wall (cpu) | |")
+        print("| --- | ---: | ---: | ---: | ---: | --- |")
 
     moons = os.path.join(root, "samples/moons.h5")
     with h5py.File(moons, "r") as f:
@@ -110,7 +144,11 @@ def main():
                               0.0007, args.moons_epochs))
         first = lnet[2].splitlines()[0]
         same = f"{numpy_[2]['costs'][0]:.6f}" in first
-        row(f"moons {optimizer}, {args.moons_epochs} epochs", lnet, numpy_, "same epoch-0 cost" if same else "COSTS DIFFER")
+        torch_epochs = min(args.torch_moons_epochs, args.moons_epochs)
+        moons_scale = args.moons_epochs / max(1, torch_epochs)
+        torch_ = (fastest_torch(1, ["moons", optimizer, str(torch_epochs)], moons_scale) if torch_python else None)
+        row(f"moons {optimizer}, {args.moons_epochs} epochs", lnet, numpy_, "same epoch-0 cost" if same else "COSTS DIFFER",
+            torch_, (f"{torch_epochs} epochs × {moons_scale:g}" if moons_scale != 1 else "") + " (training loop)")
 
     shared = os.path.join(os.path.dirname(root), "shared/datasets")
     train, test = os.path.join(shared, "train_catvnoncat.h5"), os.path.join(shared, "test_catvnoncat.h5")
@@ -128,19 +166,29 @@ def main():
                                  0.0075, args.cat_epochs, batch_size=209, input_gradient=input_gradient)
     # The course's L_model_backward also computes dA0 = W1.T dZ1, a third pass over an
     # X-sized matrix that LNet skips; the second numpy row skips it too.
-    lnet, course, skipping = fastest_of(
-        args.cat_repeat,
-        [args.lnet, "train", "--data", train, "--test", test, "--layers", "20,7,5,1", "--init", "deep",
-         "--seed", "1", "--optimizer", "gd", "--learning-rate", "0.0075", "--batch-size", "209",
-         "--epochs", str(args.cat_epochs), "--print-every", "100"],
-        cat_numpy(True), cat_numpy(False))
-    floor = 2 * 2.2e-3 * args.cat_epochs
-    row(f"cat, {args.cat_epochs} epochs", lnet, course,
-        f"numpy: the course's L_model_backward (computes dA0). The issue's floor ≈ {floor:.1f} s (2 passes over X "
-        f"an epoch at ≈2.2 ms); LNet's two X products take ≈3.8 ms an epoch here, ≈{3.8e-3 * args.cat_epochs:.1f} s "
-        f"(benchmarks/blas/layouts.c)")
+    cat_arguments = [args.lnet, "train", "--data", train, "--test", test, "--layers", "20,7,5,1", "--init", "deep",
+                     "--seed", "1", "--optimizer", "gd", "--learning-rate", "0.0075", "--batch-size", "209",
+                     "--epochs", str(args.cat_epochs), "--print-every", "100"]
+    single_runs = []
+    # The float32 run alternates with the float64 one and both numpy ones, so its ratio to float64 is of one run.
+    lnet, course, skipping, _ = fastest_of(
+        args.cat_repeat, cat_arguments, cat_numpy(True), cat_numpy(False),
+        lambda: single_runs.append(time_lnet(cat_arguments + ["--dtype", "float32"])))
+    single = min(single_runs, key=lambda run: run[0])
+    scale = args.cat_epochs / max(1, args.torch_cat_epochs)
+    torch_note = (f"{args.torch_cat_epochs} epochs × {scale:g}" if scale != 1 else "") + " (training loop)"
+    torch64 = fastest_torch(1, ["cat", str(args.torch_cat_epochs), "float64"], scale) if torch_python else None
+    torch32 = fastest_torch(1, ["cat", str(args.torch_cat_epochs), "float32"], scale) if torch_python else None
+    row(f"cat, {args.cat_epochs} epochs", lnet, course, torch_=torch64, torch_note=torch_note, note=
+        f"numpy: the course's L_model_backward (computes dA0); the float64 floor of LNet's two X products on this "
+        f"machine: benchmarks/training/README.md")
     row(f"cat, {args.cat_epochs} epochs, numpy without dA0", lnet, skipping,
         "numpy given LNet's shortcut: dA0 is not computed")
+    last = lambda output, word: [line for line in output.splitlines() if word in line]  # noqa: E731
+    row(f"cat, {args.cat_epochs} epochs, lnet --dtype float32", single, course,
+        f"numpy: the course's code (float64). LNet float64 / float32 in this run: {lnet[0] / single[0]:.2f}× wall, "
+        f"{lnet[1] / single[1]:.2f}× CPU. float32 printed: {' / '.join(last(single[2], 'accuracy'))}",
+        torch32, torch_note)
     if as_json:
         print(json.dumps({"numpy": np.__version__, "rows": rows, "repeat": args.repeat, "cat_repeat": args.cat_repeat}))
         return

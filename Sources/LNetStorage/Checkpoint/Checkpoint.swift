@@ -1,15 +1,26 @@
-/// A dense float64 array with its shape, as a checkpoint stores its tensors.
+/// A dense floating-point array with its shape, as a checkpoint stores its tensors.
 public struct Tensor: Sendable, Equatable {
+    /// How a tensor's values are stored in the file.
+    public enum ElementType: String, Sendable, Equatable, CaseIterable {
+        /// IEEE binary64 (`<f8`), what every float64 run and h5py's default write.
+        case float64
+        /// IEEE binary32 (`<f4`), what a `--dtype float32` run writes.
+        case float32
+    }
+
     /// The shape, outermost dimension first (a W is `[n_l, n_{l-1}]`).
     public var shape: [Int]
-    /// The values in C (row-major) order.
+    /// The values in C (row-major) order, as doubles (a float32 value widens exactly).
     public var values: [Double]
+    /// The type the file stores the values in; a float32 tensor's values must be float32 values.
+    public var elementType: ElementType
 
     /// Makes a tensor from its shape and its row-major values; it does not check that `values.count` is the product
     /// of `shape`.
-    public init(shape: [Int], values: [Double]) {
+    public init(shape: [Int], values: [Double], elementType: ElementType = .float64) {
         self.shape = shape
         self.values = values
+        self.elementType = elementType
     }
 }
 
@@ -184,6 +195,8 @@ public struct Checkpoint: Sendable, Equatable {
         public var generator: GeneratorState
         /// The `/training/costs` dataset, shape `(epoch,)`: the cost of each completed epoch, in order.
         public var costs: [Double]
+        /// `dtype`: the type the run trains in and stores its tensors in, `float64` (also when absent) or `float32`.
+        public var dtype: Tensor.ElementType = .float64
 
         /// Makes the `/training` section; the defaults of `batchInEpoch`, `epochCostSum` and `testData` describe a
         /// run stopped at an epoch boundary without test data.
@@ -191,7 +204,7 @@ public struct Checkpoint: Sendable, Equatable {
             epoch: Int, epochsTarget: Int, batchInEpoch: Int = 0, epochCostSum: Double = 0, seed: Int64,
             shuffleSeed: Int64, batchSize: Int, l2: Double, keepProb: Double, data: String, xName: String,
             yName: String, dataSHA256: String, testData: String = "", testXName: String = "", testYName: String = "",
-            generator: GeneratorState, costs: [Double]
+            generator: GeneratorState, costs: [Double], dtype: Tensor.ElementType = .float64
         ) {
             self.epoch = epoch
             self.epochsTarget = epochsTarget
@@ -211,6 +224,7 @@ public struct Checkpoint: Sendable, Equatable {
             self.testYName = testYName
             self.generator = generator
             self.costs = costs
+            self.dtype = dtype
         }
     }
 

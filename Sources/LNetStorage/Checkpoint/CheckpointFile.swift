@@ -123,6 +123,8 @@ public enum CheckpointFile {
             try attributes.write(Names.testData, training.testData)
             try attributes.write(Names.testXName, training.testXName)
             try attributes.write(Names.testYName, training.testYName)
+            // Written only for float32, so that a float64 checkpoint is the same file as before `dtype` existed.
+            if training.dtype != .float64 { try attributes.write(Names.dtype, training.dtype.rawValue) }
             let costShape = [training.costs.count]
             try group.createDataset(
                 groupName(Names.costs.path), shape: costShape, data: training.costs,
@@ -144,7 +146,13 @@ public enum CheckpointFile {
     private static func writeTensors(_ tensors: [String: Tensor], into group: HDF5Group) throws {
         for name in tensors.keys.sorted() {
             guard let tensor = tensors[name] else { continue }
-            try group.createDataset(name, shape: tensor.shape, data: tensor.values, options: tensorOptions(tensor.shape))
+            switch tensor.elementType {
+            case .float64:
+                try group.createDataset(name, shape: tensor.shape, data: tensor.values, options: tensorOptions(tensor.shape))
+            case .float32:
+                try group.createDataset(
+                    name, shape: tensor.shape, data: tensor.values.map { Float($0) }, options: tensorOptions(tensor.shape))
+            }
         }
     }
 }

@@ -262,6 +262,7 @@ struct CheckpointReader {
         let testData = read(Schema.testData) ?? ""
         let testXName = read(Schema.testXName) ?? ""
         let testYName = read(Schema.testYName) ?? ""
+        let dtype = read(Schema.dtype).flatMap(Tensor.ElementType.init(rawValue:)) ?? .float64
         let position = read(Schema.rngPosition)
         let hasGauss = read(Schema.rngHasGauss)
         let gauss = read(Schema.rngGauss)
@@ -308,7 +309,7 @@ struct CheckpointReader {
             data: data, xName: xName, yName: yName, dataSHA256: sha, testData: testData,
             testXName: testXName, testYName: testYName,
             generator: Checkpoint.GeneratorState(key: key, position: Int(position), hasGauss: hasGauss != 0, gauss: gauss),
-            costs: costs)
+            costs: costs, dtype: dtype)
     }
 
     // MARK: Tensors
@@ -362,7 +363,7 @@ struct CheckpointReader {
                 problem(.nonFinite(path: path))
                 return nil
             }
-            return Tensor(shape: shape, values: values)
+            return Tensor(shape: shape, values: values, elementType: type == .float32 ? .float32 : .float64)
         } catch {
             problem(.unreadable(Self.describe(error)))
             return nil

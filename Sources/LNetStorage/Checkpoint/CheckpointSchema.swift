@@ -47,7 +47,8 @@ public enum CheckpointSchema {
 
     // MARK: /parameters
 
-    /// `/parameters`: `W[l]` of shape `(n[l], n[l-1])` and `b[l]` of shape `(n[l], 1)`, float64, finite.
+    /// `/parameters`: `W[l]` of shape `(n[l], n[l-1])` and `b[l]` of shape `(n[l], 1)`, float64 (float32 when
+    /// `/training` says `dtype` float32), finite.
     public static let parameters = TensorGroup(path: "/parameters", prefix: "")
 
     // MARK: /optimizer
@@ -130,6 +131,9 @@ public enum CheckpointSchema {
         public static let rngHasGauss = Attribute<Int64>(group: group, name: "rng_has_gauss")
         /// `rng_gauss`: the cached Gaussian.
         public static let rngGauss = Attribute<Double>(group: group, name: "rng_gauss")
+        /// `dtype`: `float64` (the default, when absent) or `float32`; the type of every tensor.
+        public static let dtype = Attribute<String>(
+            group: group, name: "dtype", rule: .oneOf(Tensor.ElementType.allCases.map(\.rawValue)), defaultValue: "float64")
         /// `/training/costs`, shape `(epoch,)`, finite.
         public static let costs = Dataset(path: "/training/costs", shape: .epochs)
         /// `/training/rng_key`, shape `(624,)`, uint32.
@@ -145,7 +149,7 @@ public enum CheckpointSchema {
         Training.epoch, Training.epochsTarget, Training.batchInEpoch, Training.epochCostSum, Training.seed,
         Training.shuffleSeed, Training.batchSize, Training.l2, Training.keepProb, Training.data, Training.xName,
         Training.yName, Training.dataSHA256, Training.testData, Training.testXName, Training.testYName,
-        Training.rngPosition, Training.rngHasGauss, Training.rngGauss,
+        Training.rngPosition, Training.rngHasGauss, Training.rngGauss, Training.dtype,
     ]
 
     // MARK: Bounds

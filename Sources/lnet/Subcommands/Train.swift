@@ -91,6 +91,9 @@ struct Train: ParsableCommand {
     @Option(parsing: .unconditional, help: "The interval of scheduled decay, in epochs.")
     var decayInterval: Int = 1000
 
+    @Option(help: "The floating-point type of parameters, moments, activations and products (the cost is summed in float64); resume keeps the checkpoint's.")
+    var dtype: Precision = .float64
+
     @Flag(help: "Standardise each feature with the training data's mean and standard deviation.")
     var standardize = false
 
@@ -168,6 +171,6 @@ struct Train: ParsableCommand {
             layerSizes: [], hiddenActivations: [], initialization: self.`init`, seed: seed,
             optimizer: optimizer.optimizer(beta: beta, beta1: beta1, beta2: beta2, epsilon: epsilon), learningRate: learningRate,
             decay: decay.decay(rate: decayRate, interval: decayInterval), batchSize: batchSize, shuffleSeed: shuffleSeed,
-            l2: l2, keepProbability: keepProb, epochs: epochs)
+            l2: l2, keepProbability: keepProb, epochs: epochs, precision: dtype)
     }
 }

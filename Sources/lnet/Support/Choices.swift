@@ -11,6 +11,9 @@ import LNetTraining
 /// `train --init`: the library's initialisations, by their own names.
 extension Initialization: ExpressibleByArgument {}
 
+/// `train --dtype`: float64 or float32.
+extension Precision: ExpressibleByArgument {}
+
 /// `convert --from`: the library's input formats, by their own names, in any case (`--from CSV`).
 extension InputFormat: ExpressibleByArgument {
     public init?(argument: String) {
