@@ -13,6 +13,10 @@ Builds the release `lnet` and `lnet-bench-checkpoint` once (scratch path
   * CSV conversion vs pandas + h5py, like for like: benchmarks/convert/bench.sh --json
     uncompressed on both sides, then shuffle + gzip 4 on both sides; their peak RSS
     is the conversion's memory row;
+  * moons with Adam with and without --checkpoint (issue 14):
+    benchmarks/checkpoint/moons_cadence.py --json;
+  * LNet's default compressed conversion of a 120 MB float CSV against pandas + h5py
+    writing uncompressed (issue 14): benchmarks/convert/bench.sh --floats 200000x31;
   * peak memory of streamed training: benchmarks/streaming/run.sh --json when that
     script exists (else the row says "not measured").
 Each row: LNet's figure, the baseline's, and LNet / baseline (below 1: LNet is
@@ -223,6 +227,37 @@ def main():
                          "lnet convert streams in bounded memory; pandas holds the whole frame"))
     attempt("CSV conversion vs pandas + h5py", conversion)
 
+    # Issue 14: checkpoints written in the background, at the default cadence.
+    def checkpoint_cadence():
+        options = ["--repeat", "2", "--epochs", "1000"] if args.quick else ["--repeat", "5", "--epochs", str(args.moons_epochs)]
+        result = last_json([python, os.path.join(here, "checkpoint", "moons_cadence.py"), "--lnet", lnet, "--json"] + options)
+        without = result["without_wall_s"]
+        for key, label in (("default", "`--checkpoint` at the defaults (every 30 s, and at the end)"),
+                           ("every100", "`--checkpoint --checkpoint-every 100` (a save due every 100 epochs, written in the background)")):
+            rows.append(("checkpoints during training", f"moons adam, {result['epochs']} epochs, {label} vs no checkpoint "
+                         f"(wall, fastest of {result['repeat']} each, interleaved; CPU in brackets)",
+                         f"{result[key + '_wall_s']:.2f} s ({result[key + '_cpu_s']:.2f})",
+                         f"{without:.2f} s ({result['without_cpu_s']:.2f})", result[key + "_wall_s"] / without,
+                         "benchmarks/checkpoint/moons_cadence.py; target 1.15 at the defaults"))
+    attempt("checkpoints during training", checkpoint_cadence)
+
+    # Issue 14: LNet's default, compressed conversion against pandas + h5py writing uncompressed.
+    def compressed_conversion():
+        env = dict(os.environ, LNET=lnet)
+        shape = "20000x31" if args.quick else "200000x31"
+        result = last_json([os.path.join(here, "convert", "bench.sh"), "--floats", shape, "--compression", "4",
+                            "--pandas-compression", "0", "--json"], env=env)
+        mb = result["csv_bytes"] / 1e6
+        rows.append(("CSV conversion vs pandas + h5py",
+                     f"{mb:.0f} MB float CSV ({shape.replace('x', ' × ')}) → HDF5, LNet's default shuffle + gzip 4 "
+                     "against pandas + h5py uncompressed (wall; CPU in brackets)",
+                     f"{result['lnet_wall_s']:.2f} s ({result['lnet_cpu_s']:.2f})",
+                     f"{result['pandas_wall_s']:.2f} s ({result['pandas_cpu_s']:.2f})",
+                     result["lnet_wall_s"] / result["pandas_wall_s"],
+                     f"target ≤ 0.67 (1.5×); libdeflate chunks on both cores; same values: {result['same_values']}; "
+                     f"output {result['lnet_h5_bytes'] / 1e6:.0f} vs {result['pandas_h5_bytes'] / 1e6:.0f} MB"))
+    attempt("compressed CSV conversion vs pandas + h5py", compressed_conversion)
+
     # Streamed training's peak memory.
     def streaming():
         script = os.path.join(here, "streaming", "run.sh")
@@ -287,7 +322,8 @@ def main():
         "filters (`benchmarks/checkpoint/bench_h5py.py`); conversion — `pandas.read_csv` then h5py",
         "(`benchmarks/convert/bench_pandas.py`); fingerprint — h5py reads x and y, hashlib digests them",
         "(`Tests/interop/lnet_format.py`). Scripts: `benchmarks/training/compare.py`,",
-        "`benchmarks/checkpoint/compare.py`, `benchmarks/fingerprint/compare.py`, `benchmarks/convert/bench.sh`,",
+        "`benchmarks/checkpoint/compare.py`, `benchmarks/checkpoint/moons_cadence.py`, `benchmarks/fingerprint/compare.py`,",
+        "`benchmarks/convert/bench.sh`,",
         "`benchmarks/streaming/run.sh`.",
     ]
     if notes:

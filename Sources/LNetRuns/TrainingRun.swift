@@ -53,20 +53,28 @@ public struct TrainSettings: Sendable {
 
 /// Where and how often a run saves checkpoints.
 public struct CheckpointSettings: Sendable {
+    /// The wall time between periodic saves when nothing else is asked: a short run
+    /// is saved once, at its end, and a killed long run loses about this much
+    /// (formats/checkpoint.md, "When checkpoints are written").
+    public static let defaultInterval: Double = 30
+
     /// The checkpoint file, replaced atomically on every save.
     public var path: String
-    /// Save every this many epochs (besides at the end and on interruption).
+    /// Save at every multiple of this many epochs (besides at the end and on interruption); 0: not by epochs.
     public var everyEpochs: Int
+    /// Save when this many seconds of wall time have passed since the last save; 0: not by time.
+    public var interval: Double
     /// Also keep the last `keep` checkpoints as `<stem>-epoch<N>.h5`.
     public var keep: Int
     /// Overwrite an existing checkpoint (train only).
     public var force: Bool
 
-    /// Makes the settings: by default a save every 100 epochs, no history kept, and no overwriting of an existing
-    /// file.
-    public init(path: String, everyEpochs: Int = 100, keep: Int = 0, force: Bool = false) {
+    /// Makes the settings: by default a save every ``defaultInterval`` seconds of training (and at the end), no
+    /// history kept, and no overwriting of an existing file.
+    public init(path: String, everyEpochs: Int = 0, interval: Double = defaultInterval, keep: Int = 0, force: Bool = false) {
         self.path = path
         self.everyEpochs = everyEpochs
+        self.interval = interval
         self.keep = keep
         self.force = force
     }
@@ -83,23 +91,27 @@ public struct ResumeSettings: Sendable {
     /// Continue even when the data's fingerprint differs from the checkpoint's `data_sha256` (`--allow-data-change`);
     /// otherwise resuming throws.
     public var allowDataChange: Bool
-    /// Save every this many epochs (besides at the end and on interruption); 0 saves only then.
+    /// Save at every multiple of this many epochs (besides at the end and on interruption); 0: not by epochs.
     public var everyEpochs: Int
+    /// Save when this many seconds of wall time have passed since the last save; 0: not by time.
+    public var interval: Double
     /// Also keep the last `keep` checkpoints as `<stem>-epoch<N>.h5`; 0 keeps none.
     public var keep: Int
     /// Whether x is loaded or streamed (`--stream`, `--memory-budget`); in memory unless set.
     public var memory: MemoryPolicy = .inMemory
 
-    /// Makes the settings: by default up to the checkpoint's target, on the data it names, saving every 100 epochs.
+    /// Makes the settings: by default up to the checkpoint's target, on the data it names, saving every
+    /// ``CheckpointSettings/defaultInterval`` seconds.
     public init(
         checkpointPath: String, epochs: Int? = nil, dataPath: String? = nil, allowDataChange: Bool = false,
-        everyEpochs: Int = 100, keep: Int = 0
+        everyEpochs: Int = 0, interval: Double = CheckpointSettings.defaultInterval, keep: Int = 0
     ) {
         self.checkpointPath = checkpointPath
         self.epochs = epochs
         self.dataPath = dataPath
         self.allowDataChange = allowDataChange
         self.everyEpochs = everyEpochs
+        self.interval = interval
         self.keep = keep
     }
 }
@@ -240,7 +252,8 @@ public final class TrainingRun {
         // After the read, so that a missing or damaged checkpoint is reported as such;
         // reading while another run writes is safe (it replaces the file by renaming).
         let writerLock = try WriterLock.acquire(for: path)
-        let checkpointSettings = CheckpointSettings(path: path, everyEpochs: settings.everyEpochs, keep: settings.keep, force: true)
+        let checkpointSettings = CheckpointSettings(
+            path: path, everyEpochs: settings.everyEpochs, interval: settings.interval, keep: settings.keep, force: true)
         var hint = ResumeCommand(checkpoint: path)
         guard let training = checkpoint.training else {
             // A parameters-only checkpoint, as a numpy user writes it.
@@ -410,9 +423,21 @@ public final class TrainingRun {
     /// Trains until the target epoch, or until `stopRequested` answers true
     /// after a mini-batch update; then saves a checkpoint (when there is one)
     /// that records the position inside the epoch.
+    ///
+    /// Periodic saves (``CheckpointScheduler``) are written in the background
+    /// while training goes on (``BackgroundCheckpointWriter``); the final save
+    /// and the save on a stop are written before this returns, after any
+    /// save in flight. Every path out of here waits for that save.
     public func run(stopRequested: () -> Bool = { false }, events: (TrainingEvent) -> Void = { _ in }) throws
         -> TrainingOutcome
     {
+        let writer = BackgroundCheckpointWriter()
+        defer { writer.waitUntilIdle() }
+        var schedule = checkpoint.map {
+            CheckpointScheduler(
+                everyEpochs: $0.everyEpochs, interval: $0.interval, completedEpochs: session.state.completedEpochs,
+                now: Self.now())
+        }
         var lastSavedEpoch = session.state.completedEpochs
         var lastCost = session.state.costs.last
         let target = configuration.epochs
@@ -421,6 +446,8 @@ public final class TrainingRun {
             do {
                 outcome = try session.step()
             } catch let error as TrainingError {
+                // Whether a checkpoint exists is known once a save in flight has ended.
+                writer.waitUntilIdle()
                 let kept = checkpoint.map { FileManager.default.fileExists(atPath: $0.path) ? "; the checkpoint \($0.path) is left as it was" : "" } ?? ""
                 throw RunError(path: record.dataPath, error.description + kept)
             }
@@ -431,21 +458,35 @@ public final class TrainingRun {
                 lastCost = summary.cost
                 let isLast = summary.epoch == target - 1
                 events(.epochCompleted(summary, isReported: summary.epoch % printEvery == 0 || isLast))
-                if let checkpoint, !isLast, checkpoint.everyEpochs > 0, (summary.epoch + 1) % checkpoint.everyEpochs == 0 {
-                    try save(to: checkpoint, events: events)
-                    lastSavedEpoch = summary.epoch + 1
+                if let checkpoint {
+                    try collect(writer, events: events)
+                    let completed = summary.epoch + 1
+                    let now = Self.now()
+                    // The last epoch is saved below, synchronously; a save due while one is
+                    // in flight stays due until that one ends (BackgroundCheckpointWriter).
+                    if !isLast, schedule?.isDue(completedEpochs: completed, now: now) == true, !writer.isBusy {
+                        let snapshot = try self.snapshot(for: checkpoint)
+                        if writer.startIfIdle({ try Self.write(snapshot) }) {
+                            schedule?.saved(completedEpochs: completed, now: now)
+                            lastSavedEpoch = completed
+                        }
+                    }
                 }
             }
             if !session.isFinished, stopRequested() {
-                if let checkpoint { try save(to: checkpoint, events: events) }
+                if let checkpoint { try saveNow(to: checkpoint, after: writer, events: events) }
                 return TrainingOutcome(
                     completed: false, epochsCompleted: session.state.completedEpochs, epochsTarget: target,
                     lastCost: lastCost, trainAccuracy: nil, testAccuracy: nil,
                     resumeCommand: checkpoint.map { resumeHint ?? ResumeCommand(checkpoint: $0.path) })
             }
         }
-        if let checkpoint, lastSavedEpoch != session.state.completedEpochs || !FileManager.default.fileExists(atPath: checkpoint.path) {
-            try save(to: checkpoint, events: events)
+        if let checkpoint {
+            writer.waitUntilIdle()
+            try collect(writer, events: events)
+            if lastSavedEpoch != session.state.completedEpochs || !FileManager.default.fileExists(atPath: checkpoint.path) {
+                try saveNow(to: checkpoint, after: writer, events: events)
+            }
         }
         let network = try session.network
         return TrainingOutcome(
@@ -454,7 +495,34 @@ public final class TrainingRun {
             resumeCommand: nil)
     }
 
-    private func save(to settings: CheckpointSettings, events: (TrainingEvent) -> Void) throws {
+    /// Everything one save writes, taken at a boundary: a copy of the state, so that training may go on.
+    private struct Snapshot: Sendable {
+        let settings: CheckpointSettings
+        let configuration: TrainingConfiguration
+        let state: TrainingState
+        let record: RunRecord
+    }
+
+    /// Reports the background writes finished so far, and throws the failure of one.
+    private func collect(_ writer: BackgroundCheckpointWriter, events: (TrainingEvent) -> Void) throws {
+        for written in writer.takeWritten() {
+            events(.checkpointSaved(path: written.path, epoch: written.epoch, batchInEpoch: written.batchInEpoch))
+        }
+        if let failure = writer.takeFailure() { throw failure }
+    }
+
+    /// Saves now, on this thread, once a save in flight has ended (and throws its failure, if it failed).
+    private func saveNow(
+        to settings: CheckpointSettings, after writer: BackgroundCheckpointWriter, events: (TrainingEvent) -> Void
+    ) throws {
+        writer.waitUntilIdle()
+        try collect(writer, events: events)
+        let written = try Self.write(try snapshot(for: settings))
+        events(.checkpointSaved(path: written.path, epoch: written.epoch, batchInEpoch: written.batchInEpoch))
+    }
+
+    /// A copy of the state to save, refused when the parameters are no longer finite.
+    private func snapshot(for settings: CheckpointSettings) throws -> Snapshot {
         let state = session.state
         // The cost is computed before each update, so the update that ends an
         // epoch can overflow the parameters while the epoch's cost is finite.
@@ -468,7 +536,13 @@ public final class TrainingRun {
                 path: record.dataPath,
                 "the parameters became NaN or infinite in epoch \(epoch); training stopped — try a smaller learning rate" + kept)
         }
-        let checkpoint = TrainingCheckpoint.make(configuration: configuration, state: state, record: record)
+        return Snapshot(settings: settings, configuration: configuration, state: state, record: record)
+    }
+
+    /// Writes `snapshot` with the atomic protocol and keeps its numbered copy; on any thread.
+    private static func write(_ snapshot: Snapshot) throws -> BackgroundCheckpointWriter.Written {
+        let (settings, state, record) = (snapshot.settings, snapshot.state, snapshot.record)
+        let checkpoint = TrainingCheckpoint.make(configuration: snapshot.configuration, state: state, record: record)
         do {
             try CheckpointFile.write(checkpoint, to: settings.path)
         } catch {
@@ -481,12 +555,20 @@ public final class TrainingRun {
                 path: settings.path,
                 "cannot save the checkpoint of epoch \(state.completedEpochs) (\(error)); training stopped and \(kept)")
         }
-        events(.checkpointSaved(path: settings.path, epoch: state.completedEpochs, batchInEpoch: state.nextMiniBatch))
         if settings.keep > 0, state.isAtEpochBoundary {
+            // On the writer's thread, before the next save can replace `settings.path`.
             try CheckpointHistory(path: settings.path).keep(
                 current: settings.path, epoch: state.completedEpochs, last: settings.keep,
                 sparing: InputFiles([record.dataPath] + (record.testDataPath.isEmpty ? [] : [record.testDataPath])))
         }
+        return .init(path: settings.path, epoch: state.completedEpochs, batchInEpoch: state.nextMiniBatch)
+    }
+
+    /// Monotonic seconds, for the cadence by time.
+    private static func now() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 
     // MARK: Helpers

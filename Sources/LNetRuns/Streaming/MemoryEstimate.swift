@@ -96,7 +96,10 @@ public struct MemoryEstimate: Sendable, Equatable {
         // Transient, one at a time.
         let state = parameters * (1 + optimizerCopies)
         let building = state + parameters  // TrainingState(initialFor:) and one flattened copy
-        let saving = state * 2  // the snapshot, and the checkpoint's tensors converted for HDF5
+        // The snapshot, and the checkpoint's tensors converted for HDF5. A periodic save is
+        // written in the background beside the held buffers, one at a time
+        // (BackgroundCheckpointWriter), and has ended before the final accuracies.
+        let saving = state * 2
         let evaluationColumns = streamed ? max(1, min(m, (8 << 20) / max(8 * featureCount, 1))) : m
         let evaluation = parameters * 2 + workspaceBytes(layerSizes, capacity: max(evaluationColumns, testExampleCount), dropout: false)
         let transient = max(building, saving, evaluation)

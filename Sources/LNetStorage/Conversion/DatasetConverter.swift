@@ -313,7 +313,7 @@ private struct WriteJob: FeatureElementVisitor {
                 let writers = try paths.map { path in
                     try StreamingDatasetWriter<T>(
                         path: path, rowShape: featureShape, hasLabels: hasLabels, classes: classes, chunkRows: chunkRows,
-                        compressionLevel: compressionLevel)
+                        compressionLevel: compressionLevel, parallel: concurrent)
                 }
                 let state = SinkState(writers: writers, split: split, hasLabels: hasLabels)
                 var pendingFirst: RowChunk? = first

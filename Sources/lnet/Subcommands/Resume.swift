@@ -56,7 +56,7 @@ struct Resume: ParsableCommand {
             let output = TrainingOutput(quiet: progress.quiet)
             var settings = ResumeSettings(
                 checkpointPath: checkpoint, epochs: epochs, dataPath: data, allowDataChange: allowDataChange,
-                everyEpochs: cadence.checkpointEvery, keep: cadence.keep)
+                everyEpochs: cadence.everyEpochs, interval: cadence.interval, keep: cadence.keep)
             settings.memory = streaming.policy
             let run = try TrainingRun.resume(settings, printEvery: progress.printEvery, notes: output.note)
             let state = run.state

@@ -154,7 +154,9 @@ struct Train: ParsableCommand {
                 activations: activations.map(commaSeparated), configuration: trainingConfiguration(),
                 standardize: standardize,
                 checkpoint: checkpoint.map {
-                    CheckpointSettings(path: $0, everyEpochs: cadence.checkpointEvery, keep: cadence.keep, force: force)
+                    CheckpointSettings(
+                        path: $0, everyEpochs: cadence.everyEpochs, interval: cadence.interval, keep: cadence.keep,
+                        force: force)
                 })
             settings.memory = streaming.policy
             settings.testXName = testX

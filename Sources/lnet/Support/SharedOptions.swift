@@ -50,17 +50,48 @@ struct ProgressOptions: ParsableArguments {
     }
 }
 
-/// Where a run saves its checkpoints.
+/// How often a run saves its checkpoint. With neither option, every
+/// `CheckpointSettings.defaultInterval` seconds (30 s); `--checkpoint-every`
+/// alone saves by epochs only, as before; both: whichever comes first.
 struct CheckpointCadenceOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Save the checkpoint every N epochs (it is also saved at the end and on Ctrl-C).")
-    var checkpointEvery: Int = 100
+    var checkpointEvery: Int?
+
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "Save the checkpoint when this much time has passed since the last save: 30s, 5m, 1h (default: 30s unless --checkpoint-every is given).",
+            valueName: "duration"))
+    var checkpointInterval: String?
 
     @Option(parsing: .unconditional, help: "Also keep the last K checkpoints as <name>-epoch<N>.h5 beside it.")
     var keep: Int = 0
 
     func validate() throws {
-        try require(checkpointEvery >= 1, "--checkpoint-every", "1 or more", got: checkpointEvery)
+        if let checkpointEvery { try require(checkpointEvery >= 1, "--checkpoint-every", "1 or more", got: checkpointEvery) }
+        if let checkpointInterval, Self.seconds(checkpointInterval) == nil {
+            throw ValidationError(
+                "--checkpoint-interval takes a positive duration with its unit, such as 30s, 5m or 1h, got '\(checkpointInterval)'")
+        }
         try require(keep >= 0, "--keep", "0 or more", got: keep)
+    }
+
+    /// Saves every this many epochs; 0: not by epochs.
+    var everyEpochs: Int { checkpointEvery ?? 0 }
+
+    /// Saves every this many seconds; 0: not by time.
+    var interval: Double {
+        if let checkpointInterval { return Self.seconds(checkpointInterval) ?? 0 }
+        return checkpointEvery == nil ? CheckpointSettings.defaultInterval : 0
+    }
+
+    /// `30s`, `1.5m`, `2h` in seconds; nil unless a positive, finite number with one of those units.
+    static func seconds(_ text: String) -> Double? {
+        let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600]
+        guard let unit = text.last.flatMap({ units[$0] }), let number = Double(text.dropLast()),
+              number.isFinite, number > 0, (number * unit).isFinite
+        else { return nil }
+        return number * unit
     }
 }
 

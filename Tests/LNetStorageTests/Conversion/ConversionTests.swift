@@ -1,4 +1,5 @@
 import Foundation
+import LNetTestSupport
 import Testing
 @testable import LNetStorage
 
@@ -37,6 +38,53 @@ struct ConversionTests {
         let x = try HDF5File.open(at: output).dataset(at: "x")
         #expect(try x.filters.map(\.description) == ["shuffle", "deflate(4)"])
         #expect(try HDF5File.open(at: output).dataset(at: "y").elementType == .int64)
+    }
+
+    /// The default, compressed output (libdeflate chunks on every core, written
+    /// with H5Dwrite_chunk) holds what the uncompressed one holds, for h5py too,
+    /// over many chunks, the last one partial, a split, and either thread count.
+    @Test(arguments: [1, 2])
+    func compressedChunksHoldTheUncompressedValuesForH5py(threads: Int) throws {
+        let folder = try directory()
+        var rng = SystemRandomNumberGenerator()
+        var text = "a,b,c,d,e,label\n"
+        for _ in 0..<1003 {
+            text += (0..<5).map { _ in String(Double.random(in: -1e3..<1e3, using: &rng)) }.joined(separator: ",")
+            text += ",\(Int.random(in: 0...3, using: &rng))\n"
+        }
+        let input = try ImportFixtures.write(text, to: "floats.csv", in: folder)
+        let plain = folder.appendingPathComponent("plain.h5").path
+        try convert(input, plain, ConversionOptions(compressionLevel: 0, chunkRows: 64, threads: threads))
+        let packed = folder.appendingPathComponent("packed.h5").path
+        try convert(input, packed, ConversionOptions(chunkRows: 64, threads: threads))
+        #expect(try DatasetFile(path: packed).readFeatures() == (try DatasetFile(path: plain).readFeatures()))
+        // One-byte elements (the shuffle filter leaves them as they are), split in two files.
+        var pixels = "p0,p1,p2,label\n"
+        for row in 0..<500 { pixels += "\(row % 256),\((row * 7) % 256),0,\(row % 2)\n" }
+        let images = try ImportFixtures.write(pixels, to: "pixels.csv", in: folder)
+        let bytes = folder.appendingPathComponent("bytes.h5").path
+        try convert(images, bytes, ConversionOptions(storedFeatureType: .uint8, compressionLevel: 0, chunkRows: 50, split: 0.7, threads: threads))
+        let packedBytes = folder.appendingPathComponent("packed-bytes.h5").path
+        try convert(images, packedBytes, ConversionOptions(storedFeatureType: .uint8, chunkRows: 50, split: 0.7, threads: threads))
+        for (a, b) in [(bytes, packedBytes)].map({ (DatasetConverter.splitOutputs(for: $0.0), DatasetConverter.splitOutputs(for: $0.1)) }) {
+            for (one, other) in [(a.train, b.train), (a.test, b.test)] {
+                let (x, y) = (try DatasetFile(path: one), try DatasetFile(path: other))
+                #expect(try x.readFeatures() == (try y.readFeatures()))
+                #expect(try x.readLabels() == (try y.readLabels()))
+                #expect(try HDF5File.open(at: other).dataset(at: "x").filters.map(\.description) == ["shuffle", "deflate(4)"])
+            }
+        }
+        let script = """
+            import sys, h5py, numpy as np
+            plain, packed = h5py.File(sys.argv[1], "r"), h5py.File(sys.argv[2], "r")
+            for name in ("x", "y"):
+                p = packed[name]
+                assert p.compression == "gzip" and p.compression_opts == 4 and p.shuffle, (name, p.compression, p.shuffle)
+                assert np.array_equal(plain[name][...], p[...]), name
+            assert packed["x"].shape == (1003, 5) and packed["x"].chunks == (64, 5)
+            print("ok")
+            """
+        #expect(try Python.run(script: script, [plain, packed]).contains("ok"))
     }
 
     @Test func tsvLabelColumnByIndexAndUncompressed() throws {
