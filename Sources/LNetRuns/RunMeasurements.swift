@@ -77,11 +77,15 @@ final class BestModelKeeper {
     }
 
     /// `<folder>/<stem>-best<.ext>` for a checkpoint at `checkpointPath` (`.h5` when it has no extension).
+    /// The folder is kept as given, so a relative checkpoint path gives a relative best path.
     static func path(besideCheckpoint checkpointPath: String) -> String {
-        let url = URL(fileURLWithPath: checkpointPath)
-        let ext = url.pathExtension
-        let stem = ext.isEmpty ? url.lastPathComponent : String(url.lastPathComponent.dropLast(ext.count + 1))
-        return url.deletingLastPathComponent().path + "/" + stem + "-best" + (ext.isEmpty ? ".h5" : "." + ext)
+        let path = checkpointPath as NSString
+        let name = path.lastPathComponent as NSString
+        let ext = name.pathExtension
+        let stem = ext.isEmpty ? name as String : name.deletingPathExtension
+        let folder = path.deletingLastPathComponent
+        let file = stem + "-best" + (ext.isEmpty ? ".h5" : "." + ext)
+        return folder.isEmpty ? file : (folder as NSString).appendingPathComponent(file)
     }
 
     /// Refuses, before training, a best-model path that is one of the run's inputs (the checkpoint

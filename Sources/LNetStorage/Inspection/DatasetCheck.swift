@@ -38,6 +38,9 @@ public struct DatasetCheck: Sendable {
     public var warnings: [String]
     /// Advice that may help (`--standardize`).
     public var hints: [String]
+    /// Whether x looks features-first (then x's values were not read: m and n_x are y's length and x's first
+    /// dimension).
+    public var looksFeaturesFirst = false
 
     /// The class histogram of a test file (`lnet inspect D.h5 --test T.h5`).
     public struct TestSide: Sendable {
@@ -134,8 +137,9 @@ public struct DatasetCheck: Sendable {
         infinityCount = 0
         scales = nil
         hints = []
+        looksFeaturesFirst = true
         let (nx, m) = (features.shape.first ?? 0, features.shape.last ?? 0)
-        warnings = ["x (\(features.x)) has shape (\(nx), \(m)) and y (\(features.y)) \(m) labels: x looks features-first, the course's X of shape (n_x, m) stored as it is. Datasets are stored examples-first: store x.T (numpy: f[\"x\"] = X.T), shape (\(m), \(nx))"]
+        warnings = ["x (\(features.x)) has shape (\(nx), \(m)) and y (\(features.y)) has \(m) labels: x looks features-first, the course's X of shape (n_x, m) stored as it is. Datasets are stored examples-first: store x.T (numpy: f[\"x\"] = X.T), shape (\(m), \(nx))"]
     }
 
     /// The check of a file whose 2-D x has y's length as its last dimension and not its first; nil for any other
@@ -253,7 +257,7 @@ public struct DatasetCheck: Sendable {
             let width = max(5, names.map(\.count).max() ?? 0)
             var header = "  " + "class".padding(toLength: width + 2, withPad: " ", startingAt: 0) + "train".padding(toLength: 18, withPad: " ", startingAt: 0)
             if test != nil { header += "test" }
-            lines.append(header)
+            lines.append(header.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression))
             let rows = max(counts.count, test?.classCounts.count ?? 0)
             for id in 0..<rows {
                 let name = Self.className(id, classes)
@@ -268,7 +272,7 @@ public struct DatasetCheck: Sendable {
             }
         }
         if let test { row("test m", "\(test.exampleCount) (\(test.path))") }
-        row("NaN / Inf", "\(nanCount) / \(infinityCount)")
+        if !looksFeaturesFirst { row("NaN / Inf", "\(nanCount) / \(infinityCount)") }
         if let scales {
             row("feature std", "min \(Self.short(scales.smallest)), median \(Self.short(scales.median)), max \(Self.short(scales.largest))"
                 + (scales.constantCount > 0 ? "; \(scales.constantCount) constant feature\(scales.constantCount == 1 ? "" : "s")" : ""))
@@ -296,6 +300,7 @@ public struct DatasetCheck: Sendable {
             ("classes", classes.map { .array($0.map(JSON.string)) } ?? .null),
             ("class_counts", classCounts.map { .array($0.map(JSON.int)) } ?? .null), ("test", testJSON),
             ("nan_count", .int(nanCount)), ("inf_count", .int(infinityCount)), ("feature_std", scalesJSON),
+            ("features_first", .bool(looksFeaturesFirst)),
             ("warnings", .array(warnings.map(JSON.string))), ("hints", .array(hints.map(JSON.string))),
         ])
     }
