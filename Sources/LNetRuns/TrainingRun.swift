@@ -68,6 +68,9 @@ public struct CheckpointSettings: Sendable {
     public var keep: Int
     /// Overwrite an existing checkpoint (train only).
     public var force: Bool
+    /// Also keep the best model so far as `<stem>-best.h5` (`--keep-best`), judged at each interval on the test
+    /// cost, or on the training cost without test data.
+    public var keepBest = false
 
     /// Makes the settings: by default a save every ``defaultInterval`` seconds of training (and at the end), no
     /// history kept, and no overwriting of an existing file.
@@ -99,6 +102,9 @@ public struct ResumeSettings: Sendable {
     public var keep: Int
     /// Whether x is loaded or streamed (`--stream`, `--memory-budget`); in memory unless set.
     public var memory: MemoryPolicy = .inMemory
+    /// Keep the best model as `<stem>-best.h5` (`--keep-best`); a checkpoint that already records a best keeps
+    /// doing so without it.
+    public var keepBest = false
 
     /// Makes the settings: by default up to the checkpoint's target, on the data it names, saving every
     /// ``CheckpointSettings/defaultInterval`` seconds.
@@ -127,6 +133,11 @@ public enum TrainingEvent: Sendable {
     case miniBatchCompleted(epoch: Int, miniBatch: Int)
     /// A checkpoint was written.
     case checkpointSaved(path: String, epoch: Int, batchInEpoch: Int)
+    /// The network was measured on the test data after the 0-based `epoch` (at each checkpoint interval and after
+    /// the last epoch); the result is in the checkpoint's test history.
+    case testMeasured(epoch: Int, cost: Double, accuracy: Double)
+    /// A better model was kept at `path` (`--keep-best`), taken after the 0-based epoch `best.epoch`.
+    case bestKept(path: String, best: BestRecord)
     /// A remark worth showing (a fresh optimizer for a parameters-only checkpoint…).
     case note(String)
 }
@@ -147,6 +158,12 @@ public struct TrainingOutcome: Sendable {
     public var testAccuracy: Double?
     /// What continues an interrupted run, when there is a checkpoint.
     public var resumeCommand: ResumeCommand?
+    /// The best model kept so far (`--keep-best`) and where, or nil.
+    public var best: BestRecord? = nil
+    /// Where the best model is kept, with `--keep-best`.
+    public var bestPath: String? = nil
+    /// The test cost and accuracy measured so far, this run's and those carried from before a resume.
+    public var testHistory = TestHistory()
 }
 
 /// A training run tied to files: it reads the dataset, prepares the inputs,
@@ -164,13 +181,19 @@ public final class TrainingRun {
     private let resumeHint: ResumeCommand?
     /// Held for as long as the run exists, so that no second run writes its checkpoint.
     private let writerLock: WriterLock?
+    /// The test cost and accuracy at each interval, carried across resume.
+    private var testHistory: TestHistory
+    /// With `--keep-best`.
+    private let bestKeeper: BestModelKeeper?
 
     private init(
         configuration: TrainingConfiguration, record: RunRecord, session: TrainingSession,
         checkpoint: CheckpointSettings?, printEvery: Int, test: RunExamples?, resumeHint: ResumeCommand?,
-        writerLock: WriterLock?
+        writerLock: WriterLock?, testHistory: TestHistory = TestHistory(), bestKeeper: BestModelKeeper? = nil
     ) {
         self.writerLock = writerLock
+        self.testHistory = testHistory
+        self.bestKeeper = bestKeeper
         self.configuration = configuration
         self.record = record
         self.session = session
@@ -201,7 +224,13 @@ public final class TrainingRun {
         // not be overwritten (nor its file judged) by this one.
         let writerLock = try settings.checkpoint.map { try WriterLock.acquire(for: $0.path) }
         if let checkpoint = settings.checkpoint {
-            try checkTarget(checkpoint, inputs: InputFiles([settings.dataPath] + (settings.testPath.map { [$0] } ?? [])))
+            let inputs = [settings.dataPath] + (settings.testPath.map { [$0] } ?? [])
+            try checkTarget(checkpoint, inputs: InputFiles(inputs))
+            if checkpoint.keepBest {
+                try BestModelKeeper.checkTarget(
+                    BestModelKeeper.path(besideCheckpoint: checkpoint.path), inputs: InputFiles(inputs + [checkpoint.path]),
+                    isNewRun: true, force: checkpoint.force)
+            }
         }
         try admit(settings.configuration, layerSizes: { [$0] + settings.layers }, dataPath: settings.dataPath,
                   x: settings.xName, y: settings.yName, testPath: settings.testPath,
@@ -235,9 +264,15 @@ public final class TrainingRun {
             testXName: settings.testPath == nil ? "" : testX ?? "", testYName: settings.testPath == nil ? "" : testY ?? "",
             classes: loaded.classes, preprocessing: loaded.preprocessing)
         let session = try loaded.examples.session(configuration, state: nil, memory: settings.memory)
+        let keeper = settings.checkpoint.flatMap { checkpoint in
+            checkpoint.keepBest
+                ? BestModelKeeper(path: BestModelKeeper.path(besideCheckpoint: checkpoint.path),
+                                  measure: test == nil ? .trainingCost : .testCost, best: nil)
+                : nil
+        }
         return TrainingRun(
             configuration: configuration, record: record, session: session, checkpoint: settings.checkpoint,
-            printEvery: printEvery, test: test, resumeHint: nil, writerLock: writerLock)
+            printEvery: printEvery, test: test, resumeHint: nil, writerLock: writerLock, bestKeeper: keeper)
     }
 
     /// Prepares to continue the run a checkpoint holds, exactly where it stopped.
@@ -252,8 +287,10 @@ public final class TrainingRun {
         // After the read, so that a missing or damaged checkpoint is reported as such;
         // reading while another run writes is safe (it replaces the file by renaming).
         let writerLock = try WriterLock.acquire(for: path)
-        let checkpointSettings = CheckpointSettings(
+        var checkpointSettings = CheckpointSettings(
             path: path, everyEpochs: settings.everyEpochs, interval: settings.interval, keep: settings.keep, force: true)
+        checkpointSettings.keepBest = settings.keepBest || checkpoint.training?.best != nil
+        let bestPath = BestModelKeeper.path(besideCheckpoint: path)
         var hint = ResumeCommand(checkpoint: path)
         guard let training = checkpoint.training else {
             // A parameters-only checkpoint, as a numpy user writes it.
@@ -279,10 +316,15 @@ public final class TrainingRun {
                 dataPath: absolute(dataPath), xName: loaded.xName, yName: loaded.yName, dataSHA256: try loaded.fingerprint(),
                 classes: checkpoint.model.classes ?? loaded.classes, preprocessing: preprocessing)
             hint.dataPath = absolute(dataPath)
+            var keeper: BestModelKeeper?
+            if checkpointSettings.keepBest {
+                try BestModelKeeper.checkTarget(bestPath, inputs: InputFiles([dataPath, path]), isNewRun: false, force: true)
+                keeper = BestModelKeeper(path: bestPath, measure: .trainingCost, best: BestModelKeeper.record(inFile: bestPath))
+            }
             uncheckedNotes.forEach(notes)
             return TrainingRun(
                 configuration: configuration, record: record, session: session, checkpoint: checkpointSettings,
-                printEvery: printEvery, test: nil, resumeHint: hint, writerLock: writerLock)
+                printEvery: printEvery, test: nil, resumeHint: hint, writerLock: writerLock, bestKeeper: keeper)
         }
         var configuration = try TrainingCheckpoint.configuration(from: checkpoint, path: path)
         let state = try TrainingCheckpoint.state(from: checkpoint, path: path)
@@ -294,7 +336,8 @@ public final class TrainingRun {
         }
         let dataPath = settings.dataPath ?? training.data
         // The checkpoint is this run's output: it may not be its data as well.
-        let inputs = InputFiles([dataPath] + (training.testData.isEmpty ? [] : [training.testData]))
+        let inputPaths = [dataPath] + (training.testData.isEmpty ? [] : [training.testData])
+        let inputs = InputFiles(inputPaths)
         try inputs.refuse(output: path)
         if settings.keep > 0 { try CheckpointHistory(path: path).refuseInputs(inputs) }
         if settings.dataPath != nil { hint.dataPath = absolute(dataPath) }
@@ -337,10 +380,35 @@ public final class TrainingRun {
             testDataPath: training.testData, testXName: training.testXName, testYName: training.testYName,
             classes: checkpoint.model.classes, preprocessing: preprocessing)
         let session = try makeSession(configuration, loaded.examples, state, memory: settings.memory, dataPath: path)
+        var keeper: BestModelKeeper?
+        if checkpointSettings.keepBest {
+            try BestModelKeeper.checkTarget(bestPath, inputs: InputFiles(inputPaths + [path]), isNewRun: false, force: true)
+            keeper = resumedKeeper(path: bestPath, recorded: training.best, hasTest: test != nil,
+                                   hadTest: !training.testData.isEmpty, notes: notes)
+        }
         uncheckedNotes.forEach(notes)
         return TrainingRun(
             configuration: configuration, record: record, session: session, checkpoint: checkpointSettings,
-            printEvery: printEvery, test: test, resumeHint: hint, writerLock: writerLock)
+            printEvery: printEvery, test: test, resumeHint: hint, writerLock: writerLock,
+            testHistory: training.testHistory, bestKeeper: keeper)
+    }
+
+    /// The keeper of a resumed run: it judges on what the run judged on before (the test cost when it had test
+    /// data), starting from the better of the checkpoint's record and the kept file's own, so that a model kept
+    /// after the checkpoint was last saved is never replaced by a worse one.
+    private static func resumedKeeper(
+        path: String, recorded: BestRecord?, hasTest: Bool, hadTest: Bool, notes: (String) -> Void
+    ) -> BestModelKeeper {
+        let measure = recorded?.measure ?? (hadTest ? .testCost : .trainingCost)
+        var best = recorded
+        if let kept = BestModelKeeper.record(inFile: path), kept.measure == measure, kept.cost < (best?.cost ?? .infinity) {
+            best = kept
+        }
+        let canJudge = measure == .trainingCost || hasTest
+        if !canJudge {
+            notes("the best model is judged on the test data, which this run cannot use: \(path) is left as it is")
+        }
+        return BestModelKeeper(path: path, measure: measure, best: best, isJudging: canJudge)
     }
 
     /// Refuses a checkpoint path that would replace one of the run's `inputs` (by
@@ -458,13 +526,19 @@ public final class TrainingRun {
                 lastCost = summary.cost
                 let isLast = summary.epoch == target - 1
                 events(.epochCompleted(summary, isReported: summary.epoch % printEvery == 0 || isLast))
+                // A save due while one is in flight stays due until that one ends
+                // (BackgroundCheckpointWriter); the last epoch is saved below, synchronously.
+                let completed = summary.epoch + 1
+                let now = Self.now()
+                let saveIsDue = checkpoint != nil && !isLast && !writer.isBusy
+                    && schedule?.isDue(completedEpochs: completed, now: now) == true
+                // The test history and the best model are measured at each save, and at the end.
+                if isLast || saveIsDue {
+                    try measure(after: summary, events: events)
+                }
                 if let checkpoint {
                     try collect(writer, events: events)
-                    let completed = summary.epoch + 1
-                    let now = Self.now()
-                    // The last epoch is saved below, synchronously; a save due while one is
-                    // in flight stays due until that one ends (BackgroundCheckpointWriter).
-                    if !isLast, schedule?.isDue(completedEpochs: completed, now: now) == true, !writer.isBusy {
+                    if saveIsDue {
                         let snapshot = try self.snapshot(for: checkpoint)
                         if writer.startIfIdle({ try Self.write(snapshot) }) {
                             schedule?.saved(completedEpochs: completed, now: now)
@@ -478,7 +552,8 @@ public final class TrainingRun {
                 return TrainingOutcome(
                     completed: false, epochsCompleted: session.state.completedEpochs, epochsTarget: target,
                     lastCost: lastCost, trainAccuracy: nil, testAccuracy: nil,
-                    resumeCommand: checkpoint.map { resumeHint ?? ResumeCommand(checkpoint: $0.path) })
+                    resumeCommand: checkpoint.map { resumeHint ?? ResumeCommand(checkpoint: $0.path) },
+                    best: bestKeeper?.best, bestPath: bestKeeper?.path, testHistory: testHistory)
             }
         }
         if let checkpoint {
@@ -492,7 +567,41 @@ public final class TrainingRun {
         return TrainingOutcome(
             completed: true, epochsCompleted: session.state.completedEpochs, epochsTarget: target, lastCost: lastCost,
             trainAccuracy: try trainAccuracy(of: network), testAccuracy: try test.map { try $0.accuracy(of: network) },
-            resumeCommand: nil)
+            resumeCommand: nil, best: bestKeeper?.best, bestPath: bestKeeper?.path, testHistory: testHistory)
+    }
+
+    /// At an interval's end: the test cost and accuracy into the history, then the best model judged.
+    private func measure(after summary: EpochSummary, events: (TrainingEvent) -> Void) throws {
+        var judged = summary.cost
+        if let test {
+            let result = try test.measure(try session.network)
+            testHistory.record(epoch: summary.epoch, cost: result.cost, accuracy: result.accuracy)
+            events(.testMeasured(epoch: summary.epoch, cost: result.cost, accuracy: result.accuracy))
+            judged = result.cost
+        }
+        guard let bestKeeper, bestKeeper.measure == .trainingCost || test != nil else { return }
+        let state = session.state
+        guard Self.isFinite(state.parameters) else { return }  // the save that follows says so
+        let kept = try bestKeeper.consider(cost: judged, epoch: summary.epoch) { record in
+            var best = makeCheckpoint(state)
+            best.training?.best = record
+            do {
+                try CheckpointFile.write(best, to: bestKeeper.path)
+            } catch {
+                throw RunError(
+                    path: bestKeeper.path,
+                    "cannot save the best model of epoch \(summary.epoch) (\(error)); training stopped and the previous best is left as it was")
+            }
+        }
+        if kept, let best = bestKeeper.best { events(.bestKept(path: bestKeeper.path, best: best)) }
+    }
+
+    /// The checkpoint of `state`, with the test history and the best-model record.
+    private func makeCheckpoint(_ state: TrainingState) -> Checkpoint {
+        var checkpoint = TrainingCheckpoint.make(configuration: configuration, state: state, record: record)
+        checkpoint.training?.testHistory = testHistory
+        checkpoint.training?.best = bestKeeper?.best
+        return checkpoint
     }
 
     /// Everything one save writes, taken at a boundary: a copy of the state, so that training may go on.
@@ -501,6 +610,8 @@ public final class TrainingRun {
         let configuration: TrainingConfiguration
         let state: TrainingState
         let record: RunRecord
+        let testHistory: TestHistory
+        let best: BestRecord?
     }
 
     /// Reports the background writes finished so far, and throws the failure of one.
@@ -536,13 +647,17 @@ public final class TrainingRun {
                 path: record.dataPath,
                 "the parameters became NaN or infinite in epoch \(epoch); training stopped — try a smaller learning rate" + kept)
         }
-        return Snapshot(settings: settings, configuration: configuration, state: state, record: record)
+        return Snapshot(
+            settings: settings, configuration: configuration, state: state, record: record, testHistory: testHistory,
+            best: bestKeeper?.best)
     }
 
     /// Writes `snapshot` with the atomic protocol and keeps its numbered copy; on any thread.
     private static func write(_ snapshot: Snapshot) throws -> BackgroundCheckpointWriter.Written {
         let (settings, state, record) = (snapshot.settings, snapshot.state, snapshot.record)
-        let checkpoint = TrainingCheckpoint.make(configuration: snapshot.configuration, state: state, record: record)
+        var checkpoint = TrainingCheckpoint.make(configuration: snapshot.configuration, state: state, record: record)
+        checkpoint.training?.testHistory = snapshot.testHistory
+        checkpoint.training?.best = snapshot.best
         do {
             try CheckpointFile.write(checkpoint, to: settings.path)
         } catch {

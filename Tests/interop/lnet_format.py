@@ -25,7 +25,10 @@ def fingerprint(x, y):
 
 SETTINGS_CHECKSUM = "settings_sha256"
 SETTINGS_GROUPS = ("/", "/model", "/optimizer", "/training")
-SETTINGS_DATASETS = (("/training", "costs"), ("/training", "rng_key"))
+SETTINGS_DATASETS = (("/training", "costs"), ("/training", "rng_key"),
+                     ("/training", "test_epochs"), ("/training", "test_costs"), ("/training", "test_accuracy"))
+TEST_HISTORY = ("test_epochs", "test_costs", "test_accuracy")
+BEST_RECORD = ("best_cost", "best_epoch", "best_judged_on")
 
 
 def _u64(n):
@@ -153,6 +156,23 @@ def check_checkpoint(path):
         expect(tr["costs"].shape == (int(tr.attrs["epoch"]),), "one cost per completed epoch")
         key = tr["rng_key"][()]
         expect(key.dtype == np.uint32 and key.shape == (624,), "rng_key")
+        epoch = int(tr.attrs["epoch"])
+        present = [name for name in TEST_HISTORY if name in tr]
+        expect(present in ([], list(TEST_HISTORY)), f"the test history is all of {TEST_HISTORY} or none: {present}")
+        if present == list(TEST_HISTORY):
+            epochs, costs, accuracy = (tr[name][()] for name in TEST_HISTORY)
+            expect(epochs.dtype == np.int64 and costs.dtype == np.float64 and accuracy.dtype == np.float64,
+                   "test history dtypes int64, float64, float64")
+            expect(epochs.shape == costs.shape == accuracy.shape and epochs.ndim == 1, "test history lengths")
+            expect(np.all(np.diff(epochs) > 0) and np.all((epochs >= 0) & (epochs < epoch)),
+                   "test_epochs strictly increasing, each below epoch")
+            expect(np.all((accuracy >= 0) & (accuracy <= 1)), "test_accuracy in [0, 1]")
+        best = [name for name in BEST_RECORD if name in tr.attrs]
+        expect(best in ([], list(BEST_RECORD)), f"the best record is all of {BEST_RECORD} or none: {best}")
+        if best == list(BEST_RECORD):
+            expect(tr.attrs["best_cost"].dtype == np.float64 and tr.attrs["best_epoch"].dtype == np.int64, "best dtypes")
+            expect(0 <= int(tr.attrs["best_epoch"]) < epoch, "best_epoch below epoch")
+            expect(text(tr.attrs["best_judged_on"]) in {"test_cost", "cost"}, "best_judged_on")
         state = ("MT19937", key, int(tr.attrs["rng_pos"]), int(tr.attrs["rng_has_gauss"]), float(tr.attrs["rng_gauss"]))
         np.random.RandomState().set_state(state)  # raises if numpy refuses the state
     return problems

@@ -7,13 +7,21 @@ import LNetTraining
 /// network over 2-feature data. `lnet plot` calls these.
 public enum CheckpointPlots {
     /// The cost of every completed epoch (`/training/costs`) against the epoch,
-    /// titled with the initial learning rate as in the course.
+    /// titled with the initial learning rate as in the course; with a test
+    /// history (`/training/test_costs`), the test cost beside it, with a legend.
     public static func costCurve(checkpoint path: String, notes: (String) -> Void = { _ in }) throws -> SVGLinePlot {
         let saved = try CheckpointFile.read(from: path, notes: notes)
         guard let training = saved.training, let optimizer = saved.optimizer else {
             throw RunError(path: path, "a parameters-only checkpoint has no cost history (/training/costs) to plot")
         }
-        return SVGLinePlot.costCurve(costs: training.costs, learningRate: optimizer.learningRate0)
+        var plot = SVGLinePlot.costCurve(costs: training.costs, learningRate: optimizer.learningRate0)
+        let history = training.testHistory
+        if !history.isEmpty {
+            // Each test cost stands at the epoch whose training cost it was measured beside.
+            plot.otherSeries = [SVGLinePlot.Series(
+                points: zip(history.epochs, history.costs).map { (x: Double($0.0), y: $0.1) }, name: "test")]
+        }
+        return plot
     }
 
     /// The course's `plot_decision_boundary`: the network of the checkpoint at

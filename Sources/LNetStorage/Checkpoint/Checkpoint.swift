@@ -197,6 +197,11 @@ public struct Checkpoint: Sendable, Equatable {
         public var costs: [Double]
         /// `dtype`: the type the run trains in and stores its tensors in, `float64` (also when absent) or `float32`.
         public var dtype: Tensor.ElementType = .float64
+        /// The `/training/test_*` datasets: the test cost and accuracy measured at each checkpoint interval; empty
+        /// without test data (the datasets are then absent).
+        public var testHistory = TestHistory()
+        /// `best_cost`, `best_epoch`, `best_judged_on`: the best model a `--keep-best` run kept; nil otherwise.
+        public var best: BestRecord?
 
         /// Makes the `/training` section; the defaults of `batchInEpoch`, `epochCostSum` and `testData` describe a
         /// run stopped at an epoch boundary without test data.

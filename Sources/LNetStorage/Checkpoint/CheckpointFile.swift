@@ -132,6 +132,21 @@ public enum CheckpointFile {
             let key = generator.key
             try group.createDataset(
                 groupName(Names.rngKey.path), shape: [key.count], data: key, options: tensorOptions([key.count]))
+            if let best = training.best {
+                try attributes.write(Names.bestCost, best.cost)
+                try attributes.write(Names.bestEpoch, Int64(best.epoch))
+                try attributes.write(Names.bestJudgedOn, best.measure.rawValue)
+            }
+            let history = training.testHistory
+            if !history.isEmpty {
+                let shape = [history.count]
+                try group.createDataset(
+                    groupName(Names.testEpochs.path), shape: shape, data: history.epochs.map(Int64.init),
+                    options: tensorOptions(shape))
+                for (dataset, values) in [(Names.testCosts, history.costs), (Names.testAccuracy, history.accuracies)] {
+                    try group.createDataset(groupName(dataset.path), shape: shape, data: values, options: tensorOptions(shape))
+                }
+            }
         }
 
         // Last, over what the file now holds: the readers hash the same walk.

@@ -60,6 +60,8 @@ public enum CheckpointProblem: Error, Sendable, Hashable, CustomStringConvertibl
     case costCount(found: Int, epoch: Int64)
     /// What the file declares exceeds ``CheckpointSchema/Limits``: refused before allocating.
     case exceedsLimit(what: String, declared: Int, limit: Int)
+    /// The test history (`/training/test_*`) or the best-model record (`best_*`) is inconsistent: `reason` says how.
+    case inconsistentRecord(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -77,7 +79,7 @@ public enum CheckpointProblem: Error, Sendable, Hashable, CustomStringConvertibl
             return "attribute \(SettingsChecksum.attributeName) of / is \(found): expected 64 lowercase hexadecimal digits"
         case .settingsChecksumNotComputable(let reason): return "the settings checksum cannot be computed: \(reason)"
         case .settingsChecksumMismatch(let stored, let actual):
-            return "the settings checksum does not match: an attribute, /training/costs or /training/rng_key changed after the file was written (\(SettingsChecksum.attributeName) is \(stored.prefix(12))…, the file now hashes to \(actual.prefix(12))…)"
+            return "the settings checksum does not match: an attribute, /training/costs, /training/rng_key or the test history changed after the file was written (\(SettingsChecksum.attributeName) is \(stored.prefix(12))…, the file now hashes to \(actual.prefix(12))…)"
         case .missing(let path): return "\(path) is missing"
         case .sectionWithoutPartner(let present, let missing): return "\(present) is present but \(missing) is missing"
         case .standardizationUnpaired(let present, let missing): return "/model has \(present) without \(missing)"
@@ -107,6 +109,7 @@ public enum CheckpointProblem: Error, Sendable, Hashable, CustomStringConvertibl
         case .costCount(let found, let epoch): return "/training/costs holds \(found) costs but epoch is \(epoch)"
         case .exceedsLimit(let what, let declared, let limit):
             return "\(what) is \(declared), more than the \(limit) lnet reads"
+        case .inconsistentRecord(let path, let reason): return "\(path) \(reason)"
         }
     }
 

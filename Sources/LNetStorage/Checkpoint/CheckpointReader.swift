@@ -299,17 +299,93 @@ struct CheckpointReader {
         } catch {
             problem(.unreadable(Self.describe(error)))
         }
+        let history = readTestHistory(epoch: epoch)
+        let best = readBest(epoch: epoch)
         guard let epoch, let target, let batchInEpoch, let costSum, let seed, let shuffleSeed, let batchSize,
               let l2, let keepProb, let data, let xName, let yName, let sha, let position, let hasGauss, let gauss,
-              let key, let costs
+              let key, let costs, let history
         else { return nil }
-        return Checkpoint.Training(
+        var training = Checkpoint.Training(
             epoch: Int(epoch), epochsTarget: Int(target), batchInEpoch: Int(batchInEpoch), epochCostSum: costSum,
             seed: seed, shuffleSeed: shuffleSeed, batchSize: Int(clamping: batchSize), l2: l2, keepProb: keepProb,
             data: data, xName: xName, yName: yName, dataSHA256: sha, testData: testData,
             testXName: testXName, testYName: testYName,
             generator: Checkpoint.GeneratorState(key: key, position: Int(position), hasGauss: hasGauss != 0, gauss: gauss),
             costs: costs, dtype: dtype)
+        training.testHistory = history
+        training.best = best
+        return training
+    }
+
+    /// The test history: the three datasets together or none, of one length
+    /// (bounded before anything is read), epochs strictly increasing and below
+    /// `epoch`, accuracies in [0, 1]. Nil after noting a problem.
+    private mutating func readTestHistory(epoch: Int64?) -> TestHistory? {
+        let declared = CheckpointSchema.Training.testHistory
+        let present = declared.filter { exists($0.path) }
+        if present.isEmpty { return TestHistory() }
+        guard present.count == declared.count else {
+            let missing = declared.first { !exists($0.path) }?.path ?? ""
+            problem(.inconsistentRecord(path: present[0].path, reason: "is present but \(missing) is missing"))
+            return nil
+        }
+        do {
+            var lengths: [Int] = []
+            for dataset in declared {
+                let stored = try file.dataset(at: dataset.path)
+                let shape = try stored.shape
+                guard shape.count == 1 else {
+                    problem(.inconsistentRecord(path: dataset.path, reason: "has shape \(DatasetFile.format(shape)), expected one dimension"))
+                    return nil
+                }
+                lengths.append(shape[0])
+            }
+            let count = lengths[0]
+            guard lengths.allSatisfy({ $0 == count }) else {
+                problem(.inconsistentRecord(path: declared[0].path, reason: "and its companions have different lengths \(lengths)"))
+                return nil
+            }
+            if count > CheckpointSchema.Limits.maximumEpochs || count > Int(epoch ?? Int64(Int.max)) {
+                problem(.inconsistentRecord(path: declared[0].path, reason: "holds \(count) records, more than the \(epoch.map(String.init) ?? "?") epochs completed"))
+                return nil
+            }
+            let epochs = try file.dataset(at: declared[0].path).read(as: Int64.self)
+            let costs = try file.dataset(at: declared[1].path).read(as: Double.self)
+            let accuracies = try file.dataset(at: declared[2].path).read(as: Double.self)
+            for dataset in declared { noteChecksum(try file.dataset(at: dataset.path), dataset.path) }
+            let limit = epoch ?? Int64.max
+            guard zip(epochs, epochs.dropFirst()).allSatisfy({ $0 < $1 }), epochs.allSatisfy({ $0 >= 0 && $0 < limit }) else {
+                problem(.inconsistentRecord(path: declared[0].path, reason: "must be strictly increasing epochs, each 0 or more and below epoch"))
+                return nil
+            }
+            guard accuracies.allSatisfy({ $0 >= 0 && $0 <= 1 }) else {
+                problem(.inconsistentRecord(path: declared[2].path, reason: "holds values outside [0, 1]"))
+                return nil
+            }
+            return TestHistory(epochs: epochs.map { Int($0) }, costs: costs, accuracies: accuracies)
+        } catch {
+            problem(.unreadable(Self.describe(error)))
+            return nil
+        }
+    }
+
+    /// `best_cost`, `best_epoch` and `best_judged_on`: all three or none.
+    private mutating func readBest(epoch: Int64?) -> BestRecord? {
+        typealias Schema = CheckpointSchema.Training
+        let cost = read(Schema.bestCost)
+        let bestEpoch = read(Schema.bestEpoch)
+        let measure = read(Schema.bestJudgedOn)
+        if cost == nil, bestEpoch == nil, measure == nil { return nil }
+        guard let cost, let bestEpoch, let measure, let judged = BestRecord.Measure(rawValue: measure) else {
+            problem(.inconsistentRecord(
+                path: Schema.group, reason: "must hold best_cost, best_epoch and best_judged_on together, or none of them"))
+            return nil
+        }
+        if let epoch, bestEpoch >= epoch {
+            problem(.inconsistentRecord(path: Schema.group, reason: "has best_epoch \(bestEpoch), not below epoch \(epoch)"))
+            return nil
+        }
+        return BestRecord(cost: cost, epoch: Int(bestEpoch), measure: judged)
     }
 
     // MARK: Tensors

@@ -138,6 +138,23 @@ public enum CheckpointSchema {
         public static let costs = Dataset(path: "/training/costs", shape: .epochs)
         /// `/training/rng_key`, shape `(624,)`, uint32.
         public static let rngKey = Dataset(path: "/training/rng_key", shape: .fixed([624]))
+        /// `best_cost`: the lowest cost a `--keep-best` run has judged; absent without `--keep-best`.
+        public static let bestCost = Attribute<Double>(group: group, name: "best_cost", isOptional: true)
+        /// `best_epoch`: the 0-based epoch of the best model; present with `best_cost`.
+        public static let bestEpoch = Attribute<Int64>(group: group, name: "best_epoch", rule: .count, isOptional: true)
+        /// `best_judged_on`: `test_cost` or `cost`; present with `best_cost`.
+        public static let bestJudgedOn = Attribute<String>(
+            group: group, name: "best_judged_on", rule: .oneOf(BestRecord.Measure.allCases.map(\.rawValue)),
+            isOptional: true)
+        /// `/training/test_epochs`, int64, shape `(k,)`: strictly increasing, each below `epoch`; absent without test
+        /// data, and then so are the two below.
+        public static let testEpochs = Dataset(path: "/training/test_epochs", shape: .testRecords)
+        /// `/training/test_costs`, float64, shape `(k,)`.
+        public static let testCosts = Dataset(path: "/training/test_costs", shape: .testRecords)
+        /// `/training/test_accuracy`, float64, shape `(k,)`, each in [0, 1].
+        public static let testAccuracy = Dataset(path: "/training/test_accuracy", shape: .testRecords)
+        /// The three test-history datasets, in the order the checksum and the format list them.
+        public static let testHistory = [testEpochs, testCosts, testAccuracy]
     }
 
     /// Every attribute, group by group in the order formats/checkpoint.md lists them.
@@ -150,6 +167,7 @@ public enum CheckpointSchema {
         Training.shuffleSeed, Training.batchSize, Training.l2, Training.keepProb, Training.data, Training.xName,
         Training.yName, Training.dataSHA256, Training.testData, Training.testXName, Training.testYName,
         Training.rngPosition, Training.rngHasGauss, Training.rngGauss, Training.dtype,
+        Training.bestCost, Training.bestEpoch, Training.bestJudgedOn,
     ]
 
     // MARK: Bounds
@@ -262,6 +280,8 @@ public enum CheckpointSchema {
         case inputSize
         /// `(epoch,)`.
         case epochs
+        /// `(k,)`, k the same for the three test-history datasets, at most `epoch`.
+        case testRecords
         /// A fixed shape.
         case fixed([Int])
     }

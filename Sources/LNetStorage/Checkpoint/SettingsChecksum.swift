@@ -5,7 +5,8 @@
 /// flipped in `beta1` or `learning_rate0` would be read as a valid setting.
 /// This SHA-256 covers every attribute of `/`, `/model`, `/optimizer` and
 /// `/training` (but itself) and the two small datasets resume restores whole,
-/// `/training/costs` and `/training/rng_key`.
+/// `/training/costs` and `/training/rng_key`, and the test history
+/// (`/training/test_epochs`, `test_costs`, `test_accuracy`) when present.
 ///
 /// There is one walk, over the file: the writer runs ``digest(of:)`` on the
 /// file it has just filled and every reader runs it on the file it opened, so
@@ -19,7 +20,10 @@ public enum SettingsChecksum {
     /// The groups whose attributes are covered, in the order they are hashed.
     public static let coveredGroups = ["/", "/model", "/optimizer", "/training"]
     /// The datasets covered beside the attributes, in the order they are hashed, after every attribute.
-    public static let coveredDatasets: [(group: String, name: String)] = [("/training", "costs"), ("/training", "rng_key")]
+    public static let coveredDatasets: [(group: String, name: String)] = [
+        ("/training", "costs"), ("/training", "rng_key"),
+        ("/training", "test_epochs"), ("/training", "test_costs"), ("/training", "test_accuracy"),
+    ]
 
     /// An object the checksum covers cannot be read, so the checksum cannot be computed.
     public struct Unreadable: Error, CustomStringConvertible, Sendable {

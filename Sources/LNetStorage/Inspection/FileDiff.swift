@@ -3,9 +3,10 @@
 /// within a tolerance.
 ///
 /// Two numbers `a` (from the first file) and `b` (from the second) are equal
-/// when `|a − b| ≤ atol + rtol·|b|` (numpy's `isclose`), when they are the
-/// same infinity, or when both are NaN: a NaN in a checkpoint is a fact about
-/// the training run, and the same fact in both files is no difference.
+/// when `|a − b| ≤ atol + rtol·|b|` (numpy's `isclose`) or when they are the
+/// same infinity. A NaN equals nothing, not even a NaN, as in numpy's
+/// `isclose` and h5diff; with `nanEqual` (`lnet diff --nan-equal`, numpy's
+/// `equal_nan=True`) a NaN equals a NaN, and still nothing else.
 ///
 /// Datasets are read in blocks of rows, so memory stays bounded however large
 /// they are. Numbers are compared as `Double` (integers beyond 2^53 lose
@@ -24,6 +25,8 @@ public struct FileDiff: Sendable {
     public var absoluteTolerance: Double
     /// `rtol`.
     public var relativeTolerance: Double
+    /// Whether a NaN equals a NaN.
+    public var nanEqual: Bool
     /// The objects present in both files and compared.
     public var comparedObjects: Int
     /// Every difference, in path order.
@@ -83,7 +86,10 @@ public struct FileDiff: Sendable {
 
     /// Opens both files read-only and compares them. Throws when either
     /// cannot be opened or read.
-    public init(comparing pathA: String, with pathB: String, absoluteTolerance: Double = 0, relativeTolerance: Double = 0) throws {
+    public init(
+        comparing pathA: String, with pathB: String, absoluteTolerance: Double = 0, relativeTolerance: Double = 0,
+        nanEqual: Bool = false
+    ) throws {
         let a = try HDF5File.open(at: pathA)
         defer { try? a.close() }
         let b = try HDF5File.open(at: pathB)
@@ -92,13 +98,14 @@ public struct FileDiff: Sendable {
         fileB = pathB
         self.absoluteTolerance = absoluteTolerance
         self.relativeTolerance = relativeTolerance
+        self.nanEqual = nanEqual
         let treeA = try HDF5FileTree(describing: a)
         let treeB = try HDF5FileTree(describing: b)
         var differences: [Difference] = []
         var compared = 0
         let objectsB = Dictionary(treeB.objects.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
         let pathsA = Set(treeA.objects.map(\.path))
-        let comparer = Comparer(atol: absoluteTolerance, rtol: relativeTolerance)
+        let comparer = Comparer(atol: absoluteTolerance, rtol: relativeTolerance, nanEqual: nanEqual)
         var all: [(HDF5FileTree.Object?, HDF5FileTree.Object?)] = treeA.objects.map { ($0, objectsB[$0.path]) }
         all += treeB.objects.filter { !pathsA.contains($0.path) }.map { (nil, $0) }
         all.sort { ($0.0 ?? $0.1)?.path ?? "" < ($1.0 ?? $1.1)?.path ?? "" }
@@ -119,13 +126,29 @@ public struct FileDiff: Sendable {
         self.differences = differences
     }
 
-    /// One line per difference, `PATH: detail`, then a count; empty when
-    /// the files are equal, as `diff` and `h5diff` print nothing then.
-    public func renderText() -> String {
+    /// Where `difference` is, h5ls-style: `FILE/OBJECT`, in the second file
+    /// for an object only it has, else in the first (`a.h5/parameters/W1`;
+    /// the root group is `a.h5/`).
+    public func location(of difference: Difference) -> String {
+        let file = difference.kind == .onlyInB ? fileB : fileA
+        return file + (difference.path.hasPrefix("/") ? difference.path : "/" + difference.path)
+    }
+
+    /// The objects that differ, each once, in path order, as ``location(of:)`` gives them.
+    public var differingObjects: [String] {
+        var seen = Set<String>()
+        return differences.map(location).filter { seen.insert($0).inserted }
+    }
+
+    /// One line per difference, `FILE/OBJECT: detail`, then a count; empty
+    /// when the files are equal, as `diff` and `h5diff` print nothing then.
+    /// `brief`: only the objects that differ, one `FILE/OBJECT` per line.
+    public func renderText(brief: Bool = false) -> String {
         guard !differences.isEmpty else { return "" }
-        var lines = differences.map { "\($0.path): \($0.detail)" }
+        if brief { return differingObjects.joined(separator: "\n") + "\n" }
+        var lines = differences.map { "\(location(of: $0)): \($0.detail)" }
         let count = differences.count
-        lines.append("\(count) difference\(count == 1 ? "" : "s") (\(comparedObjects) objects in both files; atol \(absoluteTolerance), rtol \(relativeTolerance))")
+        lines.append("\(count) difference\(count == 1 ? "" : "s") (\(comparedObjects) objects in both files; atol \(absoluteTolerance), rtol \(relativeTolerance)\(nanEqual ? ", NaN equals NaN" : ""))")
         return lines.joined(separator: "\n") + "\n"
     }
 }
@@ -134,9 +157,10 @@ public struct FileDiff: Sendable {
 private struct Comparer {
     let atol: Double
     let rtol: Double
+    let nanEqual: Bool
 
     func equal(_ a: Double, _ b: Double) -> Bool {
-        if a == b || (a.isNaN && b.isNaN) { return true }
+        if a == b || (nanEqual && a.isNaN && b.isNaN) { return true }
         return (a - b).magnitude <= atol + rtol * b.magnitude
     }
 

@@ -27,6 +27,10 @@ public struct InspectionReport: Sendable {
     public var numpyText: String?
     /// The dataset's values as nested JSON arrays, when the object is a dataset.
     var valuesJSON: JSON?
+    /// The dataset check, for a dataset file inspected as a whole (formats/dataset.md).
+    public var datasetCheck: DatasetCheck?
+    /// Why a file that looks like a dataset cannot be trained on (the check could not be made), when it cannot.
+    public var datasetProblem: String?
 
     /// An object that does not exist in the file.
     public struct NoSuchObject: Error, CustomStringConvertible, Sendable {
@@ -41,7 +45,7 @@ public struct InspectionReport: Sendable {
     /// Reads what the report needs: the tree, the checkpoint summary (when
     /// the whole file is inspected and it is a checkpoint), the statistics
     /// when asked, and the values of `object` when it is a dataset.
-    public init(path: String, object: String? = nil, statistics: Bool = false) throws {
+    public init(path: String, object: String? = nil, statistics: Bool = false, testPath: String? = nil) throws {
         let file = try HDF5File.open(at: path)
         defer { try? file.close() }
         var tree = try HDF5FileTree(describing: file)
@@ -64,6 +68,12 @@ public struct InspectionReport: Sendable {
         self.tree = tree
         if normalized == nil, try CheckpointSummary.isCheckpoint(file) {
             checkpoint = try CheckpointSummary(reading: file, statistics: statistics)
+        } else if normalized == nil, DatasetCheck.looksLikeDataset(file) {
+            do {
+                datasetCheck = try DatasetCheck(path: path, testPath: testPath)
+            } catch let error as DatasetError where error.path == path {
+                datasetProblem = error.problem
+            }
         }
         var table: [String: TensorStatistics] = [:]
         if statistics {
@@ -87,13 +97,18 @@ public struct InspectionReport: Sendable {
         if let checkpoint {
             return checkpoint.renderText(file: tree.file)
         }
-        return tree.renderText(statistics: statistics)
+        var text = tree.renderText(statistics: statistics)
+        if let datasetCheck { text += datasetCheck.renderText() }
+        if let datasetProblem { text += "\nDataset check\n  error: \(datasetProblem)\n" }
+        return text
     }
 
     /// The JSON `lnet inspect --json` prints.
     public func renderJSON() -> String {
         var fields: [(String, JSON)] = [("file", .string(tree.file)), ("objects", tree.objectsJSON(statistics: statistics))]
         if let checkpoint { fields.append(("checkpoint", checkpoint.json)) }
+        if let datasetCheck { fields.append(("dataset", datasetCheck.json)) }
+        if let datasetProblem { fields.append(("dataset_problem", .string(datasetProblem))) }
         if let object { fields.append(("object", .string(object))) }
         if let valuesJSON { fields.append(("values", valuesJSON)) }
         return JSON.object(fields).rendered(indent: 0) + "\n"

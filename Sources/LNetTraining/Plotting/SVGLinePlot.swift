@@ -16,6 +16,28 @@ public struct SVGLinePlot: Sendable {
     public var height: Double = 480
     /// Line colour, any SVG colour.
     public var stroke: String = "#1f77b4"
+    /// The name of `points` in the legend; the legend is drawn only when there are `otherSeries`.
+    public var seriesName = "train"
+    /// More lines drawn on the same axes (the test cost beside the training cost), each with its own colour and
+    /// name in a legend.
+    public var otherSeries: [Series] = []
+
+    /// A line beside the main one.
+    public struct Series: Sendable {
+        /// The points in drawing order.
+        public var points: [(x: Double, y: Double)]
+        /// Its name in the legend.
+        public var name: String
+        /// Its colour, any SVG colour.
+        public var stroke: String
+
+        /// A line named `name` in the legend.
+        public init(points: [(x: Double, y: Double)], name: String, stroke: String = "#ff7f0e") {
+            self.points = points
+            self.name = name
+            self.stroke = stroke
+        }
+    }
 
     /// A plot of `points` in the default size (640×480) and colour.
     public init(points: [(x: Double, y: Double)], title: String, xLabel: String, yLabel: String) {
@@ -34,7 +56,7 @@ public struct SVGLinePlot: Sendable {
 
     /// The SVG document.
     public func render() -> String {
-        let finite = points.filter { $0.x.isFinite && $0.y.isFinite }
+        let finite = (points + otherSeries.flatMap(\.points)).filter { $0.x.isFinite && $0.y.isFinite }
         let xs = finite.map(\.x), ys = finite.map(\.y)
         let frame = SVG.Frame(
             width: max(width, 160), height: max(height, 120),
@@ -44,6 +66,7 @@ public struct SVGLinePlot: Sendable {
         svg += frame.axes(title: title, xLabel: xLabel, yLabel: yLabel, grid: true)
         // One polyline per run of finite points.
         var segment: [(x: String, y: String)] = []
+        var stroke = self.stroke
         func flush() {
             if segment.count == 1 {
                 svg += "<circle cx=\"\(segment[0].x)\" cy=\"\(segment[0].y)\" r=\"2.5\" fill=\"\(SVG.escape(stroke))\"/>\n"
@@ -53,14 +76,27 @@ public struct SVGLinePlot: Sendable {
             }
             segment.removeAll()
         }
-        for point in points {
-            if point.x.isFinite, point.y.isFinite {
-                segment.append((SVG.number(frame.px(point.x)), SVG.number(frame.py(point.y))))
-            } else {
-                flush()
+        let lines = [Series(points: points, name: seriesName, stroke: self.stroke)] + otherSeries
+        for line in lines {
+            stroke = line.stroke
+            for point in line.points {
+                if point.x.isFinite, point.y.isFinite {
+                    segment.append((SVG.number(frame.px(point.x)), SVG.number(frame.py(point.y))))
+                } else {
+                    flush()
+                }
+            }
+            flush()
+        }
+        if !otherSeries.isEmpty {
+            // The legend, top right inside the plot area.
+            for (index, line) in lines.enumerated() {
+                let y = frame.top + 16 + Double(index) * 18
+                let x = frame.left + frame.plotWidth - 110
+                svg += "<line x1=\"\(SVG.number(x))\" y1=\"\(SVG.number(y - 4))\" x2=\"\(SVG.number(x + 24))\" y2=\"\(SVG.number(y - 4))\" stroke=\"\(SVG.escape(line.stroke))\" stroke-width=\"2\"/>\n"
+                svg += "<text x=\"\(SVG.number(x + 30))\" y=\"\(SVG.number(y))\" font-family=\"sans-serif\" font-size=\"12\">\(SVG.escape(line.name))</text>\n"
             }
         }
-        flush()
         if finite.isEmpty {
             svg += "<text x=\"\(SVG.number(frame.left + frame.plotWidth / 2))\" y=\"\(SVG.number(frame.top + frame.plotHeight / 2))\" text-anchor=\"middle\" font-family=\"sans-serif\" font-size=\"14\" fill=\"#888888\">no data</text>\n"
         }

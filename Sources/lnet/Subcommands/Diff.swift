@@ -11,12 +11,17 @@ struct Diff: ParsableCommand {
         discussion: """
             Like h5diff: every object must exist in both files with the same kind, \
             dtype, shape and attributes, and every pair of numbers a (from A) and \
-            b (from B) must satisfy |a - b| <= atol + rtol * |b|. NaN equals NaN. \
-            Datasets are read in blocks of rows, so files of any size fit in memory.
+            b (from B) must satisfy |a - b| <= atol + rtol * |b|, or be the same \
+            infinity. A NaN equals nothing, not even a NaN (numpy's isclose, h5diff); \
+            with --nan-equal a NaN equals a NaN (numpy's equal_nan=True), and still \
+            nothing else. Datasets are read in blocks of rows, so files of any size \
+            fit in memory.
 
             Prints nothing and exits 0 when the files are equal; otherwise one line \
-            per difference and exits 1. A file that cannot be read prints one \
-            `error:` line and exits 2.
+            per difference, naming the object h5ls-style as FILE/OBJECT (in A, or in \
+            B for an object only B has), and exits 1. --brief prints only the objects \
+            that differ, one per line; --json one JSON document (formats/json-output.md). \
+            A file that cannot be read prints one `error:` line and exits 2.
 
             Example: a resumed run against an uninterrupted one, bit for bit:
 
@@ -27,8 +32,12 @@ struct Diff: ParsableCommand {
             and two checkpoints a few epochs apart:
 
               $ lnet diff cat-epoch100.h5 cat-epoch200.h5 --atol 1e-6
-              /optimizer: attribute t: 100 in A, 200 in B
-              /parameters/W1: 245760 of 245760 values differ; max |a-b| = 0.0031 at [3, 1021]; first at [0, 0]: 0.0157 vs 0.0161
+              cat-epoch100.h5/optimizer: attribute t: 100 in A, 200 in B
+              cat-epoch100.h5/parameters/W1: 245760 of 245760 values differ; max |a-b| = 0.0031 at [3, 1021]; first at [0, 0]: 0.0157 vs 0.0161
+              …
+              $ lnet diff cat-epoch100.h5 cat-epoch200.h5 --brief
+              cat-epoch100.h5/optimizer
+              cat-epoch100.h5/parameters/W1
               …
             """
     )
@@ -45,9 +54,19 @@ struct Diff: ParsableCommand {
     @Option(help: "Relative tolerance, a fraction of |b|.")
     var rtol: Double = 0
 
+    @Flag(help: "A NaN equals a NaN (numpy's equal_nan=True); by default a NaN equals nothing.")
+    var nanEqual = false
+
+    @Flag(help: "Print only the objects that differ, one FILE/OBJECT per line.")
+    var brief = false
+
+    @Flag(help: "Print one JSON document (formats/json-output.md) instead of lines.")
+    var json = false
+
     func validate() throws {
         guard atol >= 0, atol.isFinite else { throw ValidationError("--atol must be a finite number, 0 or more") }
         guard rtol >= 0, rtol.isFinite else { throw ValidationError("--rtol must be a finite number, 0 or more") }
+        if brief, json { throw ValidationError("--brief and --json are two ways of printing: choose one") }
     }
 
     func run() throws {
@@ -55,14 +74,18 @@ struct Diff: ParsableCommand {
         try Isolation.probe([a, b], failureStatus: 2)
         let diff: FileDiff
         do {
-            diff = try FileDiff(comparing: a, with: b, absoluteTolerance: atol, relativeTolerance: rtol)
+            diff = try FileDiff(comparing: a, with: b, absoluteTolerance: atol, relativeTolerance: rtol, nanEqual: nanEqual)
         } catch {
             // 2, not 1: "could not compare" must not read as "differ".
             let message = String(describing: error).split(whereSeparator: \.isNewline).joined(separator: " ")
             FileHandle.standardError.write(Data("error: \(message)\n".utf8))
             throw ExitCode(2)
         }
-        print(diff.renderText(), terminator: "")
+        if json {
+            print(DiffJSON.document(diff).rendered(indent: 0))
+        } else {
+            print(diff.renderText(brief: brief), terminator: "")
+        }
         if !diff.isEqual { throw ExitCode(1) }
     }
 }

@@ -59,6 +59,15 @@ struct Inspect: ParsableCommand {
               [209,64,64,3]
               [209]
 
+            A dataset file (formats/dataset.md) is checked after its tree: m, n_x \
+            and the dtype; the class histogram, with class names when the file \
+            has classes, beside the --test file's; NaN and Inf counts; the spread \
+            of the features' standard deviations, with a hint to train with \
+            --standardize when they differ by more than 100 times; and a warning \
+            when x looks features-first, the course's X of shape (n_x, m) stored as \
+            it is (2-D x whose last dimension, not its first, is y's length). x is \
+            read in blocks, so any size fits in memory. With --json: "dataset".
+
             A missing, empty or damaged file, or a missing object, prints one \
             `error:` line on stderr and exits with status 1.
             """
@@ -76,14 +85,19 @@ struct Inspect: ParsableCommand {
     @Flag(name: .long, help: "Print JSON instead of text.")
     var json = false
 
+    @Option(help: "For a dataset file: a test dataset whose class histogram is shown beside it.")
+    var test: String?
+
     func run() throws {
         // libhdf5 can crash or hang on a crafted file: read it in a limited child (ProbeHDF5.swift).
         if !Isolation.readsDirectly {
             try Isolation.relay(
-                file: file, arguments: ["inspect", file] + (object.map { [$0] } ?? []) + (stats ? ["--stats"] : []) + (json ? ["--json"] : []))
+                file: file,
+                arguments: ["inspect", file] + (object.map { [$0] } ?? []) + (stats ? ["--stats"] : []) + (json ? ["--json"] : [])
+                    + (test.map { ["--test", $0] } ?? []))
         }
         try reportingErrors {
-            let report = try InspectionReport(path: file, object: object, statistics: stats)
+            let report = try InspectionReport(path: file, object: object, statistics: stats, testPath: test)
             var text = json ? report.renderJSON() : report.renderText()
             if !json, report.numpyText == nil, report.checkpoint != nil {
                 text += "\n(lnet inspect FILE /parameters/W1 prints a tensor's values; --json adds the whole tree)\n"

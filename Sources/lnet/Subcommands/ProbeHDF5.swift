@@ -70,6 +70,35 @@ enum Isolation {
 }
 
 extension Isolation {
+    /// As ``relay(file:arguments:)`` for `verify --json`, but returns instead of exiting, so that every
+    /// file gets its object: the child's output is passed on, and a child that crashed or hung gets an
+    /// object of its own (and the usual error line). Returns whether the child exited 0.
+    static func relayJSON(file: String, arguments: [String]) throws -> Bool {
+        let limits = IsolatedProbe.Limits.forReading(file)
+        let outcome: IsolatedProbe.Outcome
+        do {
+            outcome = try IsolatedProbe.run(
+                executable: "/proc/self/exe",
+                arguments: ["probe-hdf5", "--memory-limit", String(limits.memoryBytes), "--"] + arguments,
+                environment: [childVariable: "1"], limits: limits)
+        } catch {
+            FileHandle.standardOutput.write(
+                Data((VerifyJSON.unreadable(file: file, reason: "cannot start the isolated reader: \(error)").line + "\n").utf8))
+            return false
+        }
+        switch outcome {
+        case .exited(let status, let stdout, let stderr):
+            FileHandle.standardOutput.write(stdout)
+            FileHandle.standardError.write(stderr)
+            return status == 0
+        case .signaled, .timedOut:
+            let reason = outcome.failureReason ?? "it failed"
+            FileHandle.standardOutput.write(Data((VerifyJSON.unreadable(file: file, reason: reason).line + "\n").utf8))
+            FileHandle.standardError.write(Data("error: \(file) is corrupt or unsupported (\(reason))\n".utf8))
+            return false
+        }
+    }
+
     /// Walks each file as `lnet inspect FILE` does (the tree, the attributes, a checkpoint's
     /// summary) in a limited child (a forked copy of this process while it has one thread,
     /// else `lnet probe-hdf5 -- inspect FILE`), before this process trusts libhdf5 with it; throws

@@ -35,6 +35,9 @@ struct Resume: ParsableCommand {
 
     @OptionGroup var cadence: CheckpointCadenceOptions
     @OptionGroup var progress: ProgressOptions
+
+    @Flag(help: "Print JSON Lines on standard output instead: one object per printed epoch, test measurement, checkpoint and best model saved, then a summary (formats/json-output.md).")
+    var json = false
     @OptionGroup var threading: ThreadOptions
     @OptionGroup var streaming: StreamingOptions
 
@@ -53,11 +56,13 @@ struct Resume: ParsableCommand {
         try reportingErrors {
             threading.apply()
             OpenMPWaitPolicy.beforeResuming(checkpointPath: checkpoint)
-            let output = TrainingOutput(quiet: progress.quiet)
+            let output = TrainingOutput(quiet: progress.quiet, json: json)
+            output.checkpointPath = checkpoint
             var settings = ResumeSettings(
                 checkpointPath: checkpoint, epochs: epochs, dataPath: data, allowDataChange: allowDataChange,
                 everyEpochs: cadence.everyEpochs, interval: cadence.interval, keep: cadence.keep)
             settings.memory = streaming.policy
+            settings.keepBest = cadence.keepBest
             let run = try TrainingRun.resume(settings, printEvery: progress.printEvery, notes: output.note)
             let state = run.state
             if state.completedEpochs >= run.configuration.epochs {

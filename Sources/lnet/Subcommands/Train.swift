@@ -28,7 +28,7 @@ struct Train: ParsableCommand {
 
     @OptionGroup var names: DatasetNameOptions
 
-    @Option(help: "A test dataset: its accuracy is printed at the end.")
+    @Option(help: "A test dataset: its accuracy is printed at the end, and its cost and accuracy are recorded in the checkpoint at each interval.")
     var test: String?
 
     @Option(help: "The test file's features dataset (default: --x if given, else x or the one *_x such as test_set_x).")
@@ -106,6 +106,9 @@ struct Train: ParsableCommand {
     var force = false
 
     @OptionGroup var progress: ProgressOptions
+
+    @Flag(help: "Print JSON Lines on standard output instead: one object per printed epoch, test measurement, checkpoint and best model saved, then a summary (formats/json-output.md).")
+    var json = false
     @OptionGroup var threading: ThreadOptions
     @OptionGroup var streaming: StreamingOptions
 
@@ -119,6 +122,9 @@ struct Train: ParsableCommand {
             try validateActivations(commaSeparated(activations), outputUnits: units.last ?? 1, layerCount: units.count)
         }
         if checkpoint?.isEmpty == true { throw ValidationError("--checkpoint needs a file name") }
+        if cadence.keepBest, checkpoint == nil {
+            throw ValidationError("--keep-best keeps <name>-best.h5 beside the checkpoint: give --checkpoint too")
+        }
         if test == nil, testX != nil || testY != nil {
             throw ValidationError("--test-x and --test-y name datasets in the --test file: give --test too")
         }
@@ -154,14 +160,16 @@ struct Train: ParsableCommand {
                 activations: activations.map(commaSeparated), configuration: trainingConfiguration(),
                 standardize: standardize,
                 checkpoint: checkpoint.map {
-                    CheckpointSettings(
-                        path: $0, everyEpochs: cadence.everyEpochs, interval: cadence.interval, keep: cadence.keep,
-                        force: force)
+                    var checkpoint = CheckpointSettings(
+                        path: $0, everyEpochs: cadence.everyEpochs, interval: cadence.interval, keep: cadence.keep, force: force)
+                    checkpoint.keepBest = cadence.keepBest
+                    return checkpoint
                 })
             settings.memory = streaming.policy
             settings.testXName = testX
             settings.testYName = testY
-            let output = TrainingOutput(quiet: progress.quiet)
+            let output = TrainingOutput(quiet: progress.quiet, json: json)
+            output.checkpointPath = checkpoint
             let run = try TrainingRun.start(settings, printEvery: progress.printEvery, notes: output.note)
             stoppedBy = try output.drive(run, ifStoppedBeforeStart: "nothing was written")
         }

@@ -13,10 +13,16 @@ struct Verify: ParsableCommand {
             if there is any. A valid checkpoint written without checksums (by h5py, say) verifies with a warning.
 
               lnet verify cat.h5
+
+            With --json, one JSON object per file, one per line, on standard output (formats/json-output.md); \
+            the problems and warnings are in it, and not printed on standard error.
             """)
 
     @Argument(help: "The checkpoint files to check.")
     var files: [String]
+
+    @Flag(help: "Print one JSON object per file (formats/json-output.md) instead of lines.")
+    var json = false
 
     func validate() throws {
         if files.isEmpty { throw ValidationError("name at least one checkpoint") }
@@ -27,6 +33,10 @@ struct Verify: ParsableCommand {
         if !Isolation.readsDirectly {
             var failed = false
             for file in files {
+                if json {
+                    failed = !(try Isolation.relayJSON(file: file, arguments: ["verify", "--json", file])) || failed
+                    continue
+                }
                 do { try Isolation.relay(file: file, arguments: ["verify", file]) } catch let exit as ExitCode where exit == .success {
                 } catch { failed = true }
             }
@@ -36,6 +46,11 @@ struct Verify: ParsableCommand {
         var failed = false
         for file in files {
             let report = CheckpointFile.verify(path: file)
+            if json {
+                print(VerifyJSON.report(file: file, report).line)
+                if !report.problems.isEmpty || report.checkpoint == nil { failed = true }
+                continue
+            }
             for warning in report.warnings {
                 FileHandle.standardError.write(Data("warning: \(file): \(warning)\n".utf8))
             }

@@ -67,6 +67,9 @@ struct CheckpointCadenceOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Also keep the last K checkpoints as <name>-epoch<N>.h5 beside it.")
     var keep: Int = 0
 
+    @Flag(help: "Also keep the best model so far as <name>-best.h5 beside it, judged at each checkpoint interval on the --test cost (the training cost without --test).")
+    var keepBest = false
+
     func validate() throws {
         if let checkpointEvery { try require(checkpointEvery >= 1, "--checkpoint-every", "1 or more", got: checkpointEvery) }
         if let checkpointInterval, Self.seconds(checkpointInterval) == nil {

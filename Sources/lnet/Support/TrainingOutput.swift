@@ -5,8 +5,16 @@ import LNetTraining
 /// Prints what a training run reports, as the course does: costs on stdout
 /// (`Cost after epoch N: X`), checkpoints and remarks on stderr, and a
 /// progress line on stderr (`ProgressLine`) that never mixes with the costs.
+///
+/// With `json`, standard output is JSON Lines instead (`TrainingJSON`): one
+/// object per printed epoch, test measurement, checkpoint and best model
+/// saved, then a summary.
 final class TrainingOutput {
     let quiet: Bool
+    /// JSON Lines on standard output instead of the course's lines (`--json`).
+    let json: Bool
+    /// The checkpoint the run saves, for the JSON summary.
+    var checkpointPath: String?
     private let line: ProgressLine
     private var progress: TrainingProgress?
     private var meter: ProgressMeter?
@@ -14,9 +22,11 @@ final class TrainingOutput {
     // mini-batch updates in a fraction of a second.
     private var throttle = ClockThrottle()
 
-    init(quiet: Bool) {
+    init(quiet: Bool, json: Bool = false) {
         self.quiet = quiet
-        line = ProgressLine(enabled: !quiet)
+        self.json = json
+        // The progress line would interleave with the objects of a terminal reading stdout and stderr together.
+        line = ProgressLine(enabled: !quiet && !json)
     }
 
     /// Starts measuring progress, from where `run` starts (part way through
@@ -39,7 +49,9 @@ final class TrainingOutput {
             progress?.completedEpochs = summary.epoch + 1
             progress?.miniBatchesDone = 0
             progress?.lastCost = summary.cost
-            if isReported, !quiet {
+            if isReported, !quiet, json {
+                JSONLines.emit(TrainingJSON.epoch(summary))
+            } else if isReported, !quiet {
                 let printCost = {
                     print("Cost after epoch \(summary.epoch): \(String(format: "%.6f", summary.cost))")
                     // Costs must show as they come when stdout is a pipe or a log file
@@ -59,8 +71,12 @@ final class TrainingOutput {
             progress?.completedEpochs = epoch
             progress?.miniBatchesDone = miniBatch + 1
             updateLine()
-        case .checkpointSaved:
-            break
+        case .checkpointSaved(let path, let epoch, let batchInEpoch):
+            if json { JSONLines.emit(TrainingJSON.checkpoint(path: path, epochsCompleted: epoch, batchInEpoch: batchInEpoch)) }
+        case .testMeasured(let epoch, let cost, let accuracy):
+            if json { JSONLines.emit(TrainingJSON.test(epoch: epoch, cost: cost, accuracy: accuracy)) }
+        case .bestKept(let path, let best):
+            if json { JSONLines.emit(TrainingJSON.best(path: path, record: best)) }
         case .note(let text):
             note(text)
         }
@@ -107,7 +123,10 @@ final class TrainingOutput {
 
     func finish(_ outcome: TrainingOutcome) {
         end()
-        if outcome.completed {
+        if json { JSONLines.emit(TrainingJSON.summary(outcome, checkpoint: checkpointPath)) }
+        if json, outcome.completed {
+            return
+        } else if outcome.completed {
             if let accuracy = outcome.trainAccuracy { print("Train accuracy: \(String(format: "%.4f", accuracy))") }
             if let accuracy = outcome.testAccuracy { print("Test accuracy: \(String(format: "%.4f", accuracy))") }
         } else {

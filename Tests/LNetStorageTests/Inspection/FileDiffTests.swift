@@ -31,8 +31,23 @@ struct FileDiffTests {
         try Self.write(scratch.path("a.h5"), w: [.nan, 2, 3, 4, 5, 6.0001])
         try Self.write(scratch.path("b.h5"), w: [.nan, 2, 3, 4, 5, 6])
         #expect(!(try FileDiff(comparing: scratch.path("a.h5"), with: scratch.path("b.h5"))).isEqual)
-        #expect(try FileDiff(comparing: scratch.path("a.h5"), with: scratch.path("b.h5"), absoluteTolerance: 2e-4).isEqual)
-        #expect(try FileDiff(comparing: scratch.path("a.h5"), with: scratch.path("b.h5"), relativeTolerance: 2e-5).isEqual)
+        #expect(try FileDiff(comparing: scratch.path("a.h5"), with: scratch.path("b.h5"), absoluteTolerance: 2e-4, nanEqual: true).isEqual)
+        #expect(try FileDiff(comparing: scratch.path("a.h5"), with: scratch.path("b.h5"), relativeTolerance: 2e-5, nanEqual: true).isEqual)
+    }
+
+    /// numpy's `isclose` rule: a NaN equals nothing unless asked (`equal_nan=True`, `--nan-equal`), and then only a NaN.
+    @Test func aNanDiffersFromANanUnlessNanEqual() throws {
+        let scratch = try HDF5Scratch()
+        try Self.write(scratch.path("a.h5"), w: [.nan, 2, 3, 4, 5, .nan])
+        try Self.write(scratch.path("b.h5"), w: [.nan, 2, 3, 4, 5, 6])
+        let strict = try FileDiff(comparing: scratch.path("a.h5"), with: scratch.path("b.h5"), absoluteTolerance: 1e300)
+        #expect(strict.differences.first { $0.kind == .values }?.values?.differingCount == 2)
+        let lenient = try FileDiff(comparing: scratch.path("a.h5"), with: scratch.path("b.h5"), absoluteTolerance: 1e300,
+                                   nanEqual: true)
+        #expect(lenient.differences.first { $0.kind == .values }?.values?.differingCount == 1)
+        #expect(lenient.differences.first { $0.kind == .values }?.values?.firstIndex == [1, 2])
+        #expect(lenient.renderText(brief: true) == scratch.path("a.h5") + "/parameters/W1\n")
+        #expect(lenient.renderText().hasPrefix(scratch.path("a.h5") + "/parameters/W1: 1 of 6 values differ"))
     }
 
     @Test func reportsCountMaximumAndFirstIndex() throws {
