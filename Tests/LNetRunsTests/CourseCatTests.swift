@@ -63,4 +63,48 @@ import Testing
         #expect(String(format: "%.4f", outcome.trainAccuracy ?? 0) == "0.9856")
         #expect(String(format: "%.2f", outcome.testAccuracy ?? 0) == "0.80")
     }
+
+    /// `--dtype float32` on the course's cat model against float64, on what holds: the printed
+    /// costs of epochs 0, 100 and 200 within 1e-4 (they agree to all six printed decimals), and,
+    /// after the course's 2500 epochs, the same train and test accuracy (0.9856, 0.80).
+    ///
+    /// From epoch 300 on the two runs' costs part (by up to 0.07 around epoch 800; 0.084479
+    /// against 0.088440 at the end, benchmarks/training/README.md): full-batch gradient descent
+    /// at 0.0075 is unstable there — float64's own cost climbs from 0.369 at epoch 800 to 0.392
+    /// at 900 — so float32's roundings, 1e-7 of a value, grow until the run takes another path.
+    /// That part is not asserted: no float32 run can keep it within 1e-4.
+    ///
+    /// By default the first 201 epochs (the costs); `LNET_SLOW_TESTS=1` runs the 2500 and
+    /// compares the accuracies too.
+    @Test func float32AgreesWithFloat64() throws {
+        guard Self.available else {
+            print("skipped: course files not found in ../shared/datasets")
+            return
+        }
+        let epochs = Self.slow ? 2500 : 201
+        func train(_ precision: Precision) throws -> (costs: [Double], outcome: TrainingOutcome) {
+            var settings = Self.settings(epochs: epochs)
+            settings.configuration.precision = precision
+            let run = try TrainingRun.start(settings)
+            var costs: [Double] = []
+            let outcome = try run.run(events: { event in
+                if case .epochCompleted(let summary, _) = event { costs.append(summary.cost) }
+            })
+            return (costs, outcome)
+        }
+        let double = try train(.float64)
+        let single = try train(.float32)
+        #expect(single.costs.count == epochs && double.costs.count == epochs)
+        for epoch in [0, 100, 200] {
+            #expect(abs(single.costs[epoch] - double.costs[epoch]) < 1e-4,
+                    "epoch \(epoch): \(Self.printed(single.costs[epoch])) against \(Self.printed(double.costs[epoch]))")
+        }
+        #expect(single.costs != double.costs, "the float32 run computes in float32")
+        if Self.slow {
+            #expect(single.outcome.trainAccuracy == double.outcome.trainAccuracy)
+            #expect(single.outcome.testAccuracy == double.outcome.testAccuracy)
+            #expect(String(format: "%.4f", single.outcome.trainAccuracy ?? 0) == "0.9856")
+            #expect(String(format: "%.2f", single.outcome.testAccuracy ?? 0) == "0.80")
+        }
+    }
 }
