@@ -71,6 +71,8 @@ final class BackgroundCheckpointWriter: @unchecked Sendable {
             condition.unlock()
         }
         thread.name = "lnet checkpoint writer"
+        // Room for HDF5's buffers, as the conversion's writer thread has (ChunkPipeline).
+        thread.stackSize = 8 << 20
         thread.start()
         return true
     }
