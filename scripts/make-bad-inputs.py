@@ -183,6 +183,14 @@ def checkpoints(lnet, p):
         bits = np.array([f["optimizer"].attrs["beta1"]], dtype=np.float64).view(np.uint64) ^ np.uint64(1 << 48)
         f["optimizer"].attrs["beta1"] = bits.view(np.float64)[0]
     variant("ckpt-flipped-setting.h5", flip_beta1, seal=False)
+
+    def test_history_past_epoch(f):
+        # A test record after epoch 5 in a checkpoint of 2 epochs: a history that cannot be.
+        f["training/test_epochs"] = np.array([0, 5], dtype=np.int64)
+        f["training/test_costs"] = np.array([0.7, 0.6])
+        f["training/test_accuracy"] = np.array([0.5, 0.6])
+    variant("ckpt-test-history.h5", test_history_past_epoch)
+    variant("ckpt-best-unpaired.h5", lambda f: f["training"].attrs.__setitem__("best_cost", 0.5))
     good = open(base, "rb").read()
     write(p("ckpt-truncated.h5"), good[: len(good) // 2])
 

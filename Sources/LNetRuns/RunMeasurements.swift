@@ -53,6 +53,13 @@ extension RunExamples {
     }
 }
 
+extension CheckpointSettings {
+    /// Where `--keep-best` keeps the best model beside the checkpoint at `checkpointPath`: `<stem>-best<.ext>`.
+    public static func bestModelPath(besideCheckpoint checkpointPath: String) -> String {
+        BestModelKeeper.path(besideCheckpoint: checkpointPath)
+    }
+}
+
 /// Keeps `<stem>-best<.ext>` beside a run's checkpoint (`--keep-best`): the
 /// checkpoint of the epoch with the lowest cost judged so far, on the test
 /// data when the run has some, else on the training cost. The best so far is

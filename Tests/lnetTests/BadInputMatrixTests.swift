@@ -75,6 +75,8 @@ struct BadInputMatrixTests {
         ("ckpt-version.h5", "format_version 99 is not supported"),
         ("ckpt-negative-t.h5", "cannot be negative"),
         ("ckpt-flipped-setting.h5", "the settings checksum does not match"),
+        ("ckpt-test-history.h5", "/training/test_epochs must be strictly increasing epochs, each 0 or more and below epoch"),
+        ("ckpt-best-unpaired.h5", "/training must hold best_cost, best_epoch and best_judged_on together"),
         ("ckpt-truncated.h5", "the file is truncated: it has"),
     ]
 

@@ -98,6 +98,11 @@ struct TestHistoryAndKeepBestTests {
                 ["\(Repository.interop.path)/check_checkpoint.py", file, data], executable: try Python.interpreter())
             #expect(check.status == 0, "\(file): \(check.stderr)")
         }
+        // inspect's summary shows the last record and the best.
+        let summary = try LNetBinary.run(["inspect", straight])
+        #expect(summary.stdout.contains("last test      cost "), "\(summary.stdout)")
+        #expect(summary.stdout.contains("(epoch 5; 3 records in /training/test_costs)"), "\(summary.stdout)")
+        #expect(summary.stdout.contains("best           test_cost "), "\(summary.stdout)")
         // plot draws the test cost beside the training cost.
         let svg = folder.appendingPathComponent("costs.svg").path
         let plot = try LNetBinary.run(["plot", straight, "-o", svg])

@@ -153,6 +153,22 @@ struct WriteFaultTests {
         try folder.expectCleanFailure(result, previous: ["c.h5": before])
     }
 
+    /// `--keep-best`: the best model is written before the checkpoint of the same interval; when that write
+    /// fails, the run stops with one line, and both the previous best and the previous checkpoint stay whole.
+    @Test(arguments: FaultyFolder.Fault.allCases)
+    func keepBestSaveFails(fault: FaultyFolder.Fault) throws {
+        let previous = try Self.previousCheckpoint("best")
+        let folder = try FaultyFolder.make(
+            fault, label: "best", budget: 100_000, previous: [(previous, "c.h5"), (previous, "c-best.h5")])
+        defer { folder.remove() }
+        let before = try Self.bytes(previous)
+        let result = try folder.lnet([
+            "train", "--data", Self.courseTrain, "--layers", "1", "--epochs", "3", "--checkpoint-every", "1",
+            "--checkpoint", "c.h5", "--force", "--keep-best"])
+        try folder.expectCleanFailure(result, previous: ["c.h5": before, "c-best.h5": before])
+        #expect(result.stderr.contains("c-best.h5: cannot save the best model of epoch 0"), "\(result.stderr)")
+    }
+
     /// CSV → HDF5, HDF5 → CSV and checkpoint → .npz, each over a previous output.
     @Test(arguments: FaultyFolder.Fault.allCases)
     func convertOutputFails(fault: FaultyFolder.Fault) throws {

@@ -116,6 +116,27 @@ public struct CheckpointSummary: Hashable, Sendable {
         public var l2: Double?
         /// `keep_prob`: the dropout keep probability on hidden layers (1 for none).
         public var keepProb: Double?
+        /// The last record of the test history (`test_epochs[-1]`, `test_costs[-1]`, `test_accuracy[-1]`), and how
+        /// many records there are; nil without one.
+        public var lastTest: LastTest? = nil
+        /// `best_cost`, `best_epoch`, `best_judged_on`, when a `--keep-best` run recorded them.
+        public var bestCost: Double? = nil
+        /// `best_epoch`.
+        public var bestEpoch: Int64? = nil
+        /// `best_judged_on`.
+        public var bestJudgedOn: String? = nil
+    }
+
+    /// The last test measurement a checkpoint records.
+    public struct LastTest: Hashable, Sendable {
+        /// The 0-based epoch it was measured after.
+        public var epoch: Int64
+        /// The test cost.
+        public var cost: Double
+        /// The test accuracy.
+        public var accuracy: Double
+        /// The number of records.
+        public var count: Int
     }
 
     /// One tensor of the checkpoint.
@@ -189,6 +210,10 @@ public struct CheckpointSummary: Hashable, Sendable {
                 xName: value(Names.xName), yName: value(Names.yName), dataSHA256: value(Names.dataSHA256),
                 testData: value(Names.testData), seed: value(Names.seed), l2: value(Names.l2),
                 keepProb: value(Names.keepProb))
+            training?.lastTest = Self.lastTest(in: file)
+            training?.bestCost = value(Names.bestCost)
+            training?.bestEpoch = value(Names.bestEpoch)
+            training?.bestJudgedOn = value(Names.bestJudgedOn)
         }
         problems = Self.attributeProblems(in: file, optimizerName: optimizer?.name)
 
@@ -326,10 +351,31 @@ public struct CheckpointSummary: Hashable, Sendable {
             if let sha = training.dataSHA256 { data += ", sha256 " + Self.shortFingerprint(sha) }
             row("data", data)
             if let test = training.testData, !test.isEmpty { row("test data", test) }
+            if let last = training.lastTest {
+                row("last test", "cost \(Self.number(last.cost)), accuracy \(Self.number(last.accuracy)) (epoch \(last.epoch); \(last.count) record\(last.count == 1 ? "" : "s") in /training/test_costs)")
+            }
+            if let cost = training.bestCost {
+                row("best", "\(training.bestJudgedOn ?? "cost") \(Self.number(cost)) after epoch \(training.bestEpoch.map(String.init) ?? "?") (kept by --keep-best)")
+            }
         }
         lines.append("")
         lines += tensorTable()
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The last record of the test history, read leniently (only the last row of each dataset); nil when the
+    /// three datasets are not all there, 1-D and of one non-zero length.
+    static func lastTest(in file: HDF5File) -> LastTest? {
+        let paths = CheckpointSchema.Training.testHistory.map(\.path)
+        guard paths.allSatisfy({ (try? file.exists($0)) == true }),
+              let datasets = try? paths.map({ try file.dataset(at: $0) }),
+              let shapes = try? datasets.map({ try $0.shape }),
+              shapes.allSatisfy({ $0.count == 1 && $0 == shapes[0] }), let count = shapes.first?.first, count > 0,
+              let epoch = try? datasets[0].readRows(count - 1..<count, as: Int64.self).first,
+              let cost = try? datasets[1].readRows(count - 1..<count, as: Double.self).first,
+              let accuracy = try? datasets[2].readRows(count - 1..<count, as: Double.self).first
+        else { return nil }
+        return LastTest(epoch: epoch, cost: cost, accuracy: accuracy, count: count)
     }
 
     /// The tensors as aligned columns; with statistics, one column each.
@@ -424,6 +470,12 @@ public struct CheckpointSummary: Hashable, Sendable {
                 ("y_name", optional(t.yName, JSON.string)), ("data_sha256", optional(t.dataSHA256, JSON.string)),
                 ("test_data", optional(t.testData, JSON.string)), ("seed", optional(t.seed, int64)),
                 ("l2", optional(t.l2, JSON.double)), ("keep_prob", optional(t.keepProb, JSON.double)),
+                ("last_test", optional(t.lastTest) { last in
+                    .object([("epoch", .int(Int(last.epoch))), ("cost", JSON.double(last.cost)),
+                             ("accuracy", JSON.double(last.accuracy)), ("count", .int(last.count))])
+                }),
+                ("best_cost", optional(t.bestCost, JSON.double)), ("best_epoch", optional(t.bestEpoch, int64)),
+                ("best_judged_on", optional(t.bestJudgedOn, JSON.string)),
             ])
         }))
         fields.append(("tensors", .array(tensors.map { tensor in

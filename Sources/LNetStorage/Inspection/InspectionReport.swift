@@ -69,10 +69,16 @@ public struct InspectionReport: Sendable {
         if normalized == nil, try CheckpointSummary.isCheckpoint(file) {
             checkpoint = try CheckpointSummary(reading: file, statistics: statistics)
         } else if normalized == nil, DatasetCheck.looksLikeDataset(file) {
+            // What the check cannot read is reported in it; the tree is still shown. A test file
+            // that cannot be used is the command's error.
             do {
                 datasetCheck = try DatasetCheck(path: path, testPath: testPath)
             } catch let error as DatasetError where error.path == path {
                 datasetProblem = error.problem
+            } catch let error as DatasetError {
+                throw error
+            } catch {
+                datasetProblem = "\(error)"
             }
         }
         var table: [String: TensorStatistics] = [:]

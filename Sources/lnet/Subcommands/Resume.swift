@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LNetRuns
+import LNetStorage
 import LNetTraining
 
 struct Resume: ParsableCommand {
@@ -48,7 +49,10 @@ struct Resume: ParsableCommand {
 
     func run() throws {
         // libhdf5 can crash on a crafted file: try each one in a limited child first.
-        try Isolation.probe([checkpoint] + (data.map { [$0] } ?? []))
+        // The best model beside it (--keep-best) is read too, to compare with the checkpoint's record.
+        let best = CheckpointSettings.bestModelPath(besideCheckpoint: checkpoint)
+        let existingBest = HDF5File.hasSignature(best) ? [best] : []
+        try Isolation.probe([checkpoint] + (data.map { [$0] } ?? []) + existingBest)
         // Then: a Ctrl-C while the data loads stops cleanly instead of killing the process.
         StopSignals.install()
         // Thrown outside reportingErrors, which would report it as an error and exit 1.

@@ -145,7 +145,8 @@ struct Train: ParsableCommand {
     func run() throws {
         // libhdf5 can crash on a crafted file: try each one in a limited child first.
         // An existing file at --checkpoint is opened too, to tell what it is before replacing it.
-        let existingCheckpoint = checkpoint.flatMap { HDF5File.hasSignature($0) ? [$0] : nil } ?? []
+        let existingCheckpoint = (checkpoint.map { [$0] + (cadence.keepBest ? [CheckpointSettings.bestModelPath(besideCheckpoint: $0)] : []) } ?? [])
+            .filter(HDF5File.hasSignature)
         try Isolation.probe([data] + (test.map { [$0] } ?? []) + existingCheckpoint)
         // Then: a Ctrl-C while the data loads stops cleanly instead of killing the process.
         StopSignals.install()
