@@ -28,6 +28,11 @@ enum Phrasing {
             return error.description
         case let error as OutputIsInputError:
             return "\(error.output): \(error.problem); an output never replaces an input, even with --force: choose another name"
+        case let error as ModelImportError:
+            switch error.problem {
+            case .optimizerStateNeedsData:
+                return "\(error.path): the file holds optimizer state but no LNet training record: name the training data with --data to keep it, or pass --no-optimizer for the parameters only"
+            }
         case let error as OutputExistsError:
             return "\(error.path): the file exists: pass --force to overwrite it"
         default:
