@@ -76,8 +76,8 @@ struct SafetensorsModelReader {
             activations = names
         }
         guard let activations else {
-            throw refuse("the file does not say its activations: give one per layer (\(layerCount)), e.g. "
-                + (Array(repeating: "relu", count: max(layerCount - 1, 0)) + [sizes.last == 1 ? "sigmoid" : "softmax"]).joined(separator: ","))
+            let example = (Array(repeating: "relu", count: max(layerCount - 1, 0)) + [sizes.last == 1 ? "sigmoid" : "softmax"]).joined(separator: ",")
+            throw SafetensorsError(path: path, problem: .activationsUnknown(layers: layerCount, example: example))
         }
         guard activations.count == layerCount else {
             throw refuse("\(activations.count) activations for the \(layerCount) layers the tensors make")

@@ -41,6 +41,8 @@ public enum SafetensorsProblem: Error, Sendable, Equatable, CustomStringConverti
     case memory(neededBytes: Int, allowedBytes: Int)
     /// The file could not be read (the system's words).
     case unreadable(String)
+    /// A model whose activations the file does not say: `layers` of them are needed, such as `example`.
+    case activationsUnknown(layers: Int, example: String)
     /// A valid file that does not hold a model LNet can import, or a model that cannot be written: why, in words.
     case model(String)
 
@@ -91,6 +93,8 @@ public enum SafetensorsProblem: Error, Sendable, Equatable, CustomStringConverti
             return reason
         case .model(let reason):
             return reason
+        case .activationsUnknown(let layers, let example):
+            return "the file does not say its activations: give one per layer (\(layers)), e.g. \(example)"
         }
     }
 }
