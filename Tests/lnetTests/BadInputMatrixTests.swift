@@ -208,6 +208,10 @@ struct BadInputMatrixTests {
             .refused(file: "st-no-activations.safetensors", problem: "does not say its activations"))
         add(["import", "{D}/st-misshaped-bias.safetensors", "{O}/c.h5"],
             .refused(file: "st-misshaped-bias.safetensors", problem: "0.bias has shape [2], expected [1]"))
+        add(["import", "{D}/st-no-activations.safetensors", "{O}/c.h5", "--activations", "relu"],
+            .refused(file: "st-no-activations.safetensors", problem: "the output activation \"relu\" must be sigmoid or softmax"))
+        add(["import", "{D}/st-no-activations.safetensors", "{O}/c.h5", "--activations", "softmax"],
+            .refused(file: "st-no-activations.safetensors", problem: "a softmax output has 2 units or more"))
         add(["import", "{D}/st-good.safetensors", "{O}/c.h5"], .ok(["wrote"]))
         add(["import", "{D}/st-no-activations.safetensors", "{O}/c.h5", "--activations", "sigmoid"], .ok(["wrote"]))
         return cases

@@ -37,11 +37,38 @@ public enum ModelImport {
             model.training = try trainingRecord(for: model, settings: settings)
             if model.dataSHA256 == nil { model.dataSHA256 = model.training?.dataSHA256 }
         }
+        let checkpoint: Checkpoint
         do {
-            return try model.checkpoint()
+            checkpoint = try model.checkpoint()
         } catch let problem as InterchangeProblem {
             throw RunError(path: path, problem.description)
         }
+        try check(checkpoint, path: path)
+        return checkpoint
+    }
+
+    /// The rules a checkpoint reader applies that a foreign file can break, checked before anything is written:
+    /// known activations (sigmoid or softmax last, with 1 or 2+ units), the loss of that output, finite values.
+    static func check(_ checkpoint: Checkpoint, path: String) throws {
+        let model = checkpoint.model
+        for (index, name) in model.activations.dropLast().enumerated() where Activation(formatName: name) == nil {
+            throw RunError(path: path, "layer \(index + 1)'s activation \"\(name)\" is not one LNet has (relu, leaky_relu, tanh, sigmoid, linear)")
+        }
+        let output = model.activations.last ?? ""
+        guard let layer = OutputLayer(rawValue: output) else {
+            throw RunError(path: path, "the output activation \"\(output)\" must be sigmoid or softmax")
+        }
+        let units = model.layerDims.last ?? 0
+        if layer == .sigmoid, units != 1 { throw RunError(path: path, "a sigmoid output has 1 unit, this one has \(units)") }
+        if layer == .softmax, units < 2 { throw RunError(path: path, "a softmax output has 2 units or more, this one has \(units)") }
+        guard model.loss == layer.lossName else {
+            throw RunError(path: path, "the loss \(model.loss) does not go with a \(output) output (\(layer.lossName))")
+        }
+        let tensors = checkpoint.parameters.merging(checkpoint.optimizer?.v ?? [:]) { a, _ in a }.merging(checkpoint.optimizer?.s ?? [:]) { a, _ in a }
+        for name in tensors.keys.sorted() where !(tensors[name]?.values.allSatisfy(\.isFinite) ?? true) {
+            throw RunError(path: path, "\(name) holds NaN or infinite values")
+        }
+        _ = try TrainingCheckpoint.network(from: checkpoint, path: path)
     }
 
     /// A record at epoch 0 on `settings`' data: its fingerprint, the course's seeds, the generator seeded as training
