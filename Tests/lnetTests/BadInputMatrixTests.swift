@@ -203,7 +203,14 @@ struct BadInputMatrixTests {
         // safetensors: each file breaks one rule of the format; import refuses it in one line naming the rule.
         for (file, problem) in Self.badSafetensors {
             add(["import", "{D}/\(file)", "{O}/c.h5", "--activations", "sigmoid"], .refused(file: file, problem: problem))
+            add(["inspect", "{D}/\(file)"], .refused(file: file, problem: problem))
+            add(["verify", "{D}/\(file)"], .verifyFails(file: file, problem: problem))
+            add(["diff", "{D}/st-good.safetensors", "{D}/\(file)"], .unreadable(file: file))
         }
+        add(["inspect", "{D}/st-good.safetensors", "--stats"], .ok(["0.weight", "F64"]))
+        add(["verify", "{D}/st-good.safetensors"], .ok(["valid safetensors file"]))
+        add(["diff", "{D}/st-good.safetensors", "{D}/st-good.safetensors"], .ok())
+        add(["diff", "{D}/st-good.safetensors", "{D}/st-misshaped-bias.safetensors"], .differs)
         add(["import", "{D}/st-no-activations.safetensors", "{O}/c.h5"],
             .refused(file: "st-no-activations.safetensors", problem: "does not say its activations"))
         add(["import", "{D}/st-misshaped-bias.safetensors", "{O}/c.h5"],
