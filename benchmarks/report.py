@@ -9,6 +9,7 @@ Builds the release `lnet` and `lnet-bench-checkpoint` once (scratch path
   * training vs numpy: benchmarks/training/compare.py --json (moons gd/momentum/adam,
     5000 epochs; cat 2500 epochs when /work/shared/datasets has the course's files);
   * checkpoint save and load vs h5py: benchmarks/checkpoint/compare.py --json;
+  * safetensors export and import vs safetensors.torch: benchmarks/safetensors/compare.py --json;
   * the data fingerprint vs h5py + hashlib: benchmarks/fingerprint/compare.py --json;
   * CSV conversion vs pandas + h5py, like for like: benchmarks/convert/bench.sh --json
     uncompressed on both sides, then shuffle + gzip 4 on both sides; their peak RSS
@@ -189,6 +190,21 @@ def main():
                          result[key + "_ratio"], f"fletcher32, one chunk per tensor on both sides; {note}"))
     attempt("checkpoint vs h5py", checkpoint)
 
+    # safetensors export and import (issue 12) vs safetensors.torch on the same tensors.
+    def safetensors():
+        options = ["--repeat", "5", "--rounds", "1"] if args.quick else []
+        result = last_json([python, os.path.join(here, "safetensors", "compare.py"), "--bench", bench_checkpoint,
+                            "--python", python, "--json"] + options)
+        size = f"{result['bytes'] / 1e6:.1f} MB"
+        rows.append(("safetensors vs safetensors.torch", f"cat model with Adam state ({size}): export, median of {result['repetitions']}",
+                     seconds(result["lnet_export_s"]), seconds(result["torch_save_fsync_s"]), result["export_ratio"],
+                     "checkpoint → file, atomic and fsync'd, against save_file + fsync + rename + fsync of the folder "
+                     f"(save_file alone, not durable: {seconds(result['torch_save_s'])}, ratio {result['export_ratio_no_fsync_baseline']:.2f})"))
+        rows.append(("safetensors vs safetensors.torch", f"cat model with Adam state ({size}): import, median of {result['repetitions']}",
+                     seconds(result["lnet_import_s"]), seconds(result["torch_load_s"]), result["import_ratio"],
+                     "file → validated header → checkpoint in memory, against load_file of the same file"))
+    attempt("safetensors vs safetensors.torch", safetensors)
+
     # The data fingerprint (train and resume read all of x for it) vs h5py + hashlib.
     def fingerprint():
         options = ["--mib", "32", "--repeat", "2"] if args.quick else ["--mib", "256", "--repeat", "3"]
@@ -321,9 +337,10 @@ def main():
         "OPENBLAS_L2_SIZE unset); checkpoints — h5py writing and reading the same layout with the same",
         "filters (`benchmarks/checkpoint/bench_h5py.py`); conversion — `pandas.read_csv` then h5py",
         "(`benchmarks/convert/bench_pandas.py`); fingerprint — h5py reads x and y, hashlib digests them",
-        "(`Tests/interop/lnet_format.py`). Scripts: `benchmarks/training/compare.py`,",
-        "`benchmarks/checkpoint/compare.py`, `benchmarks/checkpoint/moons_cadence.py`, `benchmarks/fingerprint/compare.py`,",
-        "`benchmarks/convert/bench.sh`,",
+        "(`Tests/interop/lnet_format.py`); safetensors — `safetensors.torch.save_file` / `load_file` on the",
+        "tensors and metadata LNet exports (`benchmarks/safetensors/bench_torch.py`). Scripts: `benchmarks/training/compare.py`,",
+        "`benchmarks/checkpoint/compare.py`, `benchmarks/checkpoint/moons_cadence.py`, `benchmarks/safetensors/compare.py`,",
+        "`benchmarks/fingerprint/compare.py`, `benchmarks/convert/bench.sh`,",
         "`benchmarks/streaming/run.sh`.",
     ]
     if notes:

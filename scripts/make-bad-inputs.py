@@ -143,8 +143,46 @@ def main():
     write(p("short-images-idx3-ubyte"), images[:-5])
     write(p("short-images-idx3-ubyte.gz"), gzip.compress(images[:-5], mtime=0))
 
+    safetensors_files(p)
+
     if lnet:
         checkpoints(lnet, p)
+
+
+def safetensors_files(p):
+    """A valid safetensors model written by the real library, then hand-made files that each break one rule
+    of the format (safetensors/src/tensor.rs), and two valid files that are not a model LNet can import."""
+    import json
+    from safetensors.numpy import save_file
+
+    weight = np.arange(3, dtype=np.float64).reshape(1, 3) / 7.0
+    save_file({"0.weight": weight, "0.bias": np.zeros(1)}, p("st-good.safetensors"),
+              metadata={"format": "pt", "lnet.activations": '["sigmoid"]'})
+    save_file({"0.weight": weight, "0.bias": np.zeros(1)}, p("st-no-activations.safetensors"))
+    save_file({"0.weight": weight, "0.bias": np.zeros(2)}, p("st-misshaped-bias.safetensors"),
+              metadata={"lnet.activations": '["sigmoid"]'})
+
+    def raw(name, header, data=b"", length=None):
+        body = header if isinstance(header, bytes) else json.dumps(header, separators=(",", ":")).encode()
+        n = len(body) if length is None else length
+        write(p(name), struct.pack("<Q", n) + body + data)
+
+    entry = lambda dtype, shape, begin, end: {"dtype": dtype, "shape": shape, "data_offsets": [begin, end]}
+    write(p("st-empty.safetensors"), b"")
+    raw("st-header-too-large.safetensors", b"{}", length=100_000_001)
+    raw("st-header-past-end.safetensors", b"{}", length=1000)
+    raw("st-not-utf8.safetensors", b'{"a\xff":{}}'.replace(b"\\xff", b"\xff"))
+    raw("st-bad-json.safetensors", b'{"0.weight":{"dtype":"F64",')
+    raw("st-unknown-dtype.safetensors", {"x": entry("F128", [1], 0, 16)}, b"\0" * 16)
+    raw("st-gap.safetensors", {"a": entry("F64", [1], 0, 8), "b": entry("F64", [1], 16, 24)}, b"\0" * 24)
+    raw("st-overlap.safetensors", {"a": entry("F64", [2], 0, 16), "b": entry("F64", [1], 8, 16)}, b"\0" * 16)
+    raw("st-size-mismatch.safetensors", {"a": entry("F64", [3], 0, 16)}, b"\0" * 16)
+    raw("st-trailing.safetensors", {"a": entry("F64", [1], 0, 8)}, b"\0" * 12)
+    raw("st-out-of-bounds.safetensors", {"a": entry("F64", [2], 0, 16)}, b"\0" * 8)
+    raw("st-metadata-number.safetensors", {"__metadata__": {"epoch": 3}, "a": entry("F64", [1], 0, 8)}, b"\0" * 8)
+    raw("st-duplicate.safetensors", b'{"a":{"dtype":"F64","shape":[1],"data_offsets":[0,8]},'
+                                    b'"a":{"dtype":"F64","shape":[1],"data_offsets":[0,8]}}', b"\0" * 8)
+    raw("st-overflow.safetensors", {"a": entry("F64", [2 ** 62, 4], 0, 8)}, b"\0" * 8)
 
 
 def checkpoints(lnet, p):

@@ -31,6 +31,9 @@ public struct TrainSettings: Sendable {
     public var checkpoint: CheckpointSettings?
     /// Whether x is loaded or streamed (`--stream`, `--memory-budget`); in memory unless set.
     public var memory: MemoryPolicy = .inMemory
+    /// A checkpoint whose parameters replace the initialisation (`--init-from`), a parameters-only one included;
+    /// its architecture is the run's: `layers` empty takes its sizes, and given ones (and `activations`) must match.
+    public var initFrom: String?
 
     /// Makes the settings; `layers` excludes the input size, which comes from the data. Set `memory` afterwards
     /// to stream x.
@@ -224,7 +227,7 @@ public final class TrainingRun {
         // not be overwritten (nor its file judged) by this one.
         let writerLock = try settings.checkpoint.map { try WriterLock.acquire(for: $0.path) }
         if let checkpoint = settings.checkpoint {
-            let inputs = [settings.dataPath] + (settings.testPath.map { [$0] } ?? [])
+            let inputs = [settings.dataPath] + (settings.testPath.map { [$0] } ?? []) + (settings.initFrom.map { [$0] } ?? [])
             try checkTarget(checkpoint, inputs: InputFiles(inputs))
             if checkpoint.keepBest {
                 try BestModelKeeper.checkTarget(
@@ -236,11 +239,16 @@ public final class TrainingRun {
                   x: settings.xName, y: settings.yName, testPath: settings.testPath,
                   testX: settings.testXName ?? settings.xName, testY: settings.testYName ?? settings.yName,
                   memory: settings.memory)
+        var settings = settings
+        let initial = try settings.initFrom.map { try initialNetwork(from: $0, settings: &settings) }
         let loaded = try LoadedData.read(path: settings.dataPath, x: settings.xName, y: settings.yName, preprocessing: nil,
                                          standardize: settings.standardize, memory: settings.memory,
                                          batchSize: settings.configuration.batchSize, notes: notes)
         var configuration = settings.configuration
         configuration.layerSizes = [loaded.examples.featureCount] + settings.layers
+        if let initial, let path = settings.initFrom, initial.inputCount != loaded.examples.featureCount {
+            throw RunError(path: path, "its network takes \(initial.inputCount) features, the data's examples have \(loaded.examples.featureCount)")
+        }
         let (hidden, output) = try activations(settings.activations, layers: settings.layers, classCount: loaded.classCount)
         configuration.hiddenActivations = hidden
         configuration.output = output
@@ -263,7 +271,15 @@ public final class TrainingRun {
             dataSHA256: try loaded.fingerprint(), testDataPath: settings.testPath.map(absolute) ?? "",
             testXName: settings.testPath == nil ? "" : testX ?? "", testYName: settings.testPath == nil ? "" : testY ?? "",
             classes: loaded.classes, preprocessing: loaded.preprocessing)
-        let session = try loaded.examples.session(configuration, state: nil, memory: settings.memory)
+        var state: TrainingState?
+        if let initial {
+            // The initialisation still draws from the generator, as a run without --init-from would, so the
+            // generator and everything after it are the same; only the parameters are replaced.
+            var fresh = try TrainingState(initialFor: configuration)
+            fresh.parameters = initial.network.parameters
+            state = fresh
+        }
+        let session = try loaded.examples.session(configuration, state: state, memory: settings.memory)
         let keeper = settings.checkpoint.flatMap { checkpoint in
             checkpoint.keepBest
                 ? BestModelKeeper(path: BestModelKeeper.path(besideCheckpoint: checkpoint.path),
@@ -273,6 +289,24 @@ public final class TrainingRun {
         return TrainingRun(
             configuration: configuration, record: record, session: session, checkpoint: settings.checkpoint,
             printEvery: printEvery, test: test, resumeHint: nil, writerLock: writerLock, bestKeeper: keeper)
+    }
+
+    /// The network of the `--init-from` checkpoint; fills in `settings.layers` and `settings.activations` from it, or
+    /// checks that the given ones are its.
+    private static func initialNetwork(from path: String, settings: inout TrainSettings) throws -> (network: Network, inputCount: Int) {
+        let checkpoint = try CheckpointFile.read(from: path)
+        let network = try TrainingCheckpoint.network(from: checkpoint, path: path)
+        let sizes = Array(checkpoint.model.layerDims.dropFirst())
+        if settings.layers.isEmpty {
+            settings.layers = sizes
+        } else if settings.layers != sizes {
+            throw RunError(path: path, "its layers are \(sizes.map(String.init).joined(separator: ",")), not \(settings.layers.map(String.init).joined(separator: ","))")
+        }
+        if let given = settings.activations, given != checkpoint.model.activations {
+            throw RunError(path: path, "its activations are \(checkpoint.model.activations.joined(separator: ",")), not \(given.joined(separator: ","))")
+        }
+        settings.activations = checkpoint.model.activations
+        return (network, checkpoint.model.layerDims.first ?? 0)
     }
 
     /// Prepares to continue the run a checkpoint holds, exactly where it stopped.

@@ -11,7 +11,7 @@ struct LNet: ParsableCommand {
         abstract: "Train L-layer networks from HDF5 data, resume exactly, and look inside what you saved.",
         version: LNetVersion.string,
         subcommands: [
-            Train.self, Resume.self, Evaluate.self, Predict.self, Inspect.self, Verify.self, Sample.self, GradCheck.self, Diff.self, Convert.self, Plot.self, ProbeHDF5.self,
+            Train.self, Resume.self, Evaluate.self, Predict.self, Inspect.self, Verify.self, Sample.self, GradCheck.self, Diff.self, Convert.self, Export.self, Import.self, Plot.self, ProbeHDF5.self,
         ]
     )
 

@@ -80,6 +80,24 @@ struct BadInputMatrixTests {
         ("ckpt-truncated.h5", "the file is truncated: it has"),
     ]
 
+    /// The safetensors files that break a rule of the format, and the words that name it.
+    static let badSafetensors: [(String, String)] = [
+        ("st-empty.safetensors", "fewer than the 8 of the header length"),
+        ("st-header-too-large.safetensors", "above the format's limit of 100000000 bytes"),
+        ("st-header-past-end.safetensors", "goes past the end of the file"),
+        ("st-not-utf8.safetensors", "the header is not UTF-8"),
+        ("st-bad-json.safetensors", "the header is not valid"),
+        ("st-unknown-dtype.safetensors", "unknown dtype \"F128\""),
+        ("st-gap.safetensors", "(a gap)"),
+        ("st-overlap.safetensors", "(the tensors overlap)"),
+        ("st-size-mismatch.safetensors", "takes 24 bytes, its data_offsets span 16"),
+        ("st-trailing.safetensors", "4 bytes after the last tensor"),
+        ("st-out-of-bounds.safetensors", "past its end"),
+        ("st-metadata-number.safetensors", "is not a string"),
+        ("st-duplicate.safetensors", "appears twice"),
+        ("st-overflow.safetensors", "overflows"),
+    ]
+
     static var cases: [Case] {
         var cases: [Case] = []
         func add(_ arguments: [String], _ outcome: Outcome, copy: [String] = []) {
@@ -183,6 +201,28 @@ struct BadInputMatrixTests {
             add(["convert", "{D}/\(file)", "{O}/c.h5", "--quiet"], .ok())
         }
         add(["convert", "{D}/good-images-idx3-ubyte", "{O}/c.h5", "--quiet", "--labels", "{D}/good-labels-idx1-ubyte"], .ok())
+
+        // safetensors: each file breaks one rule of the format; import refuses it in one line naming the rule.
+        for (file, problem) in Self.badSafetensors {
+            add(["import", "{D}/\(file)", "{O}/c.h5", "--activations", "sigmoid"], .refused(file: file, problem: problem))
+            add(["inspect", "{D}/\(file)"], .refused(file: file, problem: problem))
+            add(["verify", "{D}/\(file)"], .verifyFails(file: file, problem: problem))
+            add(["diff", "{D}/st-good.safetensors", "{D}/\(file)"], .unreadable(file: file))
+        }
+        add(["inspect", "{D}/st-good.safetensors", "--stats"], .ok(["0.weight", "F64"]))
+        add(["verify", "{D}/st-good.safetensors"], .ok(["valid safetensors file"]))
+        add(["diff", "{D}/st-good.safetensors", "{D}/st-good.safetensors"], .ok())
+        add(["diff", "{D}/st-good.safetensors", "{D}/st-misshaped-bias.safetensors"], .differs)
+        add(["import", "{D}/st-no-activations.safetensors", "{O}/c.h5"],
+            .refused(file: "st-no-activations.safetensors", problem: "does not say its activations"))
+        add(["import", "{D}/st-misshaped-bias.safetensors", "{O}/c.h5"],
+            .refused(file: "st-misshaped-bias.safetensors", problem: "0.bias has shape [2], expected [1]"))
+        add(["import", "{D}/st-no-activations.safetensors", "{O}/c.h5", "--activations", "relu"],
+            .refused(file: "st-no-activations.safetensors", problem: "the output activation \"relu\" must be sigmoid or softmax"))
+        add(["import", "{D}/st-no-activations.safetensors", "{O}/c.h5", "--activations", "softmax"],
+            .refused(file: "st-no-activations.safetensors", problem: "a softmax output has 2 units or more"))
+        add(["import", "{D}/st-good.safetensors", "{O}/c.h5"], .ok(["wrote"]))
+        add(["import", "{D}/st-no-activations.safetensors", "{O}/c.h5", "--activations", "sigmoid"], .ok(["wrote"]))
         return cases
     }
 

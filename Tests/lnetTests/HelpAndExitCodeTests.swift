@@ -9,6 +9,7 @@ import Testing
 struct HelpAndExitCodeTests {
     static let subcommands = [
         "train", "resume", "evaluate", "predict", "inspect", "verify", "diff", "plot", "convert", "sample", "gradcheck",
+        "export", "import",
     ]
     /// The commands that do matrix products or parallel conversion.
     static let parallel = ["train", "resume", "evaluate", "predict", "plot", "gradcheck", "convert"]
@@ -43,6 +44,7 @@ struct HelpAndExitCodeTests {
         (["train", "--data", "unused.h5", "--layers", "3,1"], "--init", ["he", "deep", "scaled"], "xavier"),
         (["train", "--data", "unused.h5", "--layers", "3,1"], "--decay", ["none", "inverse", "scheduled"], "cosine"),
         (["convert", "unused.csv", "unused.h5"], "--from", ["csv", "tsv", "npy", "npz", "idx", "hdf5"], "parquet"),
+        (["export", "unused.h5", "unused.safetensors"], "--dtype", ["float64", "float32"], "float16"),
         (["sample", "-o", "unused.h5"], nil, ["moons"], "circles"),
     ]
 

@@ -3,7 +3,9 @@
 // usage: lnet-fuzz --seeds DIR [--iterations N] [--seed S] [--crashes DIR]
 //
 // DIR holds valid seed files (scripts/fuzz writes them): *.csv, *.tsv,
-// *.npy, *.npz, *-ubyte / *.gz (IDX) and ckpt*.h5 (an LNet checkpoint).
+// *.npy, *.npz, *-ubyte / *.gz (IDX), *.safetensors and ckpt*.h5 (an LNet
+// checkpoint). A safetensors mutant goes through the header's parser and
+// validation, every tensor's values, and the model reader of `lnet import`.
 // Each iteration picks a seed file, mutates it (bit flips, byte overwrites,
 // truncation, splices, 0xFF runs over likely size fields, repeated
 // chunks), writes it to a scratch file and reads it through the parser,
@@ -45,13 +47,14 @@ var rng = SplitMix64(state: argument("--seed").flatMap(UInt64.init) ?? 1)
 let crashes = argument("--crashes") ?? NSTemporaryDirectory()
 try FileManager.default.createDirectory(atPath: crashes, withIntermediateDirectories: true)
 
-enum Kind: String, CaseIterable { case csv, npy, npz, idx, checkpoint }
+enum Kind: String, CaseIterable { case csv, npy, npz, idx, safetensors, checkpoint }
 
 func kind(of name: String) -> Kind? {
     if name.hasPrefix("ckpt") && name.hasSuffix(".h5") { return .checkpoint }
     if name.hasSuffix(".csv") || name.hasSuffix(".tsv") { return .csv }
     if name.hasSuffix(".npy") { return .npy }
     if name.hasSuffix(".npz") { return .npz }
+    if name.hasSuffix(".safetensors") { return .safetensors }
     if name.hasSuffix("-ubyte") || name.hasSuffix("-ubyte.gz") { return .idx }
     return nil
 }
@@ -94,7 +97,8 @@ func mutate(_ original: [UInt8], _ rng: inout SplitMix64) -> [UInt8] {
             bytes.insert(contentsOf: bytes[from..<(from + length)], at: to)
         case 5 where !bytes.isEmpty:
             // Text-level: interesting characters for CSV and the .npy header.
-            let pieces: [String] = [",", "\"", "\n", "\r\n", "nan", "-inf", "1e999", "'", "{", "}", "(", ")", "\0", "é", "0x", "\t", "True", "<f8", "|O", ">i4"]
+            let pieces: [String] = [",", "\"", "\n", "\r\n", "nan", "-inf", "1e999", "'", "{", "}", "(", ")", "\0", "é", "0x", "\t", "True", "<f8", "|O", ">i4",
+                                    "[", "]", "\\u", "\\ud800", "F4", "BF16", "__metadata__", "18446744073709551615", "-1", "1.5"]
             let piece = Array(pieces[Int.random(in: 0..<pieces.count, using: &rng)].utf8)
             bytes.insert(contentsOf: piece, at: Int.random(in: 0...bytes.count, using: &rng))
         case 6 where !bytes.isEmpty:
@@ -119,6 +123,19 @@ func drain(_ open: () throws -> any RowSource) -> String {
         return "rows"
     } catch {
         return "error"
+    }
+}
+
+/// Opens a safetensors mutant, reads every tensor it declares and the model `lnet import` would take from it.
+func drainSafetensors(_ path: String) -> String {
+    do {
+        let file = try SafetensorsFile.open(path, memoryLimit: 1 << 28)
+        for entry in file.header.entries where entry.dtype.isConvertible { _ = try? file.values(of: entry) }
+        _ = try? SafetensorsInterchange.read(from: path, options: InterchangeReadOptions(activations: nil))
+        _ = try? SafetensorsInterchange.read(from: path, options: InterchangeReadOptions(activations: ["relu", "relu", "relu", "sigmoid"]))
+        return "valid"
+    } catch {
+        return "refused"
     }
 }
 
@@ -179,6 +196,7 @@ for iteration in 0..<iterations {
     case .npy: outcome = drain { try NumpyReader(npy: path) }
     case .npz: outcome = drain { try NumpyReader(npz: path) }
     case .idx: outcome = drain { try IDXReader(images: path, labels: Bool.random(using: &rng) ? labelsFile : nil) }
+    case .safetensors: outcome = drainSafetensors(path)
     case .checkpoint: outcome = fuzzCheckpoint(path, &rng)
     }
     outcomes[seed.kind, default: [:]][outcome, default: 0] += 1

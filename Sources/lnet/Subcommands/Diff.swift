@@ -7,7 +7,7 @@ import LNetStorage
 struct Diff: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "diff",
-        abstract: "Compare two HDF5 files: structure, shapes, dtypes, attributes and values.",
+        abstract: "Compare two HDF5 files (structure, shapes, dtypes, attributes, values), or any two of .h5, .safetensors and .npz by tensor.",
         discussion: """
             Like h5diff: every object must exist in both files with the same kind, \
             dtype, shape and attributes, and every pair of numbers a (from A) and \
@@ -22,6 +22,14 @@ struct Diff: ParsableCommand {
             B for an object only B has), and exits 1. --brief prints only the objects \
             that differ, one per line; --json one JSON document (formats/json-output.md). \
             A file that cannot be read prints one `error:` line and exits 2.
+
+            When either file is a .safetensors or .npz, the files are compared \
+            tensor by tensor under the course's names, mapped by \
+            formats/interchange.md's rule (0.weight is W1, 2.bias is b2, \
+            optimizer.0.weight.exp_avg is v_dW1, /parameters/W1 is W1, …); a bias \
+            (n,) equals (n, 1). The tolerance rule and exit codes are the same:
+
+              $ lnet diff cat.h5 cat.safetensors     # 0: the export holds the checkpoint's values
 
             Example: a resumed run against an uninterrupted one, bit for bit:
 
@@ -71,7 +79,21 @@ struct Diff: ParsableCommand {
 
     func run() throws {
         // 2: a file libhdf5 cannot read safely is unreadable, not different.
-        try Isolation.probe([a, b], failureStatus: 2)
+        try Isolation.probe([a, b].filter { HDF5File.hasSignature($0) }, failureStatus: 2)
+        if !HDF5File.hasSignature(a) || !HDF5File.hasSignature(b), FileManager.default.fileExists(atPath: a), FileManager.default.fileExists(atPath: b) {
+            // Across formats (.safetensors, .npz): tensor by tensor under the course's names.
+            let diff: TensorSetDiff
+            do {
+                diff = try TensorSetDiff(comparing: a, with: b, absoluteTolerance: atol, relativeTolerance: rtol)
+            } catch {
+                let message = Phrasing.message(for: error).split(whereSeparator: \.isNewline).joined(separator: " ")
+                FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+                throw ExitCode(2)
+            }
+            print(diff.renderText(), terminator: "")
+            if !diff.isEqual { throw ExitCode(1) }
+            return
+        }
         let diff: FileDiff
         do {
             diff = try FileDiff(comparing: a, with: b, absoluteTolerance: atol, relativeTolerance: rtol, nanEqual: nanEqual)

@@ -7,7 +7,7 @@ import LNetStorage
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
-        abstract: "Show what an HDF5 file holds: its tree, a checkpoint's summary, or one dataset's values.",
+        abstract: "Show what an HDF5 or safetensors file holds: its tree, a checkpoint's summary, or one dataset's values.",
         discussion: """
             Lists the file recursively, like `h5ls -r -v`: each dataset's shape \
             (h5ls notation: {3/Inf, 3} grows without limit), numpy dtype, storage \
@@ -68,15 +68,22 @@ struct Inspect: ParsableCommand {
             it is (2-D x whose last dimension, not its first, is y's length). x is \
             read in blocks, so any size fits in memory. With --json: "dataset".
 
+            A .safetensors file shows its header length, data size, __metadata__ \
+            and a table of its tensors (name, dtype, shape, byte range; --stats \
+            adds the statistics); naming a tensor (lnet inspect m.safetensors \
+            0.weight) prints its values; --json gives {"file", "format", \
+            "header_length", "data_length", "metadata", "tensors": [{"name", \
+            "dtype", "shape", "data_offsets", "stats"}]}.
+
             A missing, empty or damaged file, or a missing object, prints one \
             `error:` line on stderr and exits with status 1.
             """
     )
 
-    @Argument(help: "The HDF5 file to describe.")
+    @Argument(help: "The HDF5 or .safetensors file to describe.")
     var file: String
 
-    @Argument(help: "One group or dataset in it, e.g. /parameters/W1.")
+    @Argument(help: "One group or dataset in it, e.g. /parameters/W1 (a tensor of a .safetensors file, e.g. 0.weight).")
     var object: String?
 
     @Flag(name: .long, help: "Add min, max, mean, std, L2 norm and NaN/Inf counts of numeric datasets.")
@@ -89,6 +96,14 @@ struct Inspect: ParsableCommand {
     var test: String?
 
     func run() throws {
+        // safetensors is read by LNet's own bounded parser, in this process: no libhdf5 involved.
+        if !HDF5File.hasSignature(file), SafetensorsFile.looksLikeSafetensors(file) {
+            try reportingErrors {
+                let report = try SafetensorsReport(path: file, tensor: object, statistics: stats)
+                print(json ? report.renderJSON() : report.renderText(), terminator: "")
+            }
+            return
+        }
         // libhdf5 can crash or hang on a crafted file: read it in a limited child (ProbeHDF5.swift).
         if !Isolation.readsDirectly {
             try Isolation.relay(

@@ -38,7 +38,10 @@ struct Train: ParsableCommand {
     var testY: String?
 
     @Option(help: "Hidden and output units, comma-separated, e.g. 20,7,5,1 (the input size comes from the data).")
-    var layers: String
+    var layers: String?
+
+    @Option(help: "Start from this checkpoint's parameters (a parameters-only one will do, e.g. from lnet import) instead of a random initialisation; its layers and activations are the run's.")
+    var initFrom: String?
 
     @Option(help: "One activation per layer: relu, leaky_relu, tanh, sigmoid, linear; the output sigmoid or softmax.")
     var activations: String?
@@ -113,11 +116,14 @@ struct Train: ParsableCommand {
     @OptionGroup var streaming: StreamingOptions
 
     func validate() throws {
-        try requireNoEmptyEntries(layers, option: "--layers")
-        guard let units = parsedLayers, !units.isEmpty else {
+        guard layers != nil || initFrom != nil else {
+            throw ValidationError("--layers is required (hidden and output units, e.g. 20,7,5,1), unless --init-from gives them")
+        }
+        if let layers { try requireNoEmptyEntries(layers, option: "--layers") }
+        guard let units = parsedLayers, !units.isEmpty || initFrom != nil else {
             throw ValidationError("--layers takes positive unit counts separated by commas, e.g. 20,7,5,1")
         }
-        if let activations {
+        if let activations, layers != nil {
             try requireNoEmptyEntries(activations, option: "--activations")
             try validateActivations(commaSeparated(activations), outputUnits: units.last ?? 1, layerCount: units.count)
         }
@@ -140,14 +146,14 @@ struct Train: ParsableCommand {
         if let problem = problems.first { throw ValidationError(Phrasing.usage(problem)) }
     }
 
-    private var parsedLayers: [Int]? { positiveIntegers(layers) }
+    private var parsedLayers: [Int]? { layers.map(positiveIntegers) ?? [] }
 
     func run() throws {
         // libhdf5 can crash on a crafted file: try each one in a limited child first.
         // An existing file at --checkpoint is opened too, to tell what it is before replacing it.
         let existingCheckpoint = (checkpoint.map { [$0] + (cadence.keepBest ? [CheckpointSettings.bestModelPath(besideCheckpoint: $0)] : []) } ?? [])
             .filter(HDF5File.hasSignature)
-        try Isolation.probe([data] + (test.map { [$0] } ?? []) + existingCheckpoint)
+        try Isolation.probe([data] + (test.map { [$0] } ?? []) + existingCheckpoint + (initFrom.map { [$0] } ?? []))
         // Then: a Ctrl-C while the data loads stops cleanly instead of killing the process.
         StopSignals.install()
         // Thrown outside reportingErrors, which would report it as an error and exit 1.
@@ -167,6 +173,7 @@ struct Train: ParsableCommand {
                     return checkpoint
                 })
             settings.memory = streaming.policy
+            settings.initFrom = initFrom
             settings.testXName = testX
             settings.testYName = testY
             let output = TrainingOutput(quiet: progress.quiet, json: json)

@@ -54,3 +54,6 @@ enum SampleName: String, CaseIterable, ExpressibleByArgument {
     /// The course's two moons (scikit-learn's `make_moons`).
     case moons
 }
+
+/// `export --dtype`: the floating-point type of the exported tensors.
+extension InterchangeDType: ExpressibleByArgument {}

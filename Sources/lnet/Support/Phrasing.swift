@@ -28,6 +28,16 @@ enum Phrasing {
             return error.description
         case let error as OutputIsInputError:
             return "\(error.output): \(error.problem); an output never replaces an input, even with --force: choose another name"
+        case let error as SafetensorsError:
+            if case .activationsUnknown(let layers, let example) = error.problem {
+                return "\(error.path): the file does not say its activations: pass --activations with one per layer (\(layers)), e.g. --activations \(example)"
+            }
+            return error.description
+        case let error as ModelImportError:
+            switch error.problem {
+            case .optimizerStateNeedsData:
+                return "\(error.path): the file holds optimizer state but no LNet training record: name the training data with --data to keep it, or pass --no-optimizer for the parameters only"
+            }
         case let error as OutputExistsError:
             return "\(error.path): the file exists: pass --force to overwrite it"
         default:

@@ -5,10 +5,14 @@
 //
 //   lnet-bench-checkpoint [--repeat N] [--dir DIR] [--json]
 //   lnet-bench-checkpoint --fingerprint DATA.h5 [--repeat N] [--json]
+//   lnet-bench-checkpoint --safetensors [--repeat N] [--dir DIR] [--json]
 //
 // The second form times the data fingerprint a checkpoint records (SHA-256 over
 // x and y, formats/dataset.md) instead; benchmarks/fingerprint/compare.py runs it
-// beside h5py + hashlib.
+// beside h5py + hashlib. The third times `lnet export --optimizer` and `lnet
+// import` of the same checkpoint as .safetensors (the model and its Adam state
+// to and from the file, atomic and fsync'd on writing, validated on reading);
+// benchmarks/safetensors/compare.py runs it beside safetensors.torch.
 //
 // Prints the median (and minimum) over N repetitions of each, and the file's size.
 // Build with `swift build -c release --product lnet-bench-checkpoint`; compare.py
@@ -79,6 +83,7 @@ func main() throws {
     var folder = NSTemporaryDirectory()
     var json = false
     var fingerprintFile: String?
+    var safetensors = false
     var arguments = CommandLine.arguments.dropFirst().makeIterator()
     while let argument = arguments.next() {
         switch argument {
@@ -91,12 +96,17 @@ func main() throws {
             guard let text = arguments.next() else { throw BenchmarkFailure(description: "--dir needs a folder") }
             folder = text
         case "--json": json = true
+        case "--safetensors": safetensors = true
         case "--fingerprint":
             guard let text = arguments.next() else { throw BenchmarkFailure(description: "--fingerprint needs a dataset file") }
             fingerprintFile = text
         default:
             throw BenchmarkFailure(description: "usage: lnet-bench-checkpoint [--repeat N] [--dir DIR] [--json] [--fingerprint DATA.h5]")
         }
+    }
+    if safetensors {
+        try timeSafetensors(folder: folder, repeats: repeats, json: json)
+        return
     }
     if let fingerprintFile {
         try timeFingerprint(of: fingerprintFile, repeats: repeats, json: json)
@@ -145,6 +155,52 @@ func main() throws {
         print(String(format: "lnet  %.2f MB: write (fsync'd) median %.2f ms (min %.2f); read (validated) median %.2f ms (min %.2f); settings checksum median %.3f ms; %d repetitions",
                      Double(bytes) / 1e6, median(writes) * 1e3, (writes.min() ?? .nan) * 1e3,
                      median(reads) * 1e3, (reads.min() ?? .nan) * 1e3, median(digests) * 1e3, repeats))
+    }
+}
+
+/// Times the export of the cat checkpoint with its Adam state to .safetensors (checkpoint → InterchangeModel → file,
+/// atomically, fsync'd) and its import (file → validated header → InterchangeModel → Checkpoint). Leaves the file as
+/// DIR/lnet-bench.safetensors for the baseline to read and write the same tensors.
+func timeSafetensors(folder: String, repeats: Int, json: Bool) throws {
+    let path = URL(fileURLWithPath: folder).appendingPathComponent("lnet-bench.safetensors").path
+    let checkpoint = catCheckpoint()
+    let options = InterchangeWriteOptions(dtype: .float64)
+    func export() throws {
+        let model = try InterchangeModel(checkpoint: checkpoint, includingOptimizer: true)
+        try InterchangeFormat.safetensors.write(model, to: path, options: options)
+    }
+    func importBack() throws -> Checkpoint {
+        try InterchangeFormat.safetensors.read(from: path, options: InterchangeReadOptions()).model.checkpoint()
+    }
+    // One untimed round, and the round trip checked: the import must give back the very checkpoint.
+    try export()
+    var expected = checkpoint
+    expected.createdBy = "lnet-bench-checkpoint"
+    guard try importBack() == expected else {
+        throw BenchmarkFailure(description: "the checkpoint imported back differs from the one exported")
+    }
+    var writes: [Double] = []
+    var reads: [Double] = []
+    for _ in 0..<repeats {
+        let start = now()
+        try export()
+        let written = now()
+        let back = try importBack()
+        let done = now()
+        guard back.parameters.count == 8, back.optimizer?.s.count == 8 else { throw BenchmarkFailure(description: "imported too little") }
+        writes.append(written - start)
+        reads.append(done - written)
+    }
+    let bytes = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
+    if json {
+        print("""
+        {"tool": "lnet", "repeat": \(repeats), "bytes": \(bytes), "path": "\(path)", \
+        "write_median_s": \(median(writes)), "write_min_s": \(writes.min() ?? .nan), \
+        "read_median_s": \(median(reads)), "read_min_s": \(reads.min() ?? .nan)}
+        """)
+    } else {
+        print(String(format: "lnet  %.2f MB safetensors: export (fsync'd) median %.2f ms; import (validated) median %.2f ms; %d repetitions",
+                     Double(bytes) / 1e6, median(writes) * 1e3, median(reads) * 1e3, repeats))
     }
 }
 
