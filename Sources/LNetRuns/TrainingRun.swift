@@ -560,19 +560,28 @@ public final class TrainingRun {
                 lastCost = summary.cost
                 let isLast = summary.epoch == target - 1
                 events(.epochCompleted(summary, isReported: summary.epoch % printEvery == 0 || isLast))
-                // A save due while one is in flight stays due until that one ends
-                // (BackgroundCheckpointWriter); the last epoch is saved below, synchronously.
                 let completed = summary.epoch + 1
                 let now = Self.now()
-                let saveIsDue = checkpoint != nil && !isLast && !writer.isBusy
-                    && schedule?.isDue(completedEpochs: completed, now: now) == true
-                // The test history and the best model are measured at each save, and at the end.
-                if isLast || saveIsDue {
+                // The test history and the best model are measured on a fixed rule of epochs, so a
+                // run split by a resume records what a straight run records: at each save due by
+                // epochs (--checkpoint-every), or at each printed epoch when saves are due by time,
+                // and at the end.
+                let everyEpochs = checkpoint?.everyEpochs ?? 0
+                let isMeasured = everyEpochs > 0
+                    ? completed % everyEpochs == 0 : printEvery > 0 && summary.epoch % printEvery == 0
+                if isLast || isMeasured {
                     try measure(after: summary, events: events)
                 }
-                if let checkpoint {
+                if let checkpoint, !isLast {
                     try collect(writer, events: events)
-                    if saveIsDue {
+                    // A save due by epochs is the user's numbered record: it waits for a save still in
+                    // flight. One due by time is taken at the first epoch end after that save ends
+                    // (BackgroundCheckpointWriter). The last epoch is saved below, synchronously.
+                    if everyEpochs > 0, completed % everyEpochs == 0, writer.isBusy {
+                        writer.waitUntilIdle()
+                        try collect(writer, events: events)
+                    }
+                    if !writer.isBusy, schedule?.isDue(completedEpochs: completed, now: now) == true {
                         let snapshot = try self.snapshot(for: checkpoint)
                         if writer.startIfIdle({ try Self.write(snapshot) }) {
                             schedule?.saved(completedEpochs: completed, now: now)

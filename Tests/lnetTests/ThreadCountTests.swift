@@ -61,10 +61,18 @@ struct ThreadCountTests {
             with h5py.File(wide, "w") as f:
                 f["x"] = r.rand(512, 1000)
                 f["y"] = (r.rand(512) > 0.5).astype(np.int64)
+            import itertools
+            runs = itertools.count()
             def policy(arguments):
-                child = subprocess.Popen([sys.argv[1], "train", "--epochs", "100000000", "--quiet"] + arguments,
+                # The first checkpoint is written once training runs, after any re-execution: its
+                # appearance, not a fixed wait, says the environment read next is the final one.
+                checkpoint = os.path.join(sys.argv[2], f"run{next(runs)}.h5")
+                child = subprocess.Popen([sys.argv[1], "train", "--epochs", "100000000", "--quiet",
+                                          "--checkpoint", checkpoint, "--checkpoint-every", "1"] + arguments,
                                          env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                time.sleep(2)
+                deadline = time.monotonic() + 300
+                while not os.path.exists(checkpoint) and child.poll() is None and time.monotonic() < deadline:
+                    time.sleep(0.05)
                 with open(f"/proc/{child.pid}/environ", "rb") as f:
                     found = [v.decode() for v in f.read().split(bytes(1)) if v.startswith(b"OMP_WAIT_POLICY=")]
                 child.send_signal(signal.SIGKILL)

@@ -67,7 +67,7 @@ struct CheckpointCadenceOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Also keep the last K checkpoints as <name>-epoch<N>.h5 beside it.")
     var keep: Int = 0
 
-    @Flag(help: "Also keep the best model so far as <name>-best.h5 beside it, judged at each checkpoint interval on the --test cost (the training cost without --test).")
+    @Flag(help: "Also keep the best model so far as <name>-best.h5 beside it, judged where the test history is measured (every --checkpoint-every epochs, else at each printed epoch, and at the end) on the --test cost (the training cost without --test).")
     var keepBest = false
 
     func validate() throws {
