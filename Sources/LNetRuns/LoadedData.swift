@@ -21,7 +21,9 @@ enum RunExamples {
     func session(_ configuration: TrainingConfiguration, state: TrainingState?, memory: MemoryPolicy) throws -> TrainingSession {
         switch self {
         case .memory(let data):
-            let (xBytes, overflow) = data.features.elements.count.multipliedReportingOverflow(by: MemoryLayout<Double>.size)
+            // A float32 run also holds X converted to float32 (4 bytes a value) beside the doubles.
+            let bytesPerValue = MemoryLayout<Double>.size + (configuration.precision == .float32 ? MemoryLayout<Float>.size : 0)
+            let (xBytes, overflow) = data.features.elements.count.multipliedReportingOverflow(by: bytesPerValue)
             let room = overflow ? 0 : max(0, memory.budget - xBytes)
             return try TrainingSession(configuration: configuration, data: data, resumingFrom: state,
                                        examplesFirstCopyLimit: min(room, TrainingSession.examplesFirstCopyLimit))

@@ -486,7 +486,8 @@ public final class TrainingRun {
         let estimate = MemoryEstimate.training(
             layerSizes: sizes, exampleCount: m, batchSize: configuration.batchSize, optimizer: configuration.optimizer,
             keepProbability: configuration.keepProbability, streamed: streamed, testExampleCount: testCount,
-            examplesFirstCopyLimit: min(max(0, memory.budget - featureBytes), TrainingSession.examplesFirstCopyLimit))
+            examplesFirstCopyLimit: min(max(0, memory.budget - featureBytes), TrainingSession.examplesFirstCopyLimit),
+            precision: configuration.precision)
         try memory.admit(estimate, path: dataPath,
                          what: "training layers \(sizes.map(String.init).joined(separator: ",")) on \(m) examples")
     }

@@ -71,10 +71,13 @@ public struct MemoryEstimate: Sendable, Equatable {
     ///   - streamed: whether x is streamed (then only a batch of it is in memory).
     ///   - testExampleCount: m of the `--test` data (0 without).
     ///   - examplesFirstCopyLimit: the cap on full-batch training's second copy of X.
+    ///   - precision: float32 training also holds X converted to float32 (full batch), or a
+    ///     batch of doubles before conversion (streamed); its other buffers, counted as
+    ///     float64, are over-estimated by half.
     public static func training(
         layerSizes: [Int], exampleCount m: Int, batchSize: Int, optimizer: Optimizer, keepProbability: Double,
         streamed: Bool, testExampleCount: Int = 0,
-        examplesFirstCopyLimit: Int = TrainingSession.examplesFirstCopyLimit
+        examplesFirstCopyLimit: Int = TrainingSession.examplesFirstCopyLimit, precision: Precision = .float64
     ) -> MemoryEstimate {
         let featureCount = layerSizes.first ?? 0
         let capacity = max(1, min(batchSize, m))
@@ -91,7 +94,17 @@ public struct MemoryEstimate: Sendable, Equatable {
         let gathered = fullBatch ? Bytes.zero : Bytes.doubles(featureCount, capacity)
         let examplesFirst = fullBatch && x.value <= examplesFirstCopyLimit ? x : Bytes.zero
         let testData = Bytes.doubles(featureCount, testExampleCount)
-        let held = data + labels + sessionBuffers + batch + gathered + examplesFirst + testData
+        var converted = Bytes.zero
+        if precision == .float32 {
+            // X in float32 (half of x) for a full batch; a streamed batch's doubles before conversion.
+            // (An in-memory mini-batch is converted as it is gathered, into the batch buffer counted above.)
+            if streamed {
+                converted = Bytes.doubles(featureCount, capacity)
+            } else if fullBatch {
+                converted = Bytes(value: x.value / 2)
+            }
+        }
+        let held = data + labels + sessionBuffers + batch + gathered + examplesFirst + testData + converted
 
         // Transient, one at a time.
         let state = parameters * (1 + optimizerCopies)

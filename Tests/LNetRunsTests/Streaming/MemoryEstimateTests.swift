@@ -31,6 +31,19 @@ struct MemoryEstimateTests {
         #expect(Double(estimate.bytes) < 1.5 * Double(peak), "estimate \(estimate.bytes), measured \(peak)")
     }
 
+    /// A float32 full-batch run also holds X converted to float32: half of x more than float64's
+    /// (with a first layer wide enough that training, not loading x, is the peak).
+    @Test func float32CountsItsConvertedCopyOfX() {
+        func estimate(_ precision: Precision, batchSize: Int, streamed: Bool = false) -> Int {
+            MemoryEstimate.training(
+                layerSizes: [12288, 1000, 1], exampleCount: 209, batchSize: batchSize, optimizer: .gradientDescent,
+                keepProbability: 1, streamed: streamed, examplesFirstCopyLimit: 0, precision: precision).bytes
+        }
+        #expect(estimate(.float32, batchSize: 209) - estimate(.float64, batchSize: 209) == 12288 * 209 * 4)
+        #expect(estimate(.float32, batchSize: 64, streamed: true) - estimate(.float64, batchSize: 64, streamed: true)
+                == 12288 * 64 * 8)
+    }
+
     @Test func overflowingShapesSaturateInsteadOfTrapping() {
         let estimate = MemoryEstimate.training(
             layerSizes: [Int.max / 2, Int.max / 2, 10], exampleCount: Int.max, batchSize: Int.max, optimizer: .adam(),
