@@ -233,14 +233,50 @@ public struct SafetensorsWriter: Sendable {
         return bytes
     }
 
+    /// The header's bytes, and each tensor's bytes unless it is float64 on a little-endian machine (written from its
+    /// values as they are).
+    private func prepared() throws(SafetensorsProblem) -> ([UInt8], [[UInt8]?]) {
+        let headerBytes = try header().encoded()
+        guard headerBytes.count <= SafetensorsHeader.maximumLength else { throw .headerTooLarge(UInt64(headerBytes.count)) }
+        var converted: [[UInt8]?] = []
+        for tensor in tensors {
+            if tensor.dtype == .f64, 1.littleEndian == 1 {
+                converted.append(nil)
+                continue
+            }
+            // The one encoder of every type: a file of this tensor alone, less its length and header.
+            var single = SafetensorsWriter()
+            single.tensors = [tensor]
+            let alone = try single.encoded()
+            let skip = 8 + (try single.header().encoded().count)
+            converted.append(Array(alone[skip...]))
+        }
+        return (headerBytes, converted)
+    }
+
     /// Writes the file to `path` atomically and durably: a failure leaves the previous file whole and no temporary.
+    /// The header goes first, then each tensor straight from its values (float64 without a copy on a little-endian
+    /// machine; other types through one buffer of their own size), so no second image of the file is assembled.
     public func write(to path: String) throws {
-        let bytes: [UInt8]
-        do { bytes = try encoded() } catch let problem { throw SafetensorsError(path: path, problem: problem) }
+        let (headerBytes, converted): ([UInt8], [[UInt8]?])
+        do {
+            (headerBytes, converted) = try prepared()
+        } catch {
+            throw SafetensorsError(path: path, problem: error)
+        }
         try AtomicFile.replace(path) { temporary in
             let descriptor = try SystemCall.check(temporary, "create") { open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) }
             defer { close(descriptor) }
-            try bytes.withUnsafeBytes { try writeAll(descriptor, $0, reportedAs: path) }
+            var length = UInt64(headerBytes.count).littleEndian
+            try withUnsafeBytes(of: &length) { try writeAll(descriptor, $0, reportedAs: path) }
+            try headerBytes.withUnsafeBytes { try writeAll(descriptor, $0, reportedAs: path) }
+            for (tensor, bytes) in zip(tensors, converted) {
+                if let bytes {
+                    try bytes.withUnsafeBytes { try writeAll(descriptor, $0, reportedAs: path) }
+                } else {
+                    try tensor.values.withUnsafeBytes { try writeAll(descriptor, $0, reportedAs: path) }
+                }
+            }
         }
     }
 }

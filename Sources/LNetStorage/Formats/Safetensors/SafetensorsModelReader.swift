@@ -117,9 +117,11 @@ struct SafetensorsModelReader {
 
         // Optimizer state.
         let stateEntries = entries.filter { $0.name.hasPrefix("optimizer.") }
+        // Plain gradient descent keeps no tensors: its state is the metadata alone.
+        let declaresGD = metadata(Key.optimizer) == "gd"
         if options.includeOptimizer == false {
-            if !stateEntries.isEmpty { notes.append("left the optimizer state aside, as asked: the checkpoint holds parameters only") }
-        } else if stateEntries.isEmpty {
+            if !stateEntries.isEmpty || declaresGD { notes.append("left the optimizer state aside, as asked: the checkpoint holds parameters only") }
+        } else if stateEntries.isEmpty, !declaresGD {
             if options.includeOptimizer == true { throw refuse("the file holds no optimizer state (no optimizer.<parameter>.exp_avg or .momentum_buffer tensors)") }
         } else {
             model.optimizer = try optimizerState(prefix: prefix, indices: indices, layers: layers)
@@ -165,7 +167,7 @@ struct SafetensorsModelReader {
         let names = indices.map { ("\(prefix)\($0).weight", "\(prefix)\($0).bias") }
         func has(_ key: String) -> Bool { file.header.entry(named: SafetensorsInterchange.optimizerName(parameter: names[0].0, key: key)) != nil }
         let name: String
-        if has("exp_avg") { name = "adam" } else if has("momentum_buffer") { name = "momentum" } else {
+        if has("exp_avg") { name = "adam" } else if has("momentum_buffer") { name = "momentum" } else if metadata(Key.optimizer) == "gd" { name = "gd" } else {
             throw refuse("the optimizer state is neither Adam's (exp_avg, exp_avg_sq, step) nor momentum's (momentum_buffer) for \(names[0].0)")
         }
         if let declared = metadata(Key.optimizer), declared != name {
@@ -222,6 +224,9 @@ struct SafetensorsModelReader {
             }
             settings.t = t
             return InterchangeModel.OptimizerState(settings: settings, firstMoments: try moments("exp_avg"), secondMoments: try moments("exp_avg_sq"))
+        }
+        if name == "gd" {
+            return InterchangeModel.OptimizerState(settings: settings, firstMoments: [], secondMoments: [])
         }
         settings.beta = try number("beta")
         guard settings.beta != nil else {
