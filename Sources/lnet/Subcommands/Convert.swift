@@ -193,8 +193,8 @@ struct Convert: ParsableCommand {
             return "note: \(file): x was \(type.rawValue), which training divides by 255; the CSV reads back as float64: "
                 + "converting it back to .h5, keep the type with --x-type \(type.rawValue)"
         case .imagesSkipped(let file, let problems):
-            return "note: \(file): skipped \(problems.count) that could not be read:\n"
-                + problems.map { "  skipped \($0.description)" }.joined(separator: "\n")
+            return "note: \(file): skipped \(problems.count) \(problems.count == 1 ? "file" : "files") that could not be read:\n"
+                + problems.map { "  \($0.description)" }.joined(separator: "\n")
         }
     }
 
