@@ -27,8 +27,8 @@ public struct ImageDecodingOptions: Sendable, Equatable {
     /// default, as the course's `Image.open(path).resize(...)` ignores it.
     public var appliesEXIFOrientation: Bool
 
-    /// Pillow's pixel limit, 1 GiB files, orientation ignored.
-    public init(maxPixels: Int = ImageDecodingOptions.pillowMaxImagePixels, maxFileBytes: Int = 1 << 30, appliesEXIFOrientation: Bool = false) {
+    /// Pillow's pixel limit, files up to 512 MiB (an image file is read whole, once per decoding core), orientation ignored.
+    public init(maxPixels: Int = ImageDecodingOptions.pillowMaxImagePixels, maxFileBytes: Int = 512 << 20, appliesEXIFOrientation: Bool = false) {
         self.maxPixels = maxPixels
         self.maxFileBytes = maxFileBytes
         self.appliesEXIFOrientation = appliesEXIFOrientation
@@ -78,24 +78,22 @@ public final class ImageDecoder {
 
     /// Decodes an image held in memory; `name` is the file named in errors.
     public func decode(bytes: [UInt8], name: String) throws(ImportError) -> RGBImage {
-        do {
-            return try bytes.withUnsafeBufferPointer { buffer throws(ImportError) -> RGBImage in
-                let header = try readHeader(buffer, name: name)
-                let (count, overflow) = header.width.multipliedReportingOverflow(by: header.height)
-                guard !overflow, count <= options.maxPixels else {
-                    throw ImportError(file: name, problem: "the image declares \(header.width) × \(header.height) pixels, more than the limit of \(options.maxPixels) (a decompression bomb?)")
-                }
-                var pixels = [UInt8](repeating: 0, count: count * 3)
-                let status = pixels.withUnsafeMutableBufferPointer { out in
-                    lnet_image_decode_rgb(handle, out.baseAddress, out.count)
-                }
-                guard status == 0 else { throw failure(name, header.container) }
-                var image = RGBImage(width: header.width, height: header.height, pixels: pixels)
-                if options.appliesEXIFOrientation, let orientation = exifOrientation() {
-                    image = orientation.applied(to: image)
-                }
-                return image
+        try bytes.withUnsafeBufferPointer { buffer throws(ImportError) -> RGBImage in
+            let header = try readHeader(buffer, name: name)
+            let (count, overflow) = header.width.multipliedReportingOverflow(by: header.height)
+            guard !overflow, count <= options.maxPixels else {
+                throw ImportError(file: name, problem: "the image declares \(header.width) × \(header.height) pixels, more than the limit of \(options.maxPixels) (a decompression bomb?)")
             }
+            var pixels = [UInt8](repeating: 0, count: count * 3)
+            let status = pixels.withUnsafeMutableBufferPointer { out in
+                lnet_image_decode_rgb(handle, out.baseAddress, out.count)
+            }
+            guard status == 0 else { throw failure(name, header.container) }
+            var image = RGBImage(width: header.width, height: header.height, pixels: pixels)
+            if options.appliesEXIFOrientation, let orientation = exifOrientation() {
+                image = orientation.applied(to: image)
+            }
+            return image
         }
     }
 
