@@ -18,6 +18,8 @@ Builds the release `lnet` and `lnet-bench-checkpoint` once (scratch path
     benchmarks/checkpoint/moons_cadence.py --json;
   * LNet's default compressed conversion of a 120 MB float CSV against pandas + h5py
     writing uncompressed (issue 14): benchmarks/convert/bench.sh --floats 200000x31;
+  * photo folder conversion vs Pillow + numpy + h5py: benchmarks/images/bench.sh --json
+    (2,000 JPEGs of 300–800 px to 64 × 64, uncompressed on both sides);
   * peak memory of streamed training: benchmarks/streaming/run.sh --json when that
     script exists (else the row says "not measured").
 Each row: LNet's figure, the baseline's, and LNet / baseline (below 1: LNet is
@@ -274,6 +276,22 @@ def main():
                      f"output {result['lnet_h5_bytes'] / 1e6:.0f} vs {result['pandas_h5_bytes'] / 1e6:.0f} MB"))
     attempt("compressed CSV conversion vs pandas + h5py", compressed_conversion)
 
+    # A folder of photos vs Pillow + numpy + h5py, like for like.
+    def photos():
+        env = dict(os.environ, LNET=lnet)
+        count = 200 if args.quick else 2000
+        result = last_json([os.path.join(here, "images", "bench.sh"), "--count", str(count), "--json"], env=env)
+        rows.append(("photo conversion vs Pillow + numpy + h5py",
+                     f"{result['photos']} JPEGs of 300–800 px ({result['folder_bytes'] / 1e6:.0f} MB) → HDF5 at "
+                     f"{result['size']}×{result['size']}, uncompressed (wall; CPU in brackets)",
+                     f"{result['lnet_wall_s']:.2f} s ({result['lnet_cpu_s']:.2f})",
+                     f"{result['pillow_wall_s']:.2f} s ({result['pillow_cpu_s']:.2f})",
+                     result["lnet_wall_s"] / result["pillow_wall_s"],
+                     f"{result['photos'] / result['lnet_wall_s']:.0f} vs {result['photos'] / result['pillow_wall_s']:.0f} photos/s; "
+                     f"same x and y: {result['same_x']}; peak RSS {mib(result['lnet_peak_rss_kib'])} vs "
+                     f"{mib(result['pillow_peak_rss_kib'])}"))
+    attempt("photo conversion vs Pillow + numpy + h5py", photos)
+
     # Streamed training's peak memory.
     def streaming():
         script = os.path.join(here, "streaming", "run.sh")
@@ -338,9 +356,11 @@ def main():
         "filters (`benchmarks/checkpoint/bench_h5py.py`); conversion — `pandas.read_csv` then h5py",
         "(`benchmarks/convert/bench_pandas.py`); fingerprint — h5py reads x and y, hashlib digests them",
         "(`Tests/interop/lnet_format.py`); safetensors — `safetensors.torch.save_file` / `load_file` on the",
-        "tensors and metadata LNet exports (`benchmarks/safetensors/bench_torch.py`). Scripts: `benchmarks/training/compare.py`,",
-        "`benchmarks/checkpoint/compare.py`, `benchmarks/checkpoint/moons_cadence.py`, `benchmarks/safetensors/compare.py`,",
-        "`benchmarks/fingerprint/compare.py`, `benchmarks/convert/bench.sh`,",
+        "tensors and metadata LNet exports (`benchmarks/safetensors/bench_torch.py`); photos — Pillow's",
+        "`Image.open(f).convert(\"RGB\").resize(...)`, numpy, h5py (`benchmarks/images/bench_pillow.py`).",
+        "Scripts: `benchmarks/training/compare.py`, `benchmarks/checkpoint/compare.py`,",
+        "`benchmarks/checkpoint/moons_cadence.py`, `benchmarks/safetensors/compare.py`,",
+        "`benchmarks/fingerprint/compare.py`, `benchmarks/convert/bench.sh`, `benchmarks/images/bench.sh`,",
         "`benchmarks/streaming/run.sh`.",
     ]
     if notes:

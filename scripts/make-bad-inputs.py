@@ -20,6 +20,7 @@ import struct
 import subprocess
 import sys
 import zipfile
+import zlib
 
 import h5py
 import numpy as np
@@ -144,6 +145,7 @@ def main():
     write(p("short-images-idx3-ubyte.gz"), gzip.compress(images[:-5], mtime=0))
 
     safetensors_files(p)
+    image_folders(p)
 
     if lnet:
         checkpoints(lnet, p)
@@ -183,6 +185,55 @@ def safetensors_files(p):
     raw("st-duplicate.safetensors", b'{"a":{"dtype":"F64","shape":[1],"data_offsets":[0,8]},'
                                     b'"a":{"dtype":"F64","shape":[1],"data_offsets":[0,8]}}', b"\0" * 8)
     raw("st-overflow.safetensors", {"a": entry("F64", [2 ** 62, 4], 0, 8)}, b"\0" * 8)
+
+
+def image_folders(p):
+    """Image folders for `convert FOLDER --size 8`: `images-good/` (two classes of
+    small JPEG and PNG photos) and one folder per bad case, a copy of the good
+    one plus the bad file in its `cat/` class."""
+    from PIL import Image
+
+    rng = np.random.default_rng(13)
+
+    def photo(width, height):
+        return Image.fromarray(rng.integers(0, 256, (height, width, 3), dtype=np.uint8))
+
+    good = p("images-good")
+    for label in ("cat", "dog"):
+        os.makedirs(os.path.join(good, label), exist_ok=True)
+        for i in range(3):
+            photo(20 + i, 15 + 2 * i).save(os.path.join(good, label, f"{label}{i}.jpg"), quality=85)
+        photo(17, 23).save(os.path.join(good, label, f"{label}.png"))
+
+    jpeg = io.BytesIO()
+    photo(64, 48).save(jpeg, "JPEG", quality=90)
+    jpeg = jpeg.getvalue()
+    png = io.BytesIO()
+    photo(32, 24).save(png, "PNG")
+    png = bytearray(png.getvalue())
+    bad_crc = bytes(png[:29]) + bytes([png[29] ^ 0xFF]) + bytes(png[30:])  # the IHDR chunk's CRC
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    # 50,000 × 50,000 RGB in 67 bytes: IHDR, an IDAT of nothing, IEND.
+    bomb_png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 50000, 50000, 8, 2, 0, 0, 0))
+    bomb_png += chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b"")
+    # A real JPEG whose frame header (SOF0) declares 50,000 × 50,000.
+    sof = jpeg.index(b"\xff\xc0")
+    bomb_jpeg = jpeg[: sof + 5] + struct.pack(">HH", 50000, 50000) + jpeg[sof + 9 :]
+    bad = {
+        "truncated.jpg": jpeg[: len(jpeg) // 2],
+        "bad-crc.png": bad_crc,
+        "not-an-image.jpg": b"this is a text file, not a photo\n",
+        "bomb.png": bomb_png,
+        "bomb.jpg": bomb_jpeg,
+        "empty.jpg": b"",
+    }
+    for name, data in bad.items():
+        folder = p("images-" + name.replace(".", "-"))
+        shutil.copytree(good, folder)
+        write(os.path.join(folder, "cat", name), data)
 
 
 def checkpoints(lnet, p):

@@ -223,6 +223,21 @@ struct BadInputMatrixTests {
             .refused(file: "st-no-activations.safetensors", problem: "a softmax output has 2 units or more"))
         add(["import", "{D}/st-good.safetensors", "{O}/c.h5"], .ok(["wrote"]))
         add(["import", "{D}/st-no-activations.safetensors", "{O}/c.h5", "--activations", "sigmoid"], .ok(["wrote"]))
+
+        // Folders of photos: one bad file in cat/ refuses the folder, naming the file; --skip-bad converts the rest.
+        let badImages: [(folder: String, file: String, problem: String)] = [
+            ("images-truncated-jpg", "cat/truncated.jpg", "the file is truncated"),
+            ("images-bad-crc-png", "cat/bad-crc.png", "CRC error"),
+            ("images-not-an-image-jpg", "cat/not-an-image.jpg", "not a JPEG or PNG image"),
+            ("images-bomb-png", "cat/bomb.png", "declares 50000 × 50000 pixels"),
+            ("images-bomb-jpg", "cat/bomb.jpg", "declares 50000 × 50000 pixels"),
+            ("images-empty-jpg", "cat/empty.jpg", "the file is empty"),
+        ]
+        for (folder, file, problem) in badImages {
+            add(["convert", "{D}/\(folder)", "{O}/c.h5", "--size", "8", "--quiet"], .refused(file: "\(folder)/\(file)", problem: problem))
+            add(["convert", "{D}/\(folder)", "{O}/c.h5", "--size", "8", "--skip-bad"], .ok(["8 examples, x uint8 (8, 8, 8, 3)"]))
+        }
+        add(["convert", "{D}/images-good", "{O}/c.h5", "--size", "8"], .ok(["8 examples, x uint8 (8, 8, 8, 3), y int64, 2 classes (cat, dog)"]))
         return cases
     }
 

@@ -47,7 +47,7 @@ var rng = SplitMix64(state: argument("--seed").flatMap(UInt64.init) ?? 1)
 let crashes = argument("--crashes") ?? NSTemporaryDirectory()
 try FileManager.default.createDirectory(atPath: crashes, withIntermediateDirectories: true)
 
-enum Kind: String, CaseIterable { case csv, npy, npz, idx, safetensors, checkpoint }
+enum Kind: String, CaseIterable { case csv, npy, npz, idx, safetensors, checkpoint, jpeg, png, exif }
 
 func kind(of name: String) -> Kind? {
     if name.hasPrefix("ckpt") && name.hasSuffix(".h5") { return .checkpoint }
@@ -56,6 +56,9 @@ func kind(of name: String) -> Kind? {
     if name.hasSuffix(".npz") { return .npz }
     if name.hasSuffix(".safetensors") { return .safetensors }
     if name.hasSuffix("-ubyte") || name.hasSuffix("-ubyte.gz") { return .idx }
+    if name.hasSuffix(".jpg") { return .jpeg }
+    if name.hasSuffix(".png") { return .png }
+    if name.hasSuffix(".exif") { return .exif }
     return nil
 }
 
@@ -139,6 +142,20 @@ func drainSafetensors(_ path: String) -> String {
     }
 }
 
+/// Decodes an image through libjpeg-turbo or libpng and resizes it as Pillow
+/// would; the decoders' errors must come back as errors, never end the process.
+/// The pixel limit is lowered so that a mutated size field costs little time.
+func decodeImage(_ path: String, with imageDecoder: ImageDecoder?) -> String {
+    guard let imageDecoder else { return "no decoder" }
+    do {
+        let image = try imageDecoder.decode(file: path)
+        _ = PillowResize.resize(image, width: 16, height: 16)
+        return "decoded"
+    } catch {
+        return "error"
+    }
+}
+
 /// Rewrites one attribute or dataset of a copy of the checkpoint with a random value, then validates it.
 func fuzzCheckpoint(_ path: String, _ rng: inout SplitMix64) -> String {
     do {
@@ -182,6 +199,7 @@ func fuzzCheckpoint(_ path: String, _ rng: inout SplitMix64) -> String {
 }
 
 var outcomes: [Kind: [String: Int]] = [:]
+let imageDecoder = ImageDecoder(options: ImageDecodingOptions(maxPixels: 4 << 20, appliesEXIFOrientation: true))
 let scratch = URL(fileURLWithPath: crashes)
 let started = Date()
 for iteration in 0..<iterations {
@@ -198,6 +216,8 @@ for iteration in 0..<iterations {
     case .idx: outcome = drain { try IDXReader(images: path, labels: Bool.random(using: &rng) ? labelsFile : nil) }
     case .safetensors: outcome = drainSafetensors(path)
     case .checkpoint: outcome = fuzzCheckpoint(path, &rng)
+    case .jpeg, .png: outcome = decodeImage(path, with: imageDecoder)
+    case .exif: outcome = EXIFOrientation(tiff: bytes).map { "orientation \($0.rawValue)" } ?? "none"
     }
     outcomes[seed.kind, default: [:]][outcome, default: 0] += 1
     if (iteration + 1) % 5000 == 0 {

@@ -32,7 +32,8 @@ final class StreamingDatasetWriter<T: FeatureElement> {
     /// a temporary path and renames it).
     init(
         path: String, rowShape: [Int], hasLabels: Bool, classes: [String]?, chunkRows: Int, compressionLevel: Int,
-        parallel: Bool = true
+        parallel: Bool = true,
+        featureAttributes: [(name: String, value: AttributeValue)] = []
     ) throws {
         rowLength = rowShape.reduce(1, *)
         self.chunkRows = chunkRows
@@ -47,6 +48,7 @@ final class StreamingDatasetWriter<T: FeatureElement> {
             x = try root.createExtendableDataset(
                 "x", of: T.self, rowShape: rowShape,
                 options: featureFilter?.datasetOptions(chunkShape: [chunkRows] + rowShape) ?? DatasetOptions(chunkShape: [chunkRows] + rowShape))
+            for (name, value) in featureAttributes { try x.attributes.write(name, value) }
             if hasLabels {
                 // Labels are tiny beside the features: give them chunks of at
                 // least 64 Ki rows (512 KiB, within HDF5's 1 MiB chunk cache)
