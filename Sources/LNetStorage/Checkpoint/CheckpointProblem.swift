@@ -60,6 +60,10 @@ public enum CheckpointProblem: Error, Sendable, Hashable, CustomStringConvertibl
     case costCount(found: Int, epoch: Int64)
     /// What the file declares exceeds ``CheckpointSchema/Limits``: refused before allocating.
     case exceedsLimit(what: String, declared: Int, limit: Int)
+    /// `input_image_shape` does not multiply out to the input layer's size.
+    case imageShapeSize(shape: [Int], inputs: Int)
+    /// One of `input_image_shape` and `input_image_resize` without the other.
+    case imageAttributesUnpaired(present: String, missing: String)
 
     public var description: String {
         switch self {
@@ -107,6 +111,9 @@ public enum CheckpointProblem: Error, Sendable, Hashable, CustomStringConvertibl
         case .costCount(let found, let epoch): return "/training/costs holds \(found) costs but epoch is \(epoch)"
         case .exceedsLimit(let what, let declared, let limit):
             return "\(what) is \(declared), more than the \(limit) lnet reads"
+        case .imageShapeSize(let shape, let inputs):
+            return "attribute input_image_shape of /model is \(shape) (\(shape.reduce(1, *)) values) but layer_dims gives the input layer \(inputs) units"
+        case .imageAttributesUnpaired(let present, let missing): return "/model has \(present) without \(missing)"
         }
     }
 
@@ -127,6 +134,8 @@ public enum CheckpointProblem: Error, Sendable, Hashable, CustomStringConvertibl
         case .generatorPosition: "0 … 624"
         case .sha256: "64 hexadecimal digits"
         case .layerSizes: "at least two positive sizes, input size first"
+        case .imageShape: "[height, width, 3], height and width 1 … \(CheckpointSchema.Limits.maximumImageSide)"
+        case .flag: "0 or 1"
         }
     }
 }
