@@ -47,9 +47,26 @@ let package = Package(
         // fast_float (Debian's libfast-float-dev, header-only), behind a small C function,
         // for CSV numbers: correctly rounded, and faster than strtod.
         .target(name: "CFastFloat"),
+        // libjpeg-turbo (Debian's libjpeg62-turbo-dev) and libpng (libpng-dev), for photos.
+        .systemLibrary(
+            name: "CJPEG",
+            providers: [.apt(["libjpeg62-turbo-dev"])]
+        ),
+        .systemLibrary(
+            name: "CPNG",
+            pkgConfig: "libpng",
+            providers: [.apt(["libpng-dev"])]
+        ),
+        // A small C layer over both: their fatal-error callbacks longjmp to a setjmp
+        // taken in C, never across a Swift frame, and become return codes.
+        .target(
+            name: "CImageCodecs",
+            dependencies: ["CJPEG", "CPNG"],
+            linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16")]
+        ),
         .target(
             name: "LNetStorage",
-            dependencies: ["CHDF5", "CZlib", "CZip", "CCrypto", "CFastFloat"]
+            dependencies: ["CHDF5", "CZlib", "CZip", "CCrypto", "CFastFloat", "CImageCodecs"]
         ),
         // The math: the network, the generator, optimizers, the training session.
         // It knows no files: BLAS is its one dependency, so the compiler keeps it so.

@@ -5,6 +5,8 @@ public enum InputFormat: String, Sendable, CaseIterable, Equatable {
     /// Comma-separated text with a header row, tab-separated text, a NumPy `.npy` array, a `.npz` archive, MNIST IDX
     /// files, and an HDF5 dataset file.
     case csv, tsv, npy, npz, idx, hdf5
+    /// A folder of JPEG and PNG images, one subfolder per class (or a labels CSV): `ImageFolderSource`.
+    case images
 
     /// The format a file name implies: `.csv`, `.tsv`, `.npy`, `.npz`,
     /// `.h5`/`.hdf5`, and MNIST's IDX (`…-ubyte`, `….idx1`…`….idx4`, or
@@ -90,6 +92,12 @@ public struct ConversionOptions: Sendable, Equatable {
     /// 2 or more overlap the two (reading on the calling thread, compression
     /// and writing on a second one). A conversion never uses more than two.
     public var threads: Int
+    /// Image folders: each image is resized to `imageSize × imageSize`; required for them, refused for other inputs.
+    public var imageSize: Int?
+    /// Image folders: apply EXIF orientation (`ImageOps.exif_transpose`); off, as `Image.open` ignores it.
+    public var exifTranspose: Bool
+    /// Image folders: leave out the images that cannot be read and list them, instead of stopping at the first.
+    public var skipBadImages: Bool
 
     /// Options with the command's defaults: format from the name, last
     /// column as label, gzip 4 with shuffle, one output file.
@@ -97,7 +105,8 @@ public struct ConversionOptions: Sendable, Equatable {
         from: InputFormat? = nil, labelColumn: String? = nil, delimiter: CSVDelimiter? = nil, hasHeader: Bool = true,
         classNames: [String]? = nil, storedFeatureType: FeatureElementType? = nil, x: String? = nil, y: String? = nil,
         labels: String? = nil, compressionLevel: Int = 4, chunkRows: Int? = nil, split: Double? = nil,
-        seed: UInt64 = 0, force: Bool = false, threads: Int = 2
+        seed: UInt64 = 0, force: Bool = false, threads: Int = 2, imageSize: Int? = nil, exifTranspose: Bool = false,
+        skipBadImages: Bool = false
     ) {
         self.from = from
         self.labelColumn = labelColumn
@@ -114,6 +123,9 @@ public struct ConversionOptions: Sendable, Equatable {
         self.seed = seed
         self.force = force
         self.threads = threads
+        self.imageSize = imageSize
+        self.exifTranspose = exifTranspose
+        self.skipBadImages = skipBadImages
     }
 }
 
@@ -166,6 +178,7 @@ public enum ConversionRefusal: Sendable, Equatable {
 /// The settings of ``ConversionOptions`` a refusal can be about.
 public enum ConversionSetting: Sendable, Equatable {
     case labelColumn, delimiter, noHeader, classNames, storedFeatureType, labels, x, y, split, compressionLevel, chunkRows
+    case imageSize, exifTranspose, skipBadImages
 
     /// The setting in the library's words.
     public var words: String {
@@ -181,6 +194,9 @@ public enum ConversionSetting: Sendable, Equatable {
         case .split: "the split"
         case .compressionLevel: "the compression level"
         case .chunkRows: "the chunk rows"
+        case .imageSize: "the image size"
+        case .exifTranspose: "applying EXIF orientation"
+        case .skipBadImages: "skipping bad images"
         }
     }
 }
@@ -207,6 +223,12 @@ public enum ConversionRule: Sendable, Equatable {
     case chunkRowsTooFew
     /// A split fraction outside (0, 1).
     case splitOutOfRange(Double)
+    /// It applies to a folder of images only.
+    case imageInputOnly
+    /// A folder of images needs it.
+    case requiredForImages
+    /// An image size outside 1…`ImageFolderOptions.maximumSize`.
+    case imageSizeOutOfRange(Int)
 
     /// The rule in words, after the setting's name.
     public var words: String {
@@ -221,6 +243,9 @@ public enum ConversionRule: Sendable, Equatable {
         case .compressionOutOfRange(let level): "must be 0–9, not \(level)"
         case .chunkRowsTooFew: "must be 1 or more"
         case .splitOutOfRange(let split): "must be between 0 and 1 (the train fraction), not \(split)"
+        case .imageInputOnly: "applies to a folder of images only"
+        case .requiredForImages: "is needed for a folder of images (the side, in pixels, every image is resized to)"
+        case .imageSizeOutOfRange(let size): "must be 1–\(ImageFolderOptions.maximumSize), not \(size)"
         }
     }
 }
@@ -236,6 +261,8 @@ public enum ConversionNote: Sendable, Equatable {
     /// A CSV export wrote `uint8` features as text, which reads back as
     /// float64: a retrain would no longer divide the pixels by 255.
     case elementTypeNotKept(file: String, type: FeatureElementType)
+    /// Images (or unreadable subfolders) of the folder `file` left out, each with its error.
+    case imagesSkipped(file: String, problems: [ImportError])
 }
 
 /// How far a conversion has got, for a progress line.

@@ -82,6 +82,7 @@ public struct DatasetConverter {
     /// The input format: `options.from`, else from the file name.
     public func inputFormat(of input: String) throws -> InputFormat {
         if let format = options.from { return format }
+        if ImageFolderSource.isDirectory(input) { return .images }
         guard let format = InputFormat.detect(path: input) else {
             throw ConversionError(file: input, .inputFormatUnknown)
         }
@@ -112,7 +113,15 @@ public struct DatasetConverter {
             if names.isEmpty || names.contains(where: \.isEmpty) { try refuse(.classNames, .emptyName) }
             if Set(names).count != names.count { try refuse(.classNames, .repeatedName) }
         }
-        if options.labels != nil, format != .idx, format != .npy { try refuse(.labels, .arrayInputOnly) }
+        if options.labels != nil, format != .idx, format != .npy, format != .images { try refuse(.labels, .arrayInputOnly) }
+        if format == .images {
+            guard let size = options.imageSize else { try refuse(.imageSize, .requiredForImages); return }
+            if !(1...ImageFolderOptions.maximumSize).contains(size) { try refuse(.imageSize, .imageSizeOutOfRange(size)) }
+        } else {
+            if options.imageSize != nil { try refuse(.imageSize, .imageInputOnly) }
+            if options.exifTranspose { try refuse(.exifTranspose, .imageInputOnly) }
+            if options.skipBadImages { try refuse(.skipBadImages, .imageInputOnly) }
+        }
         if options.x != nil, format != .npz, format != .hdf5 { try refuse(.x, .namedInputOnly) }
         if options.y != nil, format != .npz, format != .hdf5 { try refuse(.y, .namedInputOnly) }
         if options.split != nil, outputFormat != .hdf5 { try refuse(.split, .hdf5OutputOnly) }
@@ -134,7 +143,11 @@ public struct DatasetConverter {
         try checkOptions(input: input, output: output)
         let format = try inputFormat(of: input)
         let outputFormat = OutputFormat.detect(path: output) ?? .hdf5
-        try checkInput(input)
+        if format == .images {
+            guard ImageFolderSource.isDirectory(input) else { throw ConversionError(file: input, problem: "is not a folder (a folder of images was asked for)") }
+        } else {
+            try checkInput(input)
+        }
         if let labels = options.labels { try checkInput(labels) }
         let outputs = outputPaths(for: output)
         // By the file, not the name: a link to the input is the input.
@@ -216,13 +229,17 @@ public struct DatasetConverter {
                 split = plan
             }
             let job = WriteJob(
-                outputs: outputs, featureShape: source.featureShape, classes: source.classNames, chunkRows: chunkRows,
+                outputs: outputs, featureShape: source.featureShape, classes: source.classNames,
+                featureAttributes: source.featureAttributes, chunkRows: chunkRows,
                 compressionLevel: options.compressionLevel, split: split, concurrent: options.threads > 1, produce: produce)
             let written = try source.featureType.accept(job)
             summary = ConversionSummary(
                 outputs: outputs, rowsPerOutput: written.rows, featureShape: source.featureShape,
                 featureType: source.featureType, hasLabels: written.hasLabels, classes: source.classNames, arrays: [],
                 seconds: 0)
+        }
+        if let images = source as? ImageFolderSource, !images.skipped.isEmpty {
+            summary.notes.append(.imagesSkipped(file: input, problems: images.skipped))
         }
         if let numericHeader {
             summary.notes.insert(.headerLooksNumeric(file: input, fields: numericHeader), at: 0)
@@ -242,6 +259,13 @@ public struct DatasetConverter {
         case .npz: return try NumpyReader(npz: input, x: options.x, y: options.y)
         case .idx: return try IDXReader(images: input, labels: options.labels)
         case .hdf5: return try HDF5RowSource(path: input, x: options.x, y: options.y)
+        case .images:
+            return try ImageFolderSource(
+                folder: input,
+                options: ImageFolderOptions(
+                    size: options.imageSize ?? 64, decoding: ImageDecodingOptions(appliesEXIFOrientation: options.exifTranspose),
+                    labelsFile: options.labels, skipsBadImages: options.skipBadImages,
+                    workers: max(1, min(options.threads, ProcessInfo.processInfo.activeProcessorCount))))
         }
     }
 
@@ -296,6 +320,7 @@ private struct WriteJob: FeatureElementVisitor {
     let outputs: [String]
     let featureShape: [Int]
     let classes: [String]?
+    let featureAttributes: [(name: String, value: AttributeValue)]
     let chunkRows: Int
     let compressionLevel: Int
     let split: DatasetSplit?
@@ -313,7 +338,7 @@ private struct WriteJob: FeatureElementVisitor {
                 let writers = try paths.map { path in
                     try StreamingDatasetWriter<T>(
                         path: path, rowShape: featureShape, hasLabels: hasLabels, classes: classes, chunkRows: chunkRows,
-                        compressionLevel: compressionLevel)
+                        compressionLevel: compressionLevel, featureAttributes: featureAttributes)
                 }
                 let state = SinkState(writers: writers, split: split, hasLabels: hasLabels)
                 var pendingFirst: RowChunk? = first

@@ -21,7 +21,8 @@ final class StreamingDatasetWriter<T: FeatureElement> {
     /// Creates the file at `path` (which must not exist; the caller writes to
     /// a temporary path and renames it).
     init(
-        path: String, rowShape: [Int], hasLabels: Bool, classes: [String]?, chunkRows: Int, compressionLevel: Int
+        path: String, rowShape: [Int], hasLabels: Bool, classes: [String]?, chunkRows: Int, compressionLevel: Int,
+        featureAttributes: [(name: String, value: AttributeValue)] = []
     ) throws {
         file = try HDF5File.create(at: path, mode: .truncate)
         rowLength = rowShape.reduce(1, *)
@@ -34,6 +35,7 @@ final class StreamingDatasetWriter<T: FeatureElement> {
                 "x", of: T.self, rowShape: rowShape,
                 options: DatasetOptions(
                     chunkShape: [chunkRows] + rowShape, deflateLevel: filtered ? compressionLevel : nil, shuffle: filtered))
+            for (name, value) in featureAttributes { try x.attributes.write(name, value) }
             if hasLabels {
                 // Labels are tiny beside the features: give them chunks of at
                 // least 64 Ki rows (512 KiB, within HDF5's 1 MiB chunk cache)

@@ -123,6 +123,15 @@ public protocol RowSource {
     var classNames: [String]? { get }
     /// The next `1...maxRows` rows, or nil once every row has been delivered.
     mutating func nextChunk(maxRows: Int) throws -> RowChunk?
+    /// Attributes a converter writes on `x`: how the features were made, for
+    /// whoever must prepare new inputs alike (the image size of a folder of
+    /// photos). Empty by default.
+    var featureAttributes: [(name: String, value: AttributeValue)] { get }
+}
+
+extension RowSource {
+    /// No attributes.
+    public var featureAttributes: [(name: String, value: AttributeValue)] { [] }
 }
 
 extension RowSource {

@@ -16,10 +16,10 @@ import Darwin
 struct Convert: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "convert",
-        abstract: "Convert CSV, NumPy, MNIST IDX or HDF5 data to a dataset file (or a dataset to CSV, a checkpoint to .npz).",
+        abstract: "Convert CSV, NumPy, MNIST IDX, HDF5 data or a folder of photos to a dataset file (or a dataset to CSV, a checkpoint to .npz).",
         discussion: """
             The input format comes from the name (.csv, .tsv, .npy, .npz, -ubyte or .idx3 with an optional .gz, \
-            .h5/.hdf5); --from overrides it. The output is a dataset file (formats/dataset.md): x with the \
+            .h5/.hdf5; a folder is a folder of JPEG/PNG images); --from overrides it. The output is a dataset file (formats/dataset.md): x with the \
             examples first, in the input's own type (uint8 images stay uint8, CSV numbers are float64), y as \
             int64 class ids, and classes when the labels were strings (numbered in sorted order). Datasets are \
             stored with shuffle + gzip 4 unless --compression says otherwise. Rows are streamed, so memory stays \
@@ -36,6 +36,9 @@ struct Convert: ParsableCommand {
               wrote mnist-test.h5: 6000 examples, x uint8 (6000, 28, 28), y int64
 
               $ lnet convert train_catvnoncat.h5 cat.h5 --compression 9     # train_set_x → x, list_classes → classes
+              $ lnet convert photos/ pets.h5 --size 64        # photos/cat/*.jpg, photos/dog/*.png: classes cat, dog
+              wrote pets.h5: 120 examples, x uint8 (120, 64, 64, 3), y int64, 2 classes (cat, dog)
+
               $ lnet convert cat.h5 cat.csv                                  # header f0,…,f12287,label
               $ lnet convert model.h5 model.npz                              # checkpoint: W1, b1, …, v_dW1, s_dW1, …
 
@@ -46,7 +49,7 @@ struct Convert: ParsableCommand {
             `error:` line naming the file and the problem, and exits with status 1.
             """)
 
-    @Argument(help: "The file to read.")
+    @Argument(help: "The file (or folder of images) to read.")
     var input: String
 
     @Argument(help: "The file to write: .h5 (dataset), .csv (dataset as text) or .npz (checkpoint arrays).")
@@ -76,8 +79,17 @@ struct Convert: ParsableCommand {
     @Option(help: "NumPy .npz / HDF5: the labels' array or dataset (default: y, or the *_y beside *_x).")
     var y: String?
 
-    @Option(help: "IDX: the labels file (…labels-idx1-ubyte[.gz]); .npy: a second .npy of labels.")
+    @Option(help: "IDX: the labels file (…labels-idx1-ubyte[.gz]); .npy: a second .npy of labels; a folder of images: a CSV with file and label columns.")
     var labels: String?
+
+    @Option(parsing: .unconditional, help: "A folder of images: resize each to SIZE × SIZE pixels, as Pillow's resize((SIZE, SIZE)) does.")
+    var size: Int?
+
+    @Flag(help: "A folder of images: turn each image upright by its EXIF orientation (ImageOps.exif_transpose); by default it is ignored, as Image.open ignores it.")
+    var exifTranspose = false
+
+    @Flag(help: "A folder of images: leave out the images that cannot be read, and list them, instead of stopping at the first.")
+    var skipBad = false
 
     @Option(parsing: .unconditional, help: "gzip level 0–9 (0: uncompressed; 1–9 add the shuffle filter).")
     var compression: Int = 4
@@ -105,7 +117,8 @@ struct Convert: ParsableCommand {
             ConversionOptions(
                 from: from, labelColumn: label, delimiter: try delimiter.map(Self.parseDelimiter), hasHeader: !noHeader,
                 classNames: classes.isEmpty ? nil : classes, storedFeatureType: try xType.map(Self.parseFeatureType), x: x, y: y, labels: labels, compressionLevel: compression,
-                chunkRows: chunkRows, split: split, seed: seed, force: force, threads: threads ?? 2)
+                chunkRows: chunkRows, split: split, seed: seed, force: force, threads: threads ?? 2, imageSize: size,
+                exifTranspose: exifTranspose, skipBadImages: skipBad)
         }
     }
 
@@ -179,6 +192,9 @@ struct Convert: ParsableCommand {
         case .elementTypeNotKept(let file, let type):
             return "note: \(file): x was \(type.rawValue), which training divides by 255; the CSV reads back as float64: "
                 + "converting it back to .h5, keep the type with --x-type \(type.rawValue)"
+        case .imagesSkipped(let file, let problems):
+            return "note: \(file): skipped \(problems.count) that could not be read:\n"
+                + problems.map { "  skipped \($0.description)" }.joined(separator: "\n")
         }
     }
 

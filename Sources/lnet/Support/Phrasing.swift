@@ -63,7 +63,7 @@ enum Phrasing {
         case .outputExists:
             return "\(error.file) exists: pass --force to overwrite"
         case .inputFormatUnknown:
-            return "\(error.file): cannot tell the format from the name: use .csv, .tsv, .npy, .npz, -ubyte[.gz], .h5, or pass --from "
+            return "\(error.file): cannot tell the format from the name: use .csv, .tsv, .npy, .npz, -ubyte[.gz], .h5, a folder of images, or pass --from "
                 + InputFormat.allCases.map(\.rawValue).joined(separator: "|")
         case .setting(let setting, let rule):
             let hint = setting == .labelColumn && rule == .textInputOnly ? " (for IDX and .npy use --labels)" : ""
@@ -123,6 +123,9 @@ enum Phrasing {
         case .split: "--split"
         case .compressionLevel: "--compression"
         case .chunkRows: "--chunk-rows"
+        case .imageSize: "--size"
+        case .exifTranspose: "--exif-transpose"
+        case .skipBadImages: "--skip-bad"
         }
     }
 
