@@ -70,6 +70,8 @@ struct LoadedData {
     let classes: [String]?
     let classCount: Int
     let preprocessing: InputPreprocessing
+    /// The image layout of x, when its examples are RGB images.
+    var inputImage: InputImage? = nil
     /// The file, for the fingerprint.
     let path: String
 
@@ -113,7 +115,7 @@ struct LoadedData {
             return LoadedData(
                 examples: .streamed(source), xName: opened.xName, yName: opened.yName ?? "", classes: opened.classes,
                 classCount: opened.classes?.count ?? max(2, Int(labels.max() ?? 0) + 1),
-                preprocessing: source.preprocessing, path: path)
+                preprocessing: source.preprocessing, inputImage: opened.inputImage, path: path)
         }
     }
 
@@ -150,6 +152,6 @@ struct LoadedData {
         }
         return LoadedData(
             examples: .memory(data), xName: file.xName, yName: file.yName ?? "", classes: file.classes,
-            classCount: classCount, preprocessing: prepared, path: path)
+            classCount: classCount, preprocessing: prepared, inputImage: file.inputImage, path: path)
     }
 }

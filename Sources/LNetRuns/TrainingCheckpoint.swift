@@ -23,12 +23,17 @@ public struct RunRecord: Sendable, Equatable {
     /// The division and optional standardisation applied to the features (`/model` `input_divisor`, `input_mean`,
     /// `input_std`).
     public var preprocessing: InputPreprocessing
+    /// How the examples were made when they are RGB images (`/model` `input_image_*`), so that a photo can be
+    /// prepared alike; nil for other data.
+    public var inputImage: InputImage?
 
     /// Makes a record; an empty `testDataPath` means there is no test data.
     public init(
         dataPath: String, xName: String, yName: String, dataSHA256: String, testDataPath: String = "",
-        testXName: String = "", testYName: String = "", classes: [String]? = nil, preprocessing: InputPreprocessing
+        testXName: String = "", testYName: String = "", classes: [String]? = nil, preprocessing: InputPreprocessing,
+        inputImage: InputImage? = nil
     ) {
+        self.inputImage = inputImage
         self.dataPath = dataPath
         self.xName = xName
         self.yName = yName
@@ -55,7 +60,8 @@ public enum TrainingCheckpoint {
             classes: record.classes,
             inputDivisor: record.preprocessing.divisor,
             inputMean: record.preprocessing.mean,
-            inputStd: record.preprocessing.standardDeviation)
+            inputStd: record.preprocessing.standardDeviation,
+            inputImage: record.inputImage)
         var optimizer: Checkpoint.Optimizer
         switch configuration.optimizer {
         case .gradientDescent:

@@ -270,7 +270,7 @@ public final class TrainingRun {
             dataPath: absolute(settings.dataPath), xName: loaded.xName, yName: loaded.yName,
             dataSHA256: try loaded.fingerprint(), testDataPath: settings.testPath.map(absolute) ?? "",
             testXName: settings.testPath == nil ? "" : testX ?? "", testYName: settings.testPath == nil ? "" : testY ?? "",
-            classes: loaded.classes, preprocessing: loaded.preprocessing)
+            classes: loaded.classes, preprocessing: loaded.preprocessing, inputImage: loaded.inputImage)
         var state: TrainingState?
         if let initial {
             // The initialisation still draws from the generator, as a run without --init-from would, so the
@@ -348,7 +348,8 @@ public final class TrainingRun {
             let session = try makeSession(configuration, loaded.examples, state, memory: settings.memory, dataPath: dataPath)
             let record = RunRecord(
                 dataPath: absolute(dataPath), xName: loaded.xName, yName: loaded.yName, dataSHA256: try loaded.fingerprint(),
-                classes: checkpoint.model.classes ?? loaded.classes, preprocessing: preprocessing)
+                classes: checkpoint.model.classes ?? loaded.classes, preprocessing: preprocessing,
+                inputImage: checkpoint.model.inputImage ?? imageLayout(loaded, preprocessing))
             hint.dataPath = absolute(dataPath)
             var keeper: BestModelKeeper?
             if checkpointSettings.keepBest {
@@ -412,7 +413,7 @@ public final class TrainingRun {
         let record = RunRecord(
             dataPath: absolute(dataPath), xName: loaded.xName, yName: loaded.yName, dataSHA256: fingerprint,
             testDataPath: training.testData, testXName: training.testXName, testYName: training.testYName,
-            classes: checkpoint.model.classes, preprocessing: preprocessing)
+            classes: checkpoint.model.classes, preprocessing: preprocessing, inputImage: checkpoint.model.inputImage)
         let session = try makeSession(configuration, loaded.examples, state, memory: settings.memory, dataPath: path)
         var keeper: BestModelKeeper?
         if checkpointSettings.keepBest {
@@ -443,6 +444,12 @@ public final class TrainingRun {
             notes("the best model is judged on the test data, which this run cannot use: \(path) is left as it is")
         }
         return BestModelKeeper(path: path, measure: measure, best: best, isJudging: canJudge)
+    }
+
+    /// The image layout a parameters-only checkpoint gains from the data it is resumed on: only when the
+    /// checkpoint divides by 255 as image data needs, so a photo is prepared as its training examples were.
+    private static func imageLayout(_ loaded: LoadedData, _ preprocessing: InputPreprocessing) -> InputImage? {
+        preprocessing.divisor == 255 ? loaded.inputImage : nil
     }
 
     /// Refuses a checkpoint path that would replace one of the run's `inputs` (by

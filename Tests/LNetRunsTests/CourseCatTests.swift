@@ -1,5 +1,6 @@
 import Foundation
 @testable import LNetRuns
+import LNetStorage
 import LNetTestSupport
 @testable import LNetTraining
 import Testing
@@ -39,6 +40,8 @@ import Testing
         #expect(run.record.xName == "train_set_x")
         #expect(run.record.classes == ["non-cat", "cat"])
         #expect(run.record.preprocessing.divisor == 255)
+        // (209, 64, 64, 3) uint8: the checkpoint records the photo layout, so predict --image needs no flags.
+        #expect(run.record.inputImage == InputImage(height: 64, width: 64))
         var costs: [Double] = []
         _ = try run.run(events: { event in
             if case .epochCompleted(let summary, _) = event { costs.append(summary.cost) }

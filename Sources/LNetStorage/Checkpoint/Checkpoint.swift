@@ -54,13 +54,18 @@ public struct Checkpoint: Sendable, Equatable {
         /// The `/model/input_std` dataset, shape `(n0,)`: the per-feature standard deviation the centred features are
         /// divided by (1 for a constant feature); nil without `--standardize`.
         public var inputStd: [Double]?
+        /// `input_image_shape`, `input_image_resize` and `input_image_exif_transpose`: how a photo is prepared for a
+        /// model trained on RGB images (then `inputDivisor` is 255); nil for other data.
+        public var inputImage: InputImage?
 
         /// Makes the `/model` section; the defaults are what a reader assumes when the optional attributes are
         /// absent.
         public init(
             layerDims: [Int], activations: [String], loss: String, initialization: String = "unknown",
-            classes: [String]? = nil, inputDivisor: Double = 1, inputMean: [Double]? = nil, inputStd: [Double]? = nil
+            classes: [String]? = nil, inputDivisor: Double = 1, inputMean: [Double]? = nil, inputStd: [Double]? = nil,
+            inputImage: InputImage? = nil
         ) {
+            self.inputImage = inputImage
             self.layerDims = layerDims
             self.activations = activations
             self.loss = loss

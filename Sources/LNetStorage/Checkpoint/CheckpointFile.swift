@@ -67,6 +67,11 @@ public enum CheckpointFile {
         try model.attributes.write(Schema.Model.initialization, spec.initialization)
         try model.attributes.write(Schema.Model.classes, spec.classes)
         try model.attributes.write(Schema.Model.inputDivisor, spec.inputDivisor)
+        if let image = spec.inputImage {
+            try model.attributes.write(Schema.Model.inputImageShape, image.shape.map(Int64.init))
+            try model.attributes.write(Schema.Model.inputImageResize, image.resize)
+            try model.attributes.write(Schema.Model.inputImageEXIFTranspose, image.exifTranspose ? 1 : 0)
+        }
         if let mean = spec.inputMean, let std = spec.inputStd {
             for (dataset, values) in [(Schema.Model.inputMean, mean), (Schema.Model.inputStd, std)] {
                 try model.createDataset(

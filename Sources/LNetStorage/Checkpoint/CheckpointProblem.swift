@@ -62,6 +62,10 @@ public enum CheckpointProblem: Error, Sendable, Hashable, CustomStringConvertibl
     case exceedsLimit(what: String, declared: Int, limit: Int)
     /// The test history (`/training/test_*`) or the best-model record (`best_*`) is inconsistent: `reason` says how.
     case inconsistentRecord(path: String, reason: String)
+    /// `input_image_shape` does not multiply out to the input layer's size.
+    case imageShapeSize(shape: [Int], inputs: Int)
+    /// One of `input_image_shape` and `input_image_resize` without the other.
+    case imageAttributesUnpaired(present: String, missing: String)
 
     public var description: String {
         switch self {
@@ -110,6 +114,9 @@ public enum CheckpointProblem: Error, Sendable, Hashable, CustomStringConvertibl
         case .exceedsLimit(let what, let declared, let limit):
             return "\(what) is \(declared), more than the \(limit) lnet reads"
         case .inconsistentRecord(let path, let reason): return "\(path) \(reason)"
+        case .imageShapeSize(let shape, let inputs):
+            return "attribute input_image_shape of /model is \(shape) (\(shape.reduce(1, *)) values) but layer_dims gives the input layer \(inputs) units"
+        case .imageAttributesUnpaired(let present, let missing): return "/model has \(present) without \(missing)"
         }
     }
 
@@ -130,6 +137,8 @@ public enum CheckpointProblem: Error, Sendable, Hashable, CustomStringConvertibl
         case .generatorPosition: "0 … 624"
         case .sha256: "64 hexadecimal digits"
         case .layerSizes: "at least two positive sizes, input size first"
+        case .imageShape: "[height, width, 3], height and width 1 … \(CheckpointSchema.Limits.maximumImageSide)"
+        case .flag: "0 or 1"
         }
     }
 }

@@ -194,7 +194,30 @@ struct CheckpointReader {
         }
         return Checkpoint.Model(
             layerDims: dims, activations: activations, loss: loss, initialization: initialization, classes: classes,
-            inputDivisor: divisor, inputMean: mean, inputStd: std)
+            inputDivisor: divisor, inputMean: mean, inputStd: std, inputImage: readInputImage(inputs: dims[0]))
+    }
+
+    /// `input_image_shape` and `input_image_resize` (present together or not at all) and
+    /// `input_image_exif_transpose`; the shape must multiply out to the input layer.
+    private mutating func readInputImage(inputs: Int) -> InputImage? {
+        typealias Schema = CheckpointSchema.Model
+        let hasShape = attribute(Schema.inputImageShape) != nil
+        let hasResize = attribute(Schema.inputImageResize) != nil
+        guard hasShape || hasResize else { return nil }
+        guard hasShape == hasResize else {
+            problem(hasShape ? .imageAttributesUnpaired(present: Schema.inputImageShape.name, missing: Schema.inputImageResize.name)
+                : .imageAttributesUnpaired(present: Schema.inputImageResize.name, missing: Schema.inputImageShape.name))
+            return nil
+        }
+        let shape = read(Schema.inputImageShape)?.map { Int($0) }
+        let resize = read(Schema.inputImageResize)
+        let transpose = read(Schema.inputImageEXIFTranspose)
+        guard let shape, let resize, let transpose else { return nil }
+        guard shape.reduce(1, *) == inputs else {
+            problem(.imageShapeSize(shape: shape, inputs: inputs))
+            return nil
+        }
+        return InputImage(height: shape[0], width: shape[1], channels: shape[2], resize: resize, exifTranspose: transpose == 1)
     }
 
     /// Refuses a `layer_dims` whose layers or tensors exceed ``CheckpointSchema/Limits``,

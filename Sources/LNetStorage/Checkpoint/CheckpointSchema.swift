@@ -34,6 +34,22 @@ public enum CheckpointSchema {
         /// `input_divisor`: a positive number, 1 when absent.
         public static let inputDivisor = Attribute<Double>(
             group: group, name: "input_divisor", rule: .positive, defaultValue: 1)
+        /// `input_image_shape`: `[height, width, 3]` when the model was trained on RGB images (a dataset whose x is
+        /// uint8 `(m, height, width, 3)`); absent otherwise. Its product is `n[0]`. A photo is decoded to RGB,
+        /// resized to `width × height` by `input_image_resize`, flattened in C order and divided by `input_divisor`.
+        public static let inputImageShape = Attribute<[Int64]>(
+            group: group, name: "input_image_shape", rule: .imageShape, isOptional: true)
+        /// `input_image_resize`: how a photo is brought to `input_image_shape`: `pillow-bicubic`, Pillow's
+        /// `Image.resize((width, height))` default. Present with `input_image_shape`.
+        public static let inputImageResize = Attribute<String>(
+            group: group, name: "input_image_resize", rule: .oneOf(imageResizeMethods), isOptional: true)
+        /// `input_image_exif_transpose`: 1 when the training images were turned upright by their EXIF orientation
+        /// (`lnet convert --exif-transpose`), so photos are too; 0 (as when absent) when it is ignored, as
+        /// `Image.open` ignores it.
+        public static let inputImageEXIFTranspose = Attribute<Int64>(
+            group: group, name: "input_image_exif_transpose", rule: .flag, defaultValue: 0)
+        /// The resize methods `input_image_resize` may name.
+        public static let imageResizeMethods = ["pillow-bicubic"]
         /// `/model/input_mean`, shape `(n[0],)`, present with `input_std` or not at all.
         public static let inputMean = Dataset(path: "/model/input_mean", shape: .inputSize)
         /// `/model/input_std`, shape `(n[0],)`, every value positive.
@@ -161,6 +177,7 @@ public enum CheckpointSchema {
     public static let attributes: [any AttributeDeclaration] = [
         format, formatVersion, createdBy,
         Model.layerDims, Model.activations, Model.loss, Model.initialization, Model.classes, Model.inputDivisor,
+        Model.inputImageShape, Model.inputImageResize, Model.inputImageEXIFTranspose,
         Optimizer.name, Optimizer.learningRate, Optimizer.learningRate0, Optimizer.beta, Optimizer.beta1,
         Optimizer.beta2, Optimizer.epsilon, Optimizer.t, Optimizer.decay, Optimizer.decayRate, Optimizer.decayInterval,
         Training.epoch, Training.epochsTarget, Training.batchInEpoch, Training.epochCostSum, Training.seed,
@@ -183,6 +200,8 @@ public enum CheckpointSchema {
         public static let maximumTensorCount = 1 << 28
         /// The most epochs, and so the longest `costs`: 2^28 float64s, 2 GiB.
         public static let maximumEpochs = 1 << 28
+        /// The longest side of `input_image_shape`.
+        public static let maximumImageSide = 1 << 16
     }
 
     // MARK: Declarations
@@ -213,6 +232,10 @@ public enum CheckpointSchema {
         case sha256
         /// Layer sizes: at least two, each in 1 … ``Limits/maximumLayerSize``.
         case layerSizes
+        /// An image shape `[height, width, 3]`, height and width in 1 … ``Limits/maximumImageSide``.
+        case imageShape
+        /// 0 or 1.
+        case flag
     }
 
     /// What every attribute declaration says, whatever its type (for listing the schema).
@@ -360,6 +383,7 @@ extension Int64: CheckpointAttributeValue {
         case .count: broken = self < 0 || self >= 1 << 40
         case .adamSteps: broken = self < 0
         case .generatorPosition: broken = !(0...624).contains(self)
+        case .flag: broken = self != 0 && self != 1
         default: broken = false
         }
         return broken ? "\(self)" : nil
@@ -425,6 +449,11 @@ extension Int64: CheckpointArrayElement {
     }
     public static func attribute(of values: [Int64]) -> AttributeValue { .int64Array(values) }
     public static func violation(of rule: CheckpointSchema.Rule, by values: [Int64]) -> String? {
+        if rule == .imageShape {
+            let side = 1...Int64(CheckpointSchema.Limits.maximumImageSide)
+            let valid = values.count == 3 && side.contains(values[0]) && side.contains(values[1]) && values[2] == 3
+            return valid ? nil : "\(values)"
+        }
         guard rule == .layerSizes else { return nil }
         let valid = values.count >= 2
             && values.allSatisfy { $0 > 0 && $0 <= Int64(CheckpointSchema.Limits.maximumLayerSize) }

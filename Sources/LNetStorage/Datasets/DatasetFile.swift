@@ -24,6 +24,9 @@ public final class DatasetFile: @unchecked Sendable {
     public let featureType: HDF5ElementType
     /// The class names (`classes` or `list_classes`), when present.
     public let classes: [String]?
+    /// How the examples were made when they are RGB images (`uint8`, example shape `[height, width, 3]`); nil
+    /// for other data.
+    public let inputImage: InputImage?
 
     private let file: HDF5File
     /// Internal so that `DatasetFile+Streaming` can read scattered rows.
@@ -92,6 +95,13 @@ public final class DatasetFile: @unchecked Sendable {
             labels = nil
         }
         classes = try Self.readClasses(root: root, names: names, path: path)
+        // The conversion of a folder of photos says on x whether it applied EXIF orientation.
+        let transposeAttribute = "image_exif_transpose"
+        let stored = (try? features.attributes.contains(transposeAttribute)) == true
+            ? (try? features.attributes.read(transposeAttribute)) : nil
+        inputImage = InputImage.detect(
+            exampleShape: exampleShape, featureType: featureType,
+            attributes: stored.map { [transposeAttribute: $0] } ?? [:])
     }
 
     /// Closes the file now rather than when the object goes away.

@@ -9,7 +9,7 @@ import LNetTraining
 struct Plot: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plot",
-        abstract: "Plot a checkpoint's cost curve, or its decision boundary over 2-feature data, as SVG.",
+        abstract: "Plot a checkpoint's cost curve, its decision boundary over 2-feature data, or a dataset's pictures, as SVG.",
         discussion: """
             Without --boundary: the cost of every completed epoch (/training/costs) \
             against the epoch, titled with the initial learning rate as in the course \
@@ -26,11 +26,19 @@ struct Plot: ParsableCommand {
               lnet plot moons-model.h5 -o costs.svg
               lnet plot moons-model.h5 --boundary --data moons.h5 -o boundary.svg
 
+            With --samples, the argument is a dataset of uint8 pictures ((m, height, \
+            width, 3) RGB, or (m, height, width) grey): a grid of --count examples \
+            (16, a 4 × 4 grid), spread evenly over the file, each embedded as PNG and \
+            captioned with its index and its label's class name.
+
+              lnet convert samples/photos pets.h5 --size 64
+              lnet plot pets.h5 --samples -o grid.svg
+
             An existing SVG is refused unless --force; it is written atomically, so a \
             failed run leaves any previous file whole.
             """)
 
-    @Argument(help: "The checkpoint (a parameters-only one will do for --boundary).")
+    @Argument(help: "The checkpoint (a parameters-only one will do for --boundary); with --samples, the dataset.")
     var checkpoint: String
 
     @Option(name: .shortAndLong, help: "The SVG file to write.")
@@ -41,6 +49,12 @@ struct Plot: ParsableCommand {
 
     @Flag(help: "Plot the decision boundary over --data instead of the cost curve.")
     var boundary = false
+
+    @Flag(help: "Draw a grid of the dataset's pictures with their labels instead (the argument is a dataset).")
+    var samples = false
+
+    @Option(help: "With --samples: how many pictures (1–\(DatasetSamples.maximumCount)).")
+    var count: Int = DatasetSamples.defaultCount
 
     @Option(help: "The 2-feature dataset for --boundary.")
     var data: String?
@@ -56,6 +70,11 @@ struct Plot: ParsableCommand {
     @OptionGroup var threading: ThreadOptions
 
     func validate() throws {
+        if samples, boundary { throw ValidationError("--samples draws a dataset's pictures and --boundary a model's decisions: give one") }
+        if samples, data != nil { throw ValidationError("--samples draws the dataset given as the argument; --data is for --boundary") }
+        guard (1...DatasetSamples.maximumCount).contains(count) else {
+            throw ValidationError("--count must be between 1 and \(DatasetSamples.maximumCount)")
+        }
         if boundary, data == nil { throw ValidationError("--boundary needs --data FILE, the 2-feature data to draw") }
         if !boundary, data != nil { throw ValidationError("--data is only used with --boundary") }
         guard margin >= 0, margin.isFinite else { throw ValidationError("--margin must be a finite number, 0 or more") }
@@ -67,7 +86,9 @@ struct Plot: ParsableCommand {
         try reportingErrors {
             threading.apply()
             try checkOutput(output, force: force, inputs: [checkpoint] + (data.map { [$0] } ?? []))
-            let svg = if boundary, let data {
+            let svg = if samples {
+                try DatasetSamples.grid(dataPath: checkpoint, x: names.x, y: names.y, count: count).render()
+            } else if boundary, let data {
                 try CheckpointPlots.decisionBoundary(
                     checkpoint: checkpoint, dataPath: data, x: names.x, y: names.y, margin: margin, resolution: resolution
                 ).render()
