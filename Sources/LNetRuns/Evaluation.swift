@@ -75,10 +75,9 @@ public struct SavedModel {
         checkpoint = try CheckpointFile.read(from: path, notes: notes)
         // The tensors are read (the file holds them); the copies and a block's forward pass are not made yet.
         let sizes = checkpoint.model.layerDims
-        let units = sizes.dropFirst().reduce(0) { $0.addingReportingOverflow($1).overflow ? .max : $0 + $1 }
-        let (perExample, overflow) = units.multipliedReportingOverflow(by: 32)
+        // The largest block any data file can make (a smaller file makes a smaller one).
         try MemoryPolicy.inMemory.admit(
-            MemoryEstimate.inference(layerSizes: sizes, blockColumns: overflow ? 1 : max(1, blockBytes / max(perExample, 1))),
+            MemoryEstimate.inference(layerSizes: sizes, blockColumns: Self.examplesPerBlock(layerSizes: sizes, blockBytes: blockBytes)),
             path: path, what: "predicting with layers \(sizes.map(String.init).joined(separator: ","))",
             advice: .moreMemory)
         network = try TrainingCheckpoint.network(from: checkpoint, path: path)
@@ -148,10 +147,25 @@ public struct SavedModel {
     /// is evaluated (its row as read, its column, and four values per unit of every
     /// layer in the forward pass's workspace).
     func examplesPerBlock(exampleCount: Int) -> Int {
-        let inputs = network.layerSizes.first ?? 0
-        let units = network.layerSizes.dropFirst().reduce(0, +)
-        let perExample = max(1, 8 * (2 * inputs + 4 * units))
-        return max(1, min(exampleCount, blockBytes / perExample))
+        min(max(exampleCount, 1), Self.examplesPerBlock(layerSizes: network.layerSizes, blockBytes: blockBytes))
+    }
+
+    /// The examples of one block: about `blockBytes` of features read and prepared (two copies of
+    /// each example's inputs) and of activations (four values per unit), at least one.
+    static func examplesPerBlock(layerSizes: [Int], blockBytes: Int) -> Int {
+        let inputs = layerSizes.first ?? 0
+        var units = 0
+        for size in layerSizes.dropFirst() {
+            let (sum, overflow) = units.addingReportingOverflow(size)
+            if overflow { return 1 }
+            units = sum
+        }
+        let (doubled, overflowA) = inputs.multipliedReportingOverflow(by: 2)
+        let (quadrupled, overflowB) = units.multipliedReportingOverflow(by: 4)
+        let (values, overflowC) = doubled.addingReportingOverflow(quadrupled)
+        let (perExample, overflowD) = values.multipliedReportingOverflow(by: 8)
+        if overflowA || overflowB || overflowC || overflowD { return 1 }
+        return max(1, blockBytes / max(perExample, 1))
     }
 
     /// Reads, prepares and passes forward the examples of `file` a block at a time,

@@ -73,6 +73,25 @@ struct EvaluatePredictCommandTests {
         #expect(overwrite.status == 1)
     }
 
+    /// A small network over wide inputs (the course's 12288 pixels, 7 hidden units) predicts the course's
+    /// file: its memory estimate counts blocks of the size predict really reads, not 2^18 examples of
+    /// 12288 features (48 GiB, refused on any machine before).
+    @Test func aSmallNetworkOverTheCourseImagesPredictsThem() throws {
+        let folder = try scratch()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let data = Repository.sharedDatasets.appendingPathComponent("train_catvnoncat.h5").path
+        let checkpoint = folder.appendingPathComponent("cat.h5").path
+        let train = try LNetBinary.run(["train", "--data", data, "--layers", "7,1", "--epochs", "2", "--checkpoint", checkpoint, "--quiet"])
+        #expect(train.status == 0, "\(train.stderr)")
+        let output = folder.appendingPathComponent("p.csv").path
+        let predicted = try LNetBinary.run(["predict", checkpoint, "--data", data, "-o", output])
+        #expect(predicted.status == 0, "\(predicted.stderr)")
+        let rows = try runPython("import sys, pandas; print(len(pandas.read_csv(sys.argv[1])))", [output])
+        #expect(rows == "209")
+        let evaluated = try LNetBinary.run(["evaluate", checkpoint, "--data", data])
+        #expect(evaluated.status == 0, "\(evaluated.stderr)")
+    }
+
     @Test func predictNeedsNoLabelsAndRefusesTheWrongWidth() throws {
         let folder = try scratch()
         defer { try? FileManager.default.removeItem(at: folder) }
