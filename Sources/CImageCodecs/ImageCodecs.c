@@ -1,6 +1,8 @@
 #include "CImageCodecs.h"
 
 #include <setjmp.h>
+#include <signal.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -381,4 +383,65 @@ int lnet_image_decode_rgb(lnet_image_decoder *decoder, uint8_t *out, size_t out_
     }
     set_message(decoder, "unknown image format");
     return -1;
+}
+
+// MARK: Crash containment
+
+enum { GUARD_TEMPORARIES = 8 };
+static char *guard_temporaries[GUARD_TEMPORARIES];
+static int guard_temporary_count;
+// Read by the handler on the faulting thread, which is the decoding thread.
+static _Thread_local const char *guard_file;
+// The handlers in place before ours (the Swift runtime's backtracer, say): a
+// fault outside decoding goes back to them.
+static struct sigaction guard_previous[32];
+
+static void guard_write(const char *text) {
+    size_t length = strlen(text);
+    while (length > 0) {
+        ssize_t written = write(STDERR_FILENO, text, length);
+        if (written <= 0) return;
+        text += written;
+        length -= (size_t)written;
+    }
+}
+
+static void guard_on_fault(int number) {
+    // Only async-signal-safe calls: unlink, write, _exit, sigaction, raise.
+    for (int i = 0; i < guard_temporary_count; i++) unlink(guard_temporaries[i]);
+    const char *file = guard_file;
+    if (file != NULL) {
+        const char *name = number == SIGSEGV ? "SIGSEGV" : number == SIGBUS ? "SIGBUS"
+                         : number == SIGILL ? "SIGILL" : "SIGFPE";
+        guard_write("error: ");
+        guard_write(file);
+        guard_write(": the image decoder crashed (");
+        guard_write(name);
+        guard_write(") on this file; nothing was written\n");
+        _exit(1);
+    }
+    if (number > 0 && number < 32) sigaction(number, &guard_previous[number], NULL);
+    raise(number);
+}
+
+void lnet_image_crash_guard_remove_on_fault(const char *temporary) {
+    if (guard_temporary_count >= GUARD_TEMPORARIES) return;
+    char *copy = strdup(temporary);
+    if (copy != NULL) guard_temporaries[guard_temporary_count++] = copy;
+}
+
+void lnet_image_crash_guard_install(void) {
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = guard_on_fault;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESETHAND;
+    int faults[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE};
+    for (size_t i = 0; i < sizeof faults / sizeof faults[0]; i++) {
+        sigaction(faults[i], &action, &guard_previous[faults[i]]);
+    }
+}
+
+void lnet_image_crash_guard_name(const char *file) {
+    guard_file = file;
 }

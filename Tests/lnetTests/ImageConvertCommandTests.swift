@@ -98,6 +98,30 @@ struct ImageConvertCommandTests {
         #expect(byList.stdout.hasPrefix("wrote \(listed): 3 examples, x uint8 (3, 8, 8, 3), y int64, 2 classes (kitten, puppy)"))
     }
 
+    /// A fault inside libjpeg-turbo (made for real: the library's scanline reader is replaced through
+    /// LD_PRELOAD by one that dereferences NULL) ends the conversion with one line naming the photo,
+    /// exit 1, and neither the output nor a temporary file left behind.
+    @Test func aCrashInsideTheDecoderNamesThePhotoAndLeavesNothing() throws {
+        let scratch = try Repository.scratchFolder("images-decoder-crash")
+        let photos = scratch.appendingPathComponent("photos")
+        try Self.makePhotos(in: photos)
+        let source = Repository.root.appendingPathComponent("Tests/lnetTests/Faults/crashing_decoder.c").path
+        let library = scratch.appendingPathComponent("crashing_decoder.so").path
+        let compiled = try Subprocess.run(URL(fileURLWithPath: "/usr/bin/cc"), ["-shared", "-fPIC", "-o", library, source])
+        #expect(compiled.status == 0, "\(compiled.stderr)")
+        let output = scratch.appendingPathComponent("pets.h5").path
+        let result = try Subprocess.run(
+            try LNetBinary.url(), ["convert", photos.path, output, "--size", "8", "--quiet"],
+            environment: ["LD_PRELOAD": library], timeout: 300)
+        #expect(result.status == 1, "\(result.stdout) \(result.stderr)")
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "\(result.stderr)")
+        #expect(lines.first.map { $0.hasPrefix("error: \(photos.path)/") && $0.contains(".jpg: the image decoder crashed (SIGSEGV)") } == true,
+                "\(result.stderr)")
+        let left = try FileManager.default.contentsOfDirectory(atPath: scratch.path).filter { $0.hasPrefix("pets") }
+        #expect(left.isEmpty, "\(left)")
+    }
+
     @Test func unreadableSubfolderIsNamed() throws {
         let scratch = try Repository.scratchFolder("images-unreadable")
         let photos = scratch.appendingPathComponent("photos")

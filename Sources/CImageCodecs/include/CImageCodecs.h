@@ -63,6 +63,23 @@ int lnet_image_decode_rgb(lnet_image_decoder *decoder, uint8_t *out, size_t out_
 /// the pixels is known only after decode_rgb. Owned by the decoder.
 const uint8_t *lnet_image_exif(const lnet_image_decoder *decoder, size_t *size);
 
+// Crash containment. libjpeg-turbo and libpng read untrusted bytes; a memory
+// fault inside them (a library bug a crafted file reaches) must not end lnet
+// with a crash report and a half-written temporary. The caller names the file
+// each thread is decoding; a fault while one is named prints one line,
+// `error: FILE: the image decoder crashed (SIGSEGV) ...`, removes the
+// registered temporary files and exits 1. A fault anywhere else keeps its
+// default action, after the temporaries are removed.
+
+/// Adds a temporary file the handler removes (copied; at most 8).
+void lnet_image_crash_guard_remove_on_fault(const char *temporary);
+/// Installs the handler for SIGSEGV, SIGBUS, SIGILL and SIGFPE. Call once,
+/// before decoding.
+void lnet_image_crash_guard_install(void);
+/// Names the file this thread decodes from now on (NULL: none). The string
+/// must stay valid until the next call.
+void lnet_image_crash_guard_name(const char *file);
+
 #ifdef __cplusplus
 }
 #endif

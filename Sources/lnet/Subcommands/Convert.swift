@@ -140,6 +140,8 @@ struct Convert: ParsableCommand {
             var withProgress = converter
             withProgress.progress = { printer.update($0) }
             TemporaryCleanup.install(for: converter.outputPaths(for: output))
+            // A fault inside libjpeg-turbo or libpng on a crafted photo names the photo and leaves no temporary.
+            ImageDecoder.installCrashGuard(removing: converter.outputPaths(for: output).map(AtomicFile.temporaryPath(for:)))
             let summary: ConversionSummary
             do {
                 summary = try withProgress.convert(input: input, output: output)

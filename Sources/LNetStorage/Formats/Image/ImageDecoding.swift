@@ -78,6 +78,29 @@ public final class ImageDecoder {
 
     /// Decodes an image held in memory; `name` is the file named in errors.
     public func decode(bytes: [UInt8], name: String) throws(ImportError) -> RGBImage {
+        try Self.guarded(name: name) { () throws(ImportError) -> RGBImage in try decodeNamed(bytes: bytes, name: name) }
+    }
+
+    /// Runs `body` with `name` as the file this thread decodes, so that a fault inside libjpeg-turbo or
+    /// libpng is reported as that file's (where `installCrashGuard` was called) instead of a crash report.
+    private static func guarded<T>(name: String, _ body: () throws(ImportError) -> T) throws(ImportError) -> T {
+        let outcome: Result<T, ImportError> = name.withCString { file in
+            lnet_image_crash_guard_name(file)
+            defer { lnet_image_crash_guard_name(nil) }
+            do throws(ImportError) { return .success(try body()) } catch { return .failure(error) }
+        }
+        return try outcome.get()
+    }
+
+    /// Makes a memory fault inside the decoders print `error: FILE: the image decoder crashed …` for the file
+    /// being decoded, remove `temporaries` and exit 1, instead of ending the process with a crash report.
+    /// Call once, before decoding; a fault outside decoding keeps its previous handling.
+    public static func installCrashGuard(removing temporaries: [String]) {
+        for temporary in temporaries { lnet_image_crash_guard_remove_on_fault(temporary) }
+        lnet_image_crash_guard_install()
+    }
+
+    private func decodeNamed(bytes: [UInt8], name: String) throws(ImportError) -> RGBImage {
         try bytes.withUnsafeBufferPointer { buffer throws(ImportError) -> RGBImage in
             let header = try readHeader(buffer, name: name)
             let (count, overflow) = header.width.multipliedReportingOverflow(by: header.height)
@@ -99,8 +122,10 @@ public final class ImageDecoder {
 
     /// Reads only the header of an image held in memory.
     public func header(bytes: [UInt8], name: String) throws(ImportError) -> ImageHeader {
-        try bytes.withUnsafeBufferPointer { buffer throws(ImportError) -> ImageHeader in
-            try readHeader(buffer, name: name)
+        try Self.guarded(name: name) { () throws(ImportError) -> ImageHeader in
+            try bytes.withUnsafeBufferPointer { buffer throws(ImportError) -> ImageHeader in
+                try readHeader(buffer, name: name)
+            }
         }
     }
 
