@@ -28,6 +28,11 @@ enum Phrasing {
             return error.description
         case let error as OutputIsInputError:
             return "\(error.output): \(error.problem); an output never replaces an input, even with --force: choose another name"
+        case let error as KerasError:
+            if let unknown = error.activationsUnknown {
+                return "\(error.path): the file does not say its activations: pass --activations with one per layer (\(unknown.layers)), e.g. --activations \(unknown.example)"
+            }
+            return error.description
         case let error as ModelImportError:
             switch error.problem {
             case .optimizerStateNeedsData:
