@@ -226,6 +226,7 @@ def keras_files(p):
     write(p("k-not-zip.keras"), b"not a zip archive at all, just text")
     archive("k-no-config.keras", "", members=("metadata.json", "model.weights.h5"))
     archive("k-bad-json.keras", '{"class_name": "Sequential", "config": {')
+    archive("k-deep.keras", "[" * 100_000 + "]" * 100_000)  # nested past any parser's depth: refused, no stack overflow
     archive("k-functional.keras", config([dense(1, "sigmoid")], class_name="Functional"))
     archive("k-conv.keras", config([{"class_name": "Conv2D", "config": {"name": "conv2d"}}, dense(1, "sigmoid")]))
     archive("k-linear-output.keras", config([dense(1, "linear")]))

@@ -101,6 +101,7 @@ struct BadInputMatrixTests {
         ("k-not-zip.keras", "not a ZIP archive"),
         ("k-no-config.keras", "no config.json: not a Keras 3 .keras archive"),
         ("k-bad-json.keras", "config.json is not JSON"),
+        ("k-deep.keras", "config.json is not JSON"),
         ("k-functional.keras", "the model is a Functional, not a Sequential"),
         ("k-conv.keras", "layer 'conv2d' (Conv2D): LNet imports a Sequential of Dense layers"),
         ("k-linear-output.keras", "the last Dense layer (dense) has activation linear"),

@@ -82,6 +82,10 @@ struct Import: ParsableCommand {
                 throw ExportRefusal(path: input, problem: "cannot tell the format: use \(InterchangeFormat.allFileNames)")
             }
             try checkOutput(output, force: force, inputs: [input] + (data.map { [$0] } ?? []))
+            if format == .keras {
+                // The archive's weights are HDF5 from anywhere too: probed in a child before they are read here.
+                try KerasInterchange.probeWeights(of: input) { try Isolation.probe([$0]) }
+            }
             let reading = try format.read(from: input, options: InterchangeReadOptions(activations: activationList, includeOptimizer: optimizer))
             let training = data.map { ModelImport.TrainingSettings(dataPath: $0, xName: x, yName: y, batchSize: batchSize) }
             let checkpoint = try ModelImport.checkpoint(of: reading.model, path: input, training: training)

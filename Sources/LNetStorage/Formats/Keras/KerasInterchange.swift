@@ -173,6 +173,21 @@ public enum KerasInterchange {
         return (std.map { 1 / (divisor * $0) }, zip(mean, std).map { -$0 / $1 })
     }
 
+    /// Calls `probe` with the path of a temporary copy of the archive's `model.weights.h5` (removed afterwards), so
+    /// that the CLI's isolated probe walks it before libhdf5 reads it in-process, as for any other HDF5 input.
+    public static func probeWeights(of path: String, memoryLimit: Int = defaultMemoryLimit, _ probe: (String) throws -> Void) throws {
+        try KerasArchive.read(path, memoryLimit: memoryLimit) { _, weightsPath, _ in try probe(weightsPath) }
+    }
+
+    /// The `config.json` reader alone, as `lnet import` runs it on an archive's member: the Dense layers' activations
+    /// of a Sequential LNet takes, or a ``KerasError`` for `path`. (The fuzz loop drives it with mutated configs.)
+    public static func readConfig(_ bytes: [UInt8], path: String) throws -> [String] {
+        guard bytes.count <= KerasConfig.maximumBytes else {
+            throw KerasError(path: path, problem: "config.json has \(bytes.count) bytes, more than the \(KerasConfig.maximumBytes) a Sequential's config takes")
+        }
+        return try KerasConfig.parse(bytes) { KerasError(path: path, problem: $0) }.dense.map(\.activation)
+    }
+
     /// Half the physical memory: what a reader may take for converted weights unless told otherwise.
     public static var defaultMemoryLimit: Int { Int(clamping: ProcessInfo.processInfo.physicalMemory / 2) }
 
@@ -192,12 +207,15 @@ public enum KerasInterchange {
         if let declared = contents.layerDims, declared != sizes {
             throw refuse("\(KerasLayout.Key.layerDims) is \(declared), but the Dense layers make \(sizes)")
         }
-        var activations = options.activations
-        for declared in [configActivations, contents.activations].compactMap({ $0 }) {
-            if let given = activations, given != declared {
-                throw refuse("the file's activations \(declared) differ from the ones given \(given)")
+        // Every source that says them must agree: the options, config.json, LNet's record.
+        var activations: [String]?, source = ""
+        for (said, by) in [(options.activations, "the ones given"), (configActivations, "config.json's"), (contents.activations, "LNet's record's")] {
+            guard let said else { continue }
+            if let earlier = activations, earlier != said {
+                throw refuse("the activations \(said) (\(by)) differ from \(earlier) (\(source))")
             }
-            activations = declared
+            activations = said
+            source = by
         }
         guard let activations else {
             let example = (Array(repeating: "relu", count: max(layers.count - 1, 0)) + [sizes.last == 1 ? "sigmoid" : "softmax"]).joined(separator: ",")

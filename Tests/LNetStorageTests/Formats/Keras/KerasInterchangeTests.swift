@@ -48,6 +48,14 @@ import Testing
         #expect(back.model == expected)
     }
 
+    @Test func activationsThatDisagreeAreRefused() throws {
+        let path = try Self.folder().appendingPathComponent("m.keras").path
+        try KerasInterchange.writeArchive(Self.model(), to: path, options: .init())
+        #expect(throws: KerasError(path: path, problem: "the activations [\"tanh\", \"sigmoid\"] (config.json's) differ from [\"relu\", \"sigmoid\"] (the ones given)")) {
+            try KerasInterchange.readArchive(from: path, options: .init(activations: ["relu", "sigmoid"]))
+        }
+    }
+
     @Test func float32ArchiveKeepsTheArchitecture() throws {
         let path = try Self.folder().appendingPathComponent("m.keras").path
         try KerasInterchange.writeArchive(Self.model(), to: path, options: .init(dtype: .float32))
@@ -80,6 +88,10 @@ import Testing
         let path = folder.appendingPathComponent("hostile.keras").path
         let weights = folder.appendingPathComponent("w.weights.h5").path
         try KerasWeightsFile.write(model(), dtype: .float64, preprocessingLayers: false, at: weights)
+        // As Keras writes it: without LNet's record of the activations.
+        let file = try HDF5File.open(at: weights, mode: .readWrite)
+        try file.attributes.delete(KerasLayout.Key.activations)
+        try file.close()
         let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: weights)))
         try KerasArchive.write([("metadata.json", Array("{}".utf8)), ("config.json", Array(config.utf8)), ("model.weights.h5", bytes)], at: path)
         return path
@@ -95,12 +107,12 @@ import Testing
 
     @Test(arguments: [
         (#"{"class_name": "Functional", "config": {"layers": []}}"#, "the model is a Functional, not a Sequential"),
-        (sequential([#"{"class_name": "Conv2D", "config": {"name": "conv"}}"#]), "layer 'conv' (Conv2D): LNet imports a Sequential of Dense layers"),
-        (sequential([dense("d", 2, "tanh"), dense("o", 1, "linear")]), "the last Dense layer (dense_1) has activation linear"),
-        (sequential([dense("d", 2, "selu"), dense("o", 1, "sigmoid")]), "the Dense layer dense has activation selu"),
-        (sequential([dense("d", 2, "tanh")]), "config.json has 1 Dense layers, model.weights.h5 2"),
-        (sequential([dense("d", 4, "tanh"), dense("o", 1, "sigmoid")]), "layer 'd' has 4 units in config.json, 2 in the weights"),
-        (sequential([#"{"class_name": "Dense", "config": {"name": "d", "units": 2, "activation": "tanh", "use_bias": false}}"#]), "no bias (use_bias=False)"),
+        (KerasInterchangeTests.sequential([#"{"class_name": "Conv2D", "config": {"name": "conv"}}"#]), "layer 'conv' (Conv2D): LNet imports a Sequential of Dense layers"),
+        (KerasInterchangeTests.sequential([KerasInterchangeTests.dense("d", 2, "tanh"), KerasInterchangeTests.dense("o", 1, "linear")]), "the last Dense layer (dense_1) has activation linear"),
+        (KerasInterchangeTests.sequential([KerasInterchangeTests.dense("d", 2, "selu"), KerasInterchangeTests.dense("o", 1, "sigmoid")]), "the Dense layer dense has activation selu"),
+        (KerasInterchangeTests.sequential([KerasInterchangeTests.dense("d", 2, "tanh")]), "config.json has 1 Dense layers, model.weights.h5 2"),
+        (KerasInterchangeTests.sequential([KerasInterchangeTests.dense("d", 4, "tanh"), KerasInterchangeTests.dense("o", 1, "sigmoid")]), "layer 'd' has 4 units in config.json, 2 in the weights"),
+        (KerasInterchangeTests.sequential([#"{"class_name": "Dense", "config": {"name": "d", "units": 2, "activation": "tanh", "use_bias": false}}"#]), "no bias (use_bias=False)"),
         ("[1, 2", "config.json is not JSON"),
         ("[1, 2]", "config.json is not a JSON object"),
     ])
