@@ -146,6 +146,7 @@ def main():
 
     safetensors_files(p)
     image_folders(p)
+    keras_files(p)
 
     if lnet:
         checkpoints(lnet, p)
@@ -234,6 +235,55 @@ def image_folders(p):
         folder = p("images-" + name.replace(".", "-"))
         shutil.copytree(good, folder)
         write(os.path.join(folder, "cat", name), data)
+
+
+def keras_files(p):
+    """A valid Keras 3 .weights.h5 and .keras (the layout keras 3.15.1 writes, made with h5py and zipfile, without
+    importing Keras), then archives that each break one rule of what LNet imports (formats/keras.md)."""
+    import json
+    import zipfile
+
+    def weights(path, kernel_shape=(3, 1)):
+        with h5py.File(path, "w") as f:
+            v = f.create_group("layers/dense/vars")
+            v.attrs["name"] = "dense"
+            v["0"] = np.arange(np.prod(kernel_shape), dtype=np.float32).reshape(kernel_shape) / 7
+            v["1"] = np.zeros(kernel_shape[1], dtype=np.float32)
+            f.create_group("vars").attrs["name"] = "sequential"
+
+    def dense(units, activation):
+        return {"module": "keras.layers", "class_name": "Dense",
+                "config": {"name": "dense", "units": units, "activation": activation, "use_bias": True}}
+
+    def config(layers, class_name="Sequential"):
+        inputs = {"module": "keras.layers", "class_name": "InputLayer", "config": {"batch_shape": [None, 3], "name": "input_layer"}}
+        return json.dumps({"module": "keras", "class_name": class_name, "config": {"name": "sequential", "layers": [inputs] + layers}})
+
+    weights(p("k-good.weights.h5"))
+    with open(p("k-good.weights.h5"), "rb") as f:
+        good_weights = f.read()
+
+    def archive(name, config_text, members=("metadata.json", "config.json", "model.weights.h5"), deflate=False):
+        with zipfile.ZipFile(p(name), "w", zipfile.ZIP_DEFLATED if deflate else zipfile.ZIP_STORED) as z:
+            for member in members:
+                if member == "metadata.json":
+                    z.writestr(member, json.dumps({"keras_version": "3.15.1", "date_saved": "2026-01-01@00:00:00"}))
+                elif member == "config.json":
+                    z.writestr(member, config_text)
+                else:
+                    z.writestr(member, good_weights)
+
+    archive("k-good.keras", config([dense(1, "sigmoid")]))
+    write(p("k-not-zip.keras"), b"not a zip archive at all, just text")
+    archive("k-no-config.keras", "", members=("metadata.json", "model.weights.h5"))
+    archive("k-bad-json.keras", '{"class_name": "Sequential", "config": {')
+    archive("k-deep.keras", "[" * 100_000 + "]" * 100_000)  # nested past any parser's depth: refused, no stack overflow
+    archive("k-functional.keras", config([dense(1, "sigmoid")], class_name="Functional"))
+    archive("k-conv.keras", config([{"class_name": "Conv2D", "config": {"name": "conv2d"}}, dense(1, "sigmoid")]))
+    archive("k-linear-output.keras", config([dense(1, "linear")]))
+    archive("k-units-mismatch.keras", config([dense(2, "sigmoid")]))
+    # 17 MiB of JSON whitespace, deflated to a few KiB: refused by its declared size before it is read.
+    archive("k-huge-config.keras", config([dense(1, "sigmoid")]) + " " * (17 << 20), deflate=True)
 
 
 def checkpoints(lnet, p):

@@ -98,6 +98,19 @@ struct BadInputMatrixTests {
         ("st-overflow.safetensors", "overflows"),
     ]
 
+    /// The Keras archives LNet does not import, and the words that say why.
+    static let badKeras: [(String, String)] = [
+        ("k-not-zip.keras", "not a ZIP archive"),
+        ("k-no-config.keras", "no config.json: not a Keras 3 .keras archive"),
+        ("k-bad-json.keras", "config.json is not JSON"),
+        ("k-deep.keras", "config.json is not JSON"),
+        ("k-functional.keras", "the model is a Functional, not a Sequential"),
+        ("k-conv.keras", "layer 'conv2d' (Conv2D): LNet imports a Sequential of Dense layers"),
+        ("k-linear-output.keras", "the last Dense layer (dense) has activation linear"),
+        ("k-units-mismatch.keras", "layer 'dense' has 2 units in config.json, 1 in the weights"),
+        ("k-huge-config.keras", "more than the 16777216 a Sequential's config takes"),
+    ]
+
     static var cases: [Case] {
         var cases: [Case] = []
         func add(_ arguments: [String], _ outcome: Outcome, copy: [String] = []) {
@@ -238,6 +251,15 @@ struct BadInputMatrixTests {
             add(["convert", "{D}/\(folder)", "{O}/c.h5", "--size", "8", "--skip-bad"], .ok(["8 examples, x uint8 (8, 8, 8, 3)"]))
         }
         add(["convert", "{D}/images-good", "{O}/c.h5", "--size", "8"], .ok(["8 examples, x uint8 (8, 8, 8, 3), y int64, 2 classes (cat, dog)"]))
+
+        // Keras: each archive breaks one rule of what LNet imports; import refuses it in one line naming it.
+        for (file, problem) in Self.badKeras {
+            add(["import", "{D}/\(file)", "{O}/c.h5"], .refused(file: file, problem: problem))
+        }
+        add(["import", "{D}/k-good.weights.h5", "{O}/c.h5"],
+            .refused(file: "k-good.weights.h5", problem: "pass --activations with one per layer (1), e.g. --activations sigmoid"))
+        add(["import", "{D}/k-good.weights.h5", "{O}/c.h5", "--activations", "sigmoid"], .ok(["wrote"]))
+        add(["import", "{D}/k-good.keras", "{O}/c.h5"], .ok(["wrote"]))
         return cases
     }
 

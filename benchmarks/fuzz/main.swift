@@ -6,6 +6,10 @@
 // *.npy, *.npz, *-ubyte / *.gz (IDX), *.safetensors and ckpt*.h5 (an LNet
 // checkpoint). A safetensors mutant goes through the header's parser and
 // validation, every tensor's values, and the model reader of `lnet import`.
+// A Keras seed (*.keras, *.config.json) is read as `lnet import` reads it: a
+// mutated archive through libzip, the config and the weights; a mutated
+// config.json through the config reader alone (an archive's stored members
+// carry CRC-32s, so byte mutations of the whole archive rarely reach the JSON).
 // Each iteration picks a seed file, mutates it (bit flips, byte overwrites,
 // truncation, splices, 0xFF runs over likely size fields, repeated
 // chunks), writes it to a scratch file and reads it through the parser,
@@ -47,7 +51,7 @@ var rng = SplitMix64(state: argument("--seed").flatMap(UInt64.init) ?? 1)
 let crashes = argument("--crashes") ?? NSTemporaryDirectory()
 try FileManager.default.createDirectory(atPath: crashes, withIntermediateDirectories: true)
 
-enum Kind: String, CaseIterable { case csv, npy, npz, idx, safetensors, checkpoint, jpeg, png, exif }
+enum Kind: String, CaseIterable { case csv, npy, npz, idx, safetensors, keras, kerasConfig, checkpoint, jpeg, png, exif }
 
 func kind(of name: String) -> Kind? {
     if name.hasPrefix("ckpt") && name.hasSuffix(".h5") { return .checkpoint }
@@ -55,6 +59,8 @@ func kind(of name: String) -> Kind? {
     if name.hasSuffix(".npy") { return .npy }
     if name.hasSuffix(".npz") { return .npz }
     if name.hasSuffix(".safetensors") { return .safetensors }
+    if name.hasSuffix(".keras") { return .keras }
+    if name.hasSuffix(".config.json") { return .kerasConfig }
     if name.hasSuffix("-ubyte") || name.hasSuffix("-ubyte.gz") { return .idx }
     if name.hasSuffix(".jpg") { return .jpeg }
     if name.hasSuffix(".png") { return .png }
@@ -215,6 +221,8 @@ for iteration in 0..<iterations {
     case .npz: outcome = drain { try NumpyReader(npz: path) }
     case .idx: outcome = drain { try IDXReader(images: path, labels: Bool.random(using: &rng) ? labelsFile : nil) }
     case .safetensors: outcome = drainSafetensors(path)
+    case .keras: outcome = (try? KerasInterchange.readArchive(from: path, options: InterchangeReadOptions(), memoryLimit: 1 << 28)) == nil ? "refused" : "valid"
+    case .kerasConfig: outcome = (try? KerasInterchange.readConfig(bytes, path: path)) == nil ? "refused" : "valid"
     case .checkpoint: outcome = fuzzCheckpoint(path, &rng)
     case .jpeg, .png: outcome = decodeImage(path, with: imageDecoder)
     case .exif: outcome = EXIFOrientation(tiff: bytes).map { "orientation \($0.rawValue)" } ?? "none"

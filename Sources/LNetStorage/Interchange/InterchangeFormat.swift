@@ -5,10 +5,16 @@ public enum InterchangeFormat: String, CaseIterable, Sendable {
     /// A `.safetensors` file named as `torch.nn.Sequential` names its tensors (`Formats/Safetensors/`,
     /// formats/interchange.md).
     case safetensors
+    /// A Keras 3 `.weights.h5` (Dense layers' kernels and biases; `Formats/Keras/`, formats/keras.md).
+    case kerasWeights
+    /// A Keras 3 `.keras` archive (config, metadata and weights; `Formats/Keras/`, formats/keras.md).
+    case keras
 
     /// The format a file's name (or, for safetensors, its first bytes) says; nil when none does.
     public static func of(path: String) -> InterchangeFormat? {
         if SafetensorsFile.looksLikeSafetensors(path) { return .safetensors }
+        if path.hasSuffix(KerasInterchange.weightsSuffix) { return .kerasWeights }
+        if path.hasSuffix(KerasInterchange.archiveSuffix) { return .keras }
         return nil
     }
 
@@ -16,6 +22,8 @@ public enum InterchangeFormat: String, CaseIterable, Sendable {
     public var fileNames: String {
         switch self {
         case .safetensors: ".safetensors"
+        case .kerasWeights: ".weights.h5"
+        case .keras: ".keras"
         }
     }
 
@@ -26,6 +34,7 @@ public enum InterchangeFormat: String, CaseIterable, Sendable {
     public var carriesOptimizerState: Bool {
         switch self {
         case .safetensors: true
+        case .kerasWeights, .keras: false
         }
     }
 
@@ -33,6 +42,17 @@ public enum InterchangeFormat: String, CaseIterable, Sendable {
     public func write(_ model: InterchangeModel, to path: String, options: InterchangeWriteOptions) throws {
         switch self {
         case .safetensors: try SafetensorsInterchange.write(model, to: path, options: options)
+        case .kerasWeights: try KerasInterchange.writeWeights(model, to: path, options: options)
+        case .keras: try KerasInterchange.writeArchive(model, to: path, options: options)
+        }
+    }
+
+    /// What an export to this format says beside the file written, one sentence each (Keras: weights only).
+    public func exportNotes(for model: InterchangeModel) -> [String] {
+        switch self {
+        case .safetensors: []
+        case .kerasWeights: KerasInterchange.exportNotes(for: model, archive: false)
+        case .keras: KerasInterchange.exportNotes(for: model, archive: true)
         }
     }
 
@@ -40,6 +60,8 @@ public enum InterchangeFormat: String, CaseIterable, Sendable {
     public func read(from path: String, options: InterchangeReadOptions) throws -> InterchangeReading {
         switch self {
         case .safetensors: try SafetensorsInterchange.read(from: path, options: options)
+        case .kerasWeights: try KerasInterchange.readWeights(from: path, options: options)
+        case .keras: try KerasInterchange.readArchive(from: path, options: options)
         }
     }
 }

@@ -8,7 +8,7 @@ import LNetStorage
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Write a checkpoint's model for PyTorch (.safetensors).",
+        abstract: "Write a checkpoint's model for PyTorch (.safetensors) or Keras (.weights.h5, .keras).",
         discussion: """
             The format comes from OUT's name: .safetensors holds the tensors as a torch.nn.Sequential of Linear \
             and activation modules names them (0.weight, 0.bias, 2.weight, …; W keeps its shape (n_l, n_{l-1}), \
@@ -20,15 +20,23 @@ struct Export: ParsableCommand {
             would and `lnet import` gives back the very checkpoint. --print-pytorch prints the Python that \
             rebuilds the model (and the optimizer) from the file.
 
+            .weights.h5 is Keras 3's weights file for keras.Sequential([keras.Input((n_x,)), \
+            keras.layers.Dense(n_1, activation=...), ...]).load_weights(): each Dense's kernel is W[l] transposed \
+            (n_{l-1}, n_l), its bias b[l] (n_l,). .keras is the whole model (config.json, metadata.json, \
+            model.weights.h5) for keras.saving.load_model, with the input preprocessing as Rescaling and \
+            Normalization layers in front. Keras files carry weights only: Keras's Adam is not the course's \
+            (formats/keras.md).
+
               lnet export cat.h5 cat.safetensors
               lnet export cat.h5 cat.safetensors --optimizer --print-pytorch
               lnet export cat.h5 cat32.safetensors --dtype float32
+              lnet export cat.h5 cat.keras --dtype float32
             """)
 
     @Argument(help: "The checkpoint to export.")
     var checkpoint: String
 
-    @Argument(help: "The file to write: .safetensors.")
+    @Argument(help: "The file to write: .safetensors, .weights.h5 or .keras.")
     var output: String
 
     @Option(help: "The tensors' type: float64 (the checkpoint's values, bit for bit) or float32 (the frameworks' default).")
@@ -50,6 +58,9 @@ struct Export: ParsableCommand {
         if optimizer, !format.carriesOptimizerState {
             throw ValidationError("--optimizer: \(format.fileNames) files carry weights only")
         }
+        if printPyTorch, format != .safetensors {
+            throw ValidationError("--print-pytorch: only for .safetensors")
+        }
     }
 
     func run() throws {
@@ -65,6 +76,7 @@ struct Export: ParsableCommand {
             let model = try InterchangeModel(checkpoint: saved, includingOptimizer: optimizer)
             try format.write(model, to: output, options: InterchangeWriteOptions(dtype: dtype))
             notes.forEach(printNote)
+            format.exportNotes(for: model).forEach(printNote)
             let state = model.optimizer.map { " and \($0.settings.name) state (t = \($0.settings.t))" } ?? ""
             print("wrote \(output): \(model.layerCount) layers \(model.layerSizes), \(dtype.rawValue)\(state)")
             if printPyTorch { print("", PyTorchSnippet.code(for: model, path: output, dtype: dtype), separator: "\n", terminator: "") }

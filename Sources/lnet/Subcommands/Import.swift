@@ -9,7 +9,7 @@ import LNetTraining
 struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Make a checkpoint from a PyTorch .safetensors file.",
+        abstract: "Make a checkpoint from a PyTorch .safetensors file or a Keras .weights.h5 or .keras file.",
         discussion: """
             The parameters are the tensors <i>.weight (out, in) and <i>.bias (out,) of a torch.nn.Sequential, \
             by increasing module index (one shared prefix such as model. is allowed). The activations come from \
@@ -19,12 +19,21 @@ struct Import: ParsableCommand {
             record a checkpoint keeps beside it. Without optimizer state, or with --no-optimizer, the checkpoint \
             holds parameters only, which resume, evaluate, predict and train --init-from use.
 
+            A Keras 3 .weights.h5 gives the Dense layers (layers/dense, dense_1, ...; the kernel is W transposed); \
+            their activations come from the attributes LNet wrote, or from --activations. A .keras archive gives \
+            the architecture too (config.json): a Sequential of Dense layers with relu, tanh, sigmoid or linear, \
+            sigmoid or softmax last, with Rescaling and Normalization in front (the input preprocessing) and \
+            Dropout left aside; anything else is refused. Keras's optimizer variables are left aside: the \
+            checkpoint holds parameters only (formats/keras.md).
+
               lnet import cat.safetensors cat.h5
               lnet import torch-model.safetensors mine.h5 --activations relu,relu,sigmoid
               lnet import torch-adam.safetensors mine.h5 --activations relu,sigmoid --data train.h5 --batch-size 64
+              lnet import model.keras mine.h5
+              lnet import model.weights.h5 mine.h5 --activations relu,relu,softmax
             """)
 
-    @Argument(help: "The file to read: .safetensors.")
+    @Argument(help: "The file to read: .safetensors, .weights.h5 or .keras.")
     var input: String
 
     @Argument(help: "The checkpoint to write (.h5).")
@@ -66,12 +75,17 @@ struct Import: ParsableCommand {
     }
 
     func run() throws {
-        try Isolation.probe(data.map { [$0] } ?? [])
+        // A .weights.h5 is HDF5 from anywhere: probed like any other before libhdf5 reads it here.
+        try Isolation.probe((data.map { [$0] } ?? []) + (InterchangeFormat.of(path: input) == .kerasWeights ? [input] : []))
         try reportingErrors {
             guard let format = InterchangeFormat.of(path: input) else {
                 throw ExportRefusal(path: input, problem: "cannot tell the format: use \(InterchangeFormat.allFileNames)")
             }
             try checkOutput(output, force: force, inputs: [input] + (data.map { [$0] } ?? []))
+            if format == .keras {
+                // The archive's weights are HDF5 from anywhere too: probed in a child before they are read here.
+                try KerasInterchange.probeWeights(of: input) { try Isolation.probe([$0]) }
+            }
             let reading = try format.read(from: input, options: InterchangeReadOptions(activations: activationList, includeOptimizer: optimizer))
             let training = data.map { ModelImport.TrainingSettings(dataPath: $0, xName: x, yName: y, batchSize: batchSize) }
             let checkpoint = try ModelImport.checkpoint(of: reading.model, path: input, training: training)

@@ -88,6 +88,8 @@ struct Predict: ParsableCommand {
 
     private func predictPhotos() throws {
         try Isolation.probe([checkpoint])
+        // A fault inside libjpeg-turbo or libpng on a crafted photo is one line naming the photo.
+        ImageDecoder.installCrashGuard(removing: [])
         try reportingErrors {
             threading.apply()
             var notes: [String] = []

@@ -33,6 +33,11 @@ enum Phrasing {
                 return "\(error.path): the file does not say its activations: pass --activations with one per layer (\(layers)), e.g. --activations \(example)"
             }
             return error.description
+        case let error as KerasError:
+            if let unknown = error.activationsUnknown {
+                return "\(error.path): the file does not say its activations: pass --activations with one per layer (\(unknown.layers)), e.g. --activations \(unknown.example)"
+            }
+            return error.description
         case let error as ModelImportError:
             switch error.problem {
             case .optimizerStateNeedsData:
