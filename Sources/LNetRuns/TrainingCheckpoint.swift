@@ -23,6 +23,10 @@ public struct RunRecord: Sendable, Equatable {
     /// The division and optional standardisation applied to the features (`/model` `input_divisor`, `input_mean`,
     /// `input_std`).
     public var preprocessing: InputPreprocessing
+    /// K, the shards each mini-batch's gradient is summed over (`gradient_shards`; 1: the plain sum).
+    public var gradientShards: Int = 1
+    /// N, the MPI ranks training (`ranks`; 1: one process).
+    public var ranks: Int = 1
 
     /// Makes a record; an empty `testDataPath` means there is no test data.
     public init(
@@ -83,7 +87,7 @@ public enum TrainingCheckpoint {
         if let velocity = state.optimizer.velocity { optimizer.v = tensors(velocity, prefix: "d") }
         if let squares = state.optimizer.squares { optimizer.s = tensors(squares, prefix: "d") }
         let generator = state.generator
-        let training = Checkpoint.Training(
+        var training = Checkpoint.Training(
             epoch: state.completedEpochs, epochsTarget: configuration.epochs, batchInEpoch: state.nextMiniBatch,
             epochCostSum: state.partialCostSum, seed: Int64(configuration.seed),
             shuffleSeed: Int64(configuration.shuffleSeed), batchSize: configuration.batchSize, l2: configuration.l2,
@@ -93,6 +97,8 @@ public enum TrainingCheckpoint {
             generator: Checkpoint.GeneratorState(
                 key: generator.key, position: generator.position, hasGauss: generator.hasGauss, gauss: generator.gauss),
             costs: state.costs)
+        training.gradientShards = record.gradientShards
+        training.ranks = record.ranks
         return Checkpoint(model: model, parameters: tensors(state.parameters, prefix: ""), optimizer: optimizer, training: training)
     }
 

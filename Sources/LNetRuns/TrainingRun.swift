@@ -180,9 +180,14 @@ public final class TrainingRun {
     // MARK: Starting
 
     /// Prepares a new run: reads and checks the data, builds the network.
-    public static func start(_ settings: TrainSettings, printEvery: Int = 1000, notes: (String) -> Void = { _ in })
-        throws -> TrainingRun
+    ///
+    /// `sharding` cuts each mini-batch's gradient into shards (`--grad-shards`) or shares it among MPI
+    /// ranks (`--distributed`); only rank 0 then checks, locks and writes the checkpoint.
+    public static func start(_ settings: TrainSettings, printEvery: Int = 1000, sharding: GradientSharding = .none,
+                             notes: (String) -> Void = { _ in }) throws -> TrainingRun
     {
+        var settings = settings
+        if !sharding.isRoot { settings.checkpoint = nil }
         // Refused now rather than at the first save, after minutes of training.
         if let checkpoint = settings.checkpoint { try AtomicFile.checkWritable(checkpoint.path) }
         // Before anything else looks at the checkpoint: a run writing it now must
@@ -194,7 +199,7 @@ public final class TrainingRun {
         try admit(settings.configuration, layerSizes: { [$0] + settings.layers }, dataPath: settings.dataPath,
                   x: settings.xName, y: settings.yName, testPath: settings.testPath,
                   testX: settings.testXName ?? settings.xName, testY: settings.testYName ?? settings.yName,
-                  memory: settings.memory)
+                  memory: settings.memory, sharding: sharding)
         let loaded = try LoadedData.read(path: settings.dataPath, x: settings.xName, y: settings.yName, preprocessing: nil,
                                          standardize: settings.standardize, memory: settings.memory,
                                          batchSize: settings.configuration.batchSize, notes: notes)
@@ -217,21 +222,34 @@ public final class TrainingRun {
             try testExamples(path: $0, x: testX, y: testY, preprocessing: loaded.preprocessing, memory: settings.memory,
                              fitting: configuration)
         }
-        let record = RunRecord(
+        var record = RunRecord(
             dataPath: absolute(settings.dataPath), xName: loaded.xName, yName: loaded.yName,
             dataSHA256: try loaded.fingerprint(), testDataPath: settings.testPath.map(absolute) ?? "",
             testXName: settings.testPath == nil ? "" : testX ?? "", testYName: settings.testPath == nil ? "" : testY ?? "",
             classes: loaded.classes, preprocessing: loaded.preprocessing)
-        let session = try loaded.examples.session(configuration, state: nil, memory: settings.memory)
+        record.gradientShards = sharding.shardCount
+        record.ranks = sharding.reducer.rankCount
+        let session = try makeSession(configuration, loaded.examples, nil, memory: settings.memory,
+                                      dataPath: settings.dataPath, sharding: sharding)
+        var hint: ResumeCommand?
+        if sharding.reducer.rankCount > 1, let checkpoint = settings.checkpoint {
+            hint = ResumeCommand(checkpoint: checkpoint.path)
+            hint?.ranks = sharding.reducer.rankCount
+        }
         return TrainingRun(
             configuration: configuration, record: record, session: session, checkpoint: settings.checkpoint,
-            printEvery: printEvery, test: test, resumeHint: nil, writerLock: writerLock)
+            printEvery: printEvery, test: test, resumeHint: hint, writerLock: writerLock)
     }
 
     /// Prepares to continue the run a checkpoint holds, exactly where it stopped.
-    public static func resume(_ settings: ResumeSettings, printEvery: Int = 1000, notes: (String) -> Void = { _ in })
-        throws -> TrainingRun
+    ///
+    /// `sharding` nil continues with the checkpoint's own gradient shards (`gradient_shards`) in this one
+    /// process, bit for bit; given, it is `--grad-shards` or the MPI ranks of `--distributed`, and a
+    /// different K than the checkpoint's goes on with a note (the same numbers up to summation order).
+    public static func resume(_ settings: ResumeSettings, printEvery: Int = 1000, sharding requested: GradientSharding? = nil,
+                              notes: (String) -> Void = { _ in }) throws -> TrainingRun
     {
+        let isRoot = requested?.isRoot ?? true
         let path = settings.checkpointPath
         // A file without a settings checksum is said once the run is ready, so that a checkpoint
         // refused for another reason (no --data, a changed dataset) is one error line, not a note and an error.
@@ -239,9 +257,11 @@ public final class TrainingRun {
         let checkpoint = try CheckpointFile.read(from: path, notes: { uncheckedNotes.append($0) })
         // After the read, so that a missing or damaged checkpoint is reported as such;
         // reading while another run writes is safe (it replaces the file by renaming).
-        let writerLock = try WriterLock.acquire(for: path)
-        let checkpointSettings = CheckpointSettings(path: path, everyEpochs: settings.everyEpochs, keep: settings.keep, force: true)
+        let writerLock = isRoot ? try WriterLock.acquire(for: path) : nil
+        let checkpointSettings = isRoot
+            ? CheckpointSettings(path: path, everyEpochs: settings.everyEpochs, keep: settings.keep, force: true) : nil
         var hint = ResumeCommand(checkpoint: path)
+        hint.ranks = requested?.reducer.rankCount ?? 1
         guard let training = checkpoint.training else {
             // A parameters-only checkpoint, as a numpy user writes it.
             guard let dataPath = settings.dataPath else {
@@ -255,16 +275,20 @@ public final class TrainingRun {
             configuration.epochs = epochs
             let preprocessing = TrainingCheckpoint.preprocessing(from: checkpoint)
             try admit(configuration, layerSizes: { _ in configuration.layerSizes }, dataPath: dataPath, x: nil, y: nil,
-                      memory: settings.memory)
+                      memory: settings.memory, sharding: requested ?? .none)
             let loaded = try LoadedData.read(path: dataPath, x: nil, y: nil, preprocessing: preprocessing, standardize: false,
                                              memory: settings.memory, batchSize: configuration.batchSize, notes: notes)
             let network = try TrainingCheckpoint.network(from: checkpoint, path: path)
             var state = try TrainingState(initialFor: configuration)
             state.parameters = network.parameters
-            let session = try makeSession(configuration, loaded.examples, state, memory: settings.memory, dataPath: dataPath)
-            let record = RunRecord(
+            let sharding = requested ?? .none
+            let session = try makeSession(configuration, loaded.examples, state, memory: settings.memory, dataPath: dataPath,
+                                          sharding: sharding)
+            var record = RunRecord(
                 dataPath: absolute(dataPath), xName: loaded.xName, yName: loaded.yName, dataSHA256: try loaded.fingerprint(),
                 classes: checkpoint.model.classes ?? loaded.classes, preprocessing: preprocessing)
+            record.gradientShards = sharding.shardCount
+            record.ranks = sharding.reducer.rankCount
             hint.dataPath = absolute(dataPath)
             uncheckedNotes.forEach(notes)
             return TrainingRun(
@@ -279,6 +303,12 @@ public final class TrainingRun {
             guard !overflow else { throw RunError(path: path, .epochsTooLarge(more)) }
             configuration.epochs = target
         }
+        let sharding = requested ?? GradientSharding(shardCount: training.gradientShards)
+        if sharding.shardCount != training.gradientShards {
+            notes("the checkpoint's gradients were summed over \(training.gradientShards) shard\(training.gradientShards == 1 ? "" : "s"); this run sums \(sharding.shardCount): the same numbers up to summation order, not the same bits")
+        } else if sharding.reducer.rankCount != training.ranks {
+            notes("the checkpoint was written by \(training.ranks) rank\(training.ranks == 1 ? "" : "s"), this run has \(sharding.reducer.rankCount): the same \(sharding.shardCount) gradient shards, so the same bits")
+        }
         let dataPath = settings.dataPath ?? training.data
         // The checkpoint is this run's output: it may not be its data as well.
         let inputs = InputFiles([dataPath] + (training.testData.isEmpty ? [] : [training.testData]))
@@ -289,7 +319,8 @@ public final class TrainingRun {
         try admit(configuration, layerSizes: { _ in configuration.layerSizes }, dataPath: dataPath, x: training.xName,
                   y: training.yName, testPath: training.testData.isEmpty ? nil : training.testData,
                   testX: training.testXName.isEmpty ? nil : training.testXName,
-                  testY: training.testYName.isEmpty ? nil : training.testYName, memory: settings.memory)
+                  testY: training.testYName.isEmpty ? nil : training.testYName, memory: settings.memory,
+                  sharding: sharding)
         let loaded = try LoadedData.read(
             path: dataPath, x: training.xName, y: training.yName, preprocessing: preprocessing, standardize: false,
             memory: settings.memory, batchSize: configuration.batchSize, notes: notes)
@@ -319,11 +350,14 @@ public final class TrainingRun {
                 }
             }
         }
-        let record = RunRecord(
+        var record = RunRecord(
             dataPath: absolute(dataPath), xName: loaded.xName, yName: loaded.yName, dataSHA256: fingerprint,
             testDataPath: training.testData, testXName: training.testXName, testYName: training.testYName,
             classes: checkpoint.model.classes, preprocessing: preprocessing)
-        let session = try makeSession(configuration, loaded.examples, state, memory: settings.memory, dataPath: path)
+        record.gradientShards = sharding.shardCount
+        record.ranks = sharding.reducer.rankCount
+        let session = try makeSession(configuration, loaded.examples, state, memory: settings.memory, dataPath: path,
+                                      sharding: sharding)
         uncheckedNotes.forEach(notes)
         return TrainingRun(
             configuration: configuration, record: record, session: session, checkpoint: checkpointSettings,
@@ -355,7 +389,8 @@ public final class TrainingRun {
     /// `LoadedData.read` will); `layerSizes` gets n_x.
     private static func admit(
         _ configuration: TrainingConfiguration, layerSizes: (Int) -> [Int], dataPath: String, x: String?, y: String?,
-        testPath: String? = nil, testX: String? = nil, testY: String? = nil, memory: MemoryPolicy
+        testPath: String? = nil, testX: String? = nil, testY: String? = nil, memory: MemoryPolicy,
+        sharding: GradientSharding
     ) throws {
         let file = try DatasetFile(path: dataPath, x: x, y: y, requireLabels: true)
         let (m, n, featureBytes) = (file.exampleCount, file.featureCount, file.inMemoryFeatureBytes)
@@ -371,6 +406,7 @@ public final class TrainingRun {
         let estimate = MemoryEstimate.training(
             layerSizes: sizes, exampleCount: m, batchSize: configuration.batchSize, optimizer: configuration.optimizer,
             keepProbability: configuration.keepProbability, streamed: streamed, testExampleCount: testCount,
+            localGradientShards: sharding.shardCount > 1 ? sharding.localShardCount : 0,
             examplesFirstCopyLimit: min(max(0, memory.budget - featureBytes), TrainingSession.examplesFirstCopyLimit))
         try memory.admit(estimate, path: dataPath,
                          what: "training layers \(sizes.map(String.init).joined(separator: ",")) on \(m) examples")
@@ -393,11 +429,11 @@ public final class TrainingRun {
     }
 
     private static func makeSession(
-        _ configuration: TrainingConfiguration, _ examples: RunExamples, _ state: TrainingState, memory: MemoryPolicy,
-        dataPath: String
+        _ configuration: TrainingConfiguration, _ examples: RunExamples, _ state: TrainingState?, memory: MemoryPolicy,
+        dataPath: String, sharding: GradientSharding
     ) throws -> TrainingSession {
         do {
-            return try examples.session(configuration, state: state, memory: memory)
+            return try examples.session(configuration, state: state, memory: memory, sharding: sharding)
         } catch let error as ConfigurationError {
             throw RunError(path: dataPath, error.description)
         } catch let error as TrainingError {
@@ -436,7 +472,7 @@ public final class TrainingRun {
                     lastSavedEpoch = summary.epoch + 1
                 }
             }
-            if !session.isFinished, stopRequested() {
+            if !session.isFinished, try agreeToStop(stopRequested()) {
                 if let checkpoint { try save(to: checkpoint, events: events) }
                 return TrainingOutcome(
                     completed: false, epochsCompleted: session.state.completedEpochs, epochsTarget: target,
@@ -452,6 +488,13 @@ public final class TrainingRun {
             completed: true, epochsCompleted: session.state.completedEpochs, epochsTarget: target, lastCost: lastCost,
             trainAccuracy: try trainAccuracy(of: network), testAccuracy: try test.map { try $0.accuracy(of: network) },
             resumeCommand: nil)
+    }
+
+    /// Whether the run stops now: across MPI ranks, whether any rank was asked to (each gets its own
+    /// SIGTERM from mpirun, not all at the same update), so that all stop after the same update.
+    private func agreeToStop(_ requested: Bool) throws -> Bool {
+        let reducer = session.sharding.reducer
+        return reducer.rankCount > 1 ? try reducer.anyRank(requested) : requested
     }
 
     private func save(to settings: CheckpointSettings, events: (TrainingEvent) -> Void) throws {

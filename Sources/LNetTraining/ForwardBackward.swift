@@ -101,9 +101,13 @@ final class ForwardBackwardWorkspace {
     /// With `applyDropout` (and keep_prob < 1) each hidden layer draws its mask
     /// `rand(n_l, columns) < keep_prob` from `generator`, in forward order, and
     /// scales the kept units by `1/keep_prob` (the course's `A * D / keep_prob`).
+    ///
+    /// `presetMasks`, when given, supplies the masks instead: columns `firstColumn ..< firstColumn + columns`
+    /// of masks drawn for a whole mini-batch (a shard of it, see ``TrainingSession``'s sharded step); the
+    /// generator is then not used.
     func forward(parameters p: UnsafePointer<Double>, input: UnsafePointer<Double>, columns: Int,
                  applyDropout: Bool, generator: inout NumpyRandom,
-                 examplesFirstInput: UnsafePointer<Double>? = nil) {
+                 examplesFirstInput: UnsafePointer<Double>? = nil, presetMasks: DropoutMasks? = nil) {
         droppedOut = applyDropout && usesDropout
         let sizes = layout.layerSizes
         let last = layerCount - 1
@@ -125,7 +129,18 @@ final class ForwardBackwardWorkspace {
             if k < last {
                 hiddenActivations[k].addBiasAndActivate(z: z[k], bias: bias, activation: activation[k],
                                                         rows: rows, columns: columns)
-                if droppedOut {
+                if droppedOut, let presetMasks {
+                    let keep = keepProbability
+                    let a = activation[k], m = mask[k], d = dropped[k]
+                    let source = presetMasks.layers[k] + presetMasks.firstColumn
+                    for r in 0..<rows {
+                        for j in 0..<columns {
+                            let kept = source[r * presetMasks.batchColumns + j]
+                            m[r * columns + j] = kept
+                            d[r * columns + j] = a[r * columns + j] * kept / keep
+                        }
+                    }
+                } else if droppedOut {
                     let keep = keepProbability
                     let a = activation[k], m = mask[k], d = dropped[k]
                     for i in 0..<(rows * columns) {
@@ -157,12 +172,17 @@ final class ForwardBackwardWorkspace {
     /// Writes `dW[l]`, `db[l]` for every layer into `gradients` (the parameters' flat layout):
     /// `dZ[L] = A[L] − Y`; `dW = (1/m)·dZ·A[l−1]ᵀ + (λ/m)·W`; `db = (1/m)·Σ dZ`;
     /// `dA[l−1] = W[l]ᵀ·dZ` (masked as in the forward pass); `dZ = dA ⊙ g'(Z)`.
+    ///
+    /// `batchColumns`, when given, is the m to divide by instead of `columns`: the whole mini-batch's
+    /// size when these columns are one shard of it (with `l2` 0: the sharded step adds the L2 term once,
+    /// after adding the shards).
     func backward(parameters p: UnsafePointer<Double>, gradients g: UnsafeMutablePointer<Double>,
-                  input: UnsafePointer<Double>, labels: UnsafePointer<Int>, columns: Int, l2: Double) {
+                  input: UnsafePointer<Double>, labels: UnsafePointer<Int>, columns: Int, l2: Double,
+                  batchColumns: Int? = nil) {
         let sizes = layout.layerSizes
         let last = layerCount - 1
-        let inverseM = 1.0 / Double(columns)
-        let l2OverM = l2 / Double(columns)
+        let inverseM = 1.0 / Double(batchColumns ?? columns)
+        let l2OverM = l2 / Double(batchColumns ?? columns)
         output.outputGradient(a: activation[last], labels: labels, dZ: dZ[last], units: sizes[last + 1], columns: columns)
         for k in stride(from: last, through: 0, by: -1) {
             let rows = sizes[k + 1]
@@ -203,6 +223,17 @@ final class ForwardBackwardWorkspace {
             }
         }
     }
+}
+
+/// Dropout masks drawn for a whole mini-batch (`n_l × batchColumns` per hidden layer, 0/1 doubles), of
+/// which a forward pass over one shard reads the columns from `firstColumn` on.
+struct DropoutMasks {
+    /// One mask per hidden layer, row-major `n_l × batchColumns`.
+    let layers: [UnsafePointer<Double>]
+    /// The mini-batch's columns (the masks' row length).
+    let batchColumns: Int
+    /// The shard's first column inside the mini-batch.
+    let firstColumn: Int
 }
 
 /// A flat, owned buffer of doubles that lives as long as its owner.

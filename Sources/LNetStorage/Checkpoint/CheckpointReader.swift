@@ -262,6 +262,8 @@ struct CheckpointReader {
         let testData = read(Schema.testData) ?? ""
         let testXName = read(Schema.testXName) ?? ""
         let testYName = read(Schema.testYName) ?? ""
+        let gradientShards = read(Schema.gradientShards) ?? 1
+        let ranks = read(Schema.ranks) ?? 1
         let position = read(Schema.rngPosition)
         let hasGauss = read(Schema.rngHasGauss)
         let gauss = read(Schema.rngGauss)
@@ -302,13 +304,16 @@ struct CheckpointReader {
               let l2, let keepProb, let data, let xName, let yName, let sha, let position, let hasGauss, let gauss,
               let key, let costs
         else { return nil }
-        return Checkpoint.Training(
+        var training = Checkpoint.Training(
             epoch: Int(epoch), epochsTarget: Int(target), batchInEpoch: Int(batchInEpoch), epochCostSum: costSum,
             seed: seed, shuffleSeed: shuffleSeed, batchSize: Int(clamping: batchSize), l2: l2, keepProb: keepProb,
             data: data, xName: xName, yName: yName, dataSHA256: sha, testData: testData,
             testXName: testXName, testYName: testYName,
             generator: Checkpoint.GeneratorState(key: key, position: Int(position), hasGauss: hasGauss != 0, gauss: gauss),
             costs: costs)
+        training.gradientShards = Int(clamping: gradientShards)
+        training.ranks = Int(clamping: ranks)
+        return training
     }
 
     // MARK: Tensors

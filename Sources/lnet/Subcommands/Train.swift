@@ -105,6 +105,7 @@ struct Train: ParsableCommand {
     @OptionGroup var progress: ProgressOptions
     @OptionGroup var threading: ThreadOptions
     @OptionGroup var streaming: StreamingOptions
+    @OptionGroup var distribution: DistributionOptions
 
     func validate() throws {
         try requireNoEmptyEntries(layers, option: "--layers")
@@ -139,13 +140,17 @@ struct Train: ParsableCommand {
         let existingCheckpoint = checkpoint.flatMap { HDF5File.hasSignature($0) ? [$0] : nil } ?? []
         try Isolation.probe([data] + (test.map { [$0] } ?? []) + existingCheckpoint)
         // Then: a Ctrl-C while the data loads stops cleanly instead of killing the process.
-        StopSignals.install()
+        StopSignals.install(repeatEnds: !distribution.distributed)
+        var joinedRun: Distribution?
         // Thrown outside reportingErrors, which would report it as an error and exit 1.
         var stoppedBy: Int32?
         try reportingErrors {
             threading.apply()
             OpenMPWaitPolicy.beforeTraining(
                 dataPath: data, x: names.x, y: names.y, layers: parsedLayers ?? [], batchSize: batchSize)
+            // MPI_Init after the probe's fork and the OpenMP re-execution, before anything ranks agree on.
+            let joined = try distribution.begin()
+            joinedRun = joined
             var settings = TrainSettings(
                 dataPath: data, xName: names.x, yName: names.y, testPath: test, layers: parsedLayers ?? [],
                 activations: activations.map(commaSeparated), configuration: trainingConfiguration(),
@@ -157,9 +162,13 @@ struct Train: ParsableCommand {
             settings.testXName = testX
             settings.testYName = testY
             let output = TrainingOutput(quiet: progress.quiet)
-            let run = try TrainingRun.start(settings, printEvery: progress.printEvery, notes: output.note)
-            stoppedBy = try output.drive(run, ifStoppedBeforeStart: "nothing was written")
+            let run = try TrainingRun.start(settings, printEvery: progress.printEvery, sharding: joined.sharding ?? .none,
+                                            notes: joined.isRoot ? output.note : { _ in })
+            stoppedBy = try drive(run, output, joined, ifStoppedBeforeStart: "nothing was written")
         }
+        // Every rank leaves MPI after the same last collective call; a failed rank exits without it, and
+        // mpirun then ends the job.
+        try reportingErrors { try joinedRun?.finish() }
         if let signal = stoppedBy { throw ExitCode(128 + signal) }
     }
 
