@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 let package = Package(
@@ -8,6 +8,11 @@ let package = Package(
         .library(name: "LNetStorage", targets: ["LNetStorage"]),
         .library(name: "LNetTraining", targets: ["LNetTraining"]),
         .library(name: "LNetRuns", targets: ["LNetRuns"]),
+    ],
+    // `swift build --traits MPI` builds the distributed version (`lnet train --distributed`
+    // under mpirun); a plain `swift build` needs no MPI at all.
+    traits: [
+        .trait(name: "MPI", description: "Data-parallel training across processes over Open MPI (lnet train --distributed)."),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -51,6 +56,12 @@ let package = Package(
             name: "CCrypto",
             providers: [.apt(["libssl-dev"])]
         ),
+        // Open MPI (Debian's libopenmpi-dev), for `--distributed` runs; built only with the MPI trait.
+        .systemLibrary(
+            name: "CMPI",
+            pkgConfig: "ompi-c",
+            providers: [.apt(["libopenmpi-dev"])]
+        ),
         // fast_float (Debian's libfast-float-dev, header-only), behind a small C function,
         // for CSV numbers: correctly rounded, and faster than strtod.
         .target(name: "CFastFloat"),
@@ -87,10 +98,17 @@ let package = Package(
             name: "LNetRuns",
             dependencies: ["LNetStorage", "LNetTraining"]
         ),
+        // The MPI implementation of LNetTraining's `GradientReducer`: the fixed-order
+        // allreduce, broadcasts and the agreement to stop. Only the MPI trait builds it.
+        .target(
+            name: "LNetMPI",
+            dependencies: ["LNetTraining", .target(name: "CMPI", condition: .when(traits: ["MPI"]))]
+        ),
         .executableTarget(
             name: "lnet",
             dependencies: [
                 "LNetRuns",
+                .target(name: "LNetMPI", condition: .when(traits: ["MPI"])),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -105,6 +123,12 @@ let package = Package(
             name: "lnet-bench-checkpoint",
             dependencies: ["LNetStorage"],
             path: "benchmarks/checkpoint/swift"
+        ),
+        // Times the gradient allreduce of `--distributed` under mpirun (benchmarks/distributed/README.md).
+        .executableTarget(
+            name: "lnet-bench-allreduce",
+            dependencies: [.target(name: "LNetMPI", condition: .when(traits: ["MPI"]))],
+            path: "benchmarks/distributed/swift"
         ),
         // scripts/fuzz: a seeded mutation loop over LNet's own parsers and validators.
         .executableTarget(

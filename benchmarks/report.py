@@ -127,9 +127,9 @@ def main():
     args = parser.parse_args()
     scratch = os.path.join(root, args.scratch)
     if not args.no_build:
-        for product in ("lnet", "lnet-bench-checkpoint"):
+        for product in ("lnet", "lnet-bench-checkpoint", "lnet-bench-allreduce"):
             log(f"building {product} (release, {args.scratch})")
-            subprocess.run(["swift", "build", "-c", "release", "--scratch-path", scratch, "--product", product],
+            subprocess.run(["swift", "build", "-c", "release", "--traits", "MPI", "--scratch-path", scratch, "--product", product],
                            cwd=root, check=True, stdout=sys.stderr)
     lnet = os.path.join(scratch, "release", "lnet")
     bench_checkpoint = os.path.join(scratch, "release", "lnet-bench-checkpoint")
@@ -322,6 +322,20 @@ def main():
         else:
             rows.append(("peak memory", what, "see note", "see note", None, json.dumps(result)[:300]))
     attempt("peak memory of streamed training", streaming)
+
+    # Data-parallel training over MPI: 2 ranks against 1 on one machine.
+    def distributed():
+        result = last_json([python, os.path.join(here, "distributed", "run.py"), lnet,
+                            os.path.join(scratch, "release", "lnet-bench-allreduce")])
+        rows.append(("MPI ranks", f"{result['examples']:,} × 784, layers 128,64,10, Adam, batch 256: seconds per epoch, "
+                     "2 ranks vs 1 (`mpirun --bind-to core`)",
+                     f"{result['two_ranks_epoch_seconds']:.2f} s", f"{result['one_rank_epoch_seconds']:.2f} s",
+                     result['two_ranks_epoch_seconds'] / result['one_rank_epoch_seconds'],
+                     f"speed-up {result['speedup_two_ranks']:.2f}; allreduce of {result['allreduce_doubles']:,} doubles "
+                     f"{result['allreduce_seconds_per_step'] * 1e3:.2f} ms a step "
+                     f"({result['allreduce_share_of_two_rank_epoch'] * 100:.1f} % of an epoch); one process without MPI: "
+                     f"{result['single_process_epoch_seconds']:.2f} s"))
+    attempt("MPI scaling", distributed)
 
     load_after = os.getloadavg()
     finished = datetime.datetime.now(datetime.timezone.utc)

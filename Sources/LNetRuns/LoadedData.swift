@@ -18,7 +18,8 @@ enum RunExamples {
     /// The session that trains `configuration` on these examples, from `state`
     /// (nil: a new run). In memory, full-batch training's examples-first copy of X
     /// gets what `memory`'s budget leaves beside X (at most the session's own cap).
-    func session(_ configuration: TrainingConfiguration, state: TrainingState?, memory: MemoryPolicy) throws -> TrainingSession {
+    func session(_ configuration: TrainingConfiguration, state: TrainingState?, memory: MemoryPolicy,
+                 sharding: GradientSharding = .none) throws -> TrainingSession {
         switch self {
         case .memory(let data):
             // A float32 run also holds X converted to float32 (4 bytes a value) beside the doubles.
@@ -26,9 +27,10 @@ enum RunExamples {
             let (xBytes, overflow) = data.features.elements.count.multipliedReportingOverflow(by: bytesPerValue)
             let room = overflow ? 0 : max(0, memory.budget - xBytes)
             return try TrainingSession(configuration: configuration, data: data, resumingFrom: state,
-                                       examplesFirstCopyLimit: min(room, TrainingSession.examplesFirstCopyLimit))
+                                       examplesFirstCopyLimit: min(room, TrainingSession.examplesFirstCopyLimit),
+                                       sharding: sharding)
         case .streamed(let source):
-            return try TrainingSession(configuration: configuration, source: source, resumingFrom: state)
+            return try TrainingSession(configuration: configuration, source: source, resumingFrom: state, sharding: sharding)
         }
     }
 

@@ -40,6 +40,8 @@ public struct RunError: Error, CustomStringConvertible, Sendable, Equatable {
 /// (the CLI maps each to its option).
 public enum RunSetting: Sendable, Equatable {
     case data, epochs, force, allowDataChange, batchSize, memoryBudget, layers, examples, l2, seed, activations
+    /// Training as one of several MPI ranks.
+    case distributed
 
     /// The setting in the library's words.
     public var words: String {
@@ -55,6 +57,7 @@ public enum RunSetting: Sendable, Equatable {
         case .l2: "the L2 strength"
         case .seed: "the seed"
         case .activations: "the activations"
+        case .distributed: "training across MPI ranks"
         }
     }
 }
@@ -158,6 +161,8 @@ public struct ResumeCommand: Sendable, Equatable {
     public var dataPath: String?
     /// Whether a change of the data was allowed, and must be again.
     public var allowsDataChange: Bool
+    /// The MPI ranks the run used: more than 1 resumes under `mpirun -np ranks`, distributed.
+    public var ranks: Int = 1
 
     /// Makes the parts of a resume command.
     public init(checkpoint: String, dataPath: String? = nil, allowsDataChange: Bool = false) {
@@ -171,6 +176,7 @@ public struct ResumeCommand: Sendable, Equatable {
         var parts = ["resume", checkpoint]
         if let dataPath { parts += [name(.data), dataPath] }
         if allowsDataChange { parts.append(name(.allowDataChange)) }
+        if ranks > 1 { parts.append(name(.distributed)) }
         return parts.joined(separator: " ")
     }
 }

@@ -26,6 +26,10 @@ public struct RunRecord: Sendable, Equatable {
     /// How the examples were made when they are RGB images (`/model` `input_image_*`), so that a photo can be
     /// prepared alike; nil for other data.
     public var inputImage: InputImage?
+    /// K, the shards each mini-batch's gradient is summed over (`gradient_shards`; 1: the plain sum).
+    public var gradientShards: Int = 1
+    /// N, the MPI ranks training (`ranks`; 1: one process).
+    public var ranks: Int = 1
 
     /// Makes a record; an empty `testDataPath` means there is no test data.
     public init(
@@ -90,7 +94,7 @@ public enum TrainingCheckpoint {
         if let velocity = state.optimizer.velocity { optimizer.v = tensors(velocity, prefix: "d", elementType) }
         if let squares = state.optimizer.squares { optimizer.s = tensors(squares, prefix: "d", elementType) }
         let generator = state.generator
-        let training = Checkpoint.Training(
+        var training = Checkpoint.Training(
             epoch: state.completedEpochs, epochsTarget: configuration.epochs, batchInEpoch: state.nextMiniBatch,
             epochCostSum: state.partialCostSum, seed: Int64(configuration.seed),
             shuffleSeed: Int64(configuration.shuffleSeed), batchSize: configuration.batchSize, l2: configuration.l2,
@@ -100,6 +104,8 @@ public enum TrainingCheckpoint {
             generator: Checkpoint.GeneratorState(
                 key: generator.key, position: generator.position, hasGauss: generator.hasGauss, gauss: generator.gauss),
             costs: state.costs, dtype: elementType)
+        training.gradientShards = record.gradientShards
+        training.ranks = record.ranks
         return Checkpoint(model: model, parameters: tensors(state.parameters, prefix: "", elementType), optimizer: optimizer,
                           training: training)
     }

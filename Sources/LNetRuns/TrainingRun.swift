@@ -218,9 +218,14 @@ public final class TrainingRun {
     // MARK: Starting
 
     /// Prepares a new run: reads and checks the data, builds the network.
-    public static func start(_ settings: TrainSettings, printEvery: Int = 1000, notes: (String) -> Void = { _ in })
-        throws -> TrainingRun
+    ///
+    /// `sharding` cuts each mini-batch's gradient into shards (`--grad-shards`) or shares it among MPI
+    /// ranks (`--distributed`); only rank 0 then checks, locks and writes the checkpoint.
+    public static func start(_ settings: TrainSettings, printEvery: Int = 1000, sharding: GradientSharding = .none,
+                             notes: (String) -> Void = { _ in }) throws -> TrainingRun
     {
+        var settings = settings
+        if !sharding.isRoot { settings.checkpoint = nil }
         // Refused now rather than at the first save, after minutes of training.
         if let checkpoint = settings.checkpoint { try AtomicFile.checkWritable(checkpoint.path) }
         // Before anything else looks at the checkpoint: a run writing it now must
@@ -238,8 +243,7 @@ public final class TrainingRun {
         try admit(settings.configuration, layerSizes: { [$0] + settings.layers }, dataPath: settings.dataPath,
                   x: settings.xName, y: settings.yName, testPath: settings.testPath,
                   testX: settings.testXName ?? settings.xName, testY: settings.testYName ?? settings.yName,
-                  memory: settings.memory)
-        var settings = settings
+                  memory: settings.memory, sharding: sharding)
         let initial = try settings.initFrom.map { try initialNetwork(from: $0, settings: &settings) }
         let loaded = try LoadedData.read(path: settings.dataPath, x: settings.xName, y: settings.yName, preprocessing: nil,
                                          standardize: settings.standardize, memory: settings.memory,
@@ -266,11 +270,13 @@ public final class TrainingRun {
             try testExamples(path: $0, x: testX, y: testY, preprocessing: loaded.preprocessing, memory: settings.memory,
                              fitting: configuration)
         }
-        let record = RunRecord(
+        var record = RunRecord(
             dataPath: absolute(settings.dataPath), xName: loaded.xName, yName: loaded.yName,
             dataSHA256: try loaded.fingerprint(), testDataPath: settings.testPath.map(absolute) ?? "",
             testXName: settings.testPath == nil ? "" : testX ?? "", testYName: settings.testPath == nil ? "" : testY ?? "",
             classes: loaded.classes, preprocessing: loaded.preprocessing, inputImage: loaded.inputImage)
+        record.gradientShards = sharding.shardCount
+        record.ranks = sharding.reducer.rankCount
         var state: TrainingState?
         if let initial {
             // The initialisation still draws from the generator, as a run without --init-from would, so the
@@ -279,7 +285,13 @@ public final class TrainingRun {
             fresh.parameters = initial.network.parameters
             state = fresh
         }
-        let session = try loaded.examples.session(configuration, state: state, memory: settings.memory)
+        let session = try makeSession(configuration, loaded.examples, state, memory: settings.memory,
+                                      dataPath: settings.dataPath, sharding: sharding)
+        var hint: ResumeCommand?
+        if sharding.reducer.rankCount > 1, let checkpoint = settings.checkpoint {
+            hint = ResumeCommand(checkpoint: checkpoint.path)
+            hint?.ranks = sharding.reducer.rankCount
+        }
         let keeper = settings.checkpoint.flatMap { checkpoint in
             checkpoint.keepBest
                 ? BestModelKeeper(path: BestModelKeeper.path(besideCheckpoint: checkpoint.path),
@@ -288,7 +300,7 @@ public final class TrainingRun {
         }
         return TrainingRun(
             configuration: configuration, record: record, session: session, checkpoint: settings.checkpoint,
-            printEvery: printEvery, test: test, resumeHint: nil, writerLock: writerLock, bestKeeper: keeper)
+            printEvery: printEvery, test: test, resumeHint: hint, writerLock: writerLock, bestKeeper: keeper)
     }
 
     /// The network of the `--init-from` checkpoint; fills in `settings.layers` and `settings.activations` from it, or
@@ -310,9 +322,14 @@ public final class TrainingRun {
     }
 
     /// Prepares to continue the run a checkpoint holds, exactly where it stopped.
-    public static func resume(_ settings: ResumeSettings, printEvery: Int = 1000, notes: (String) -> Void = { _ in })
-        throws -> TrainingRun
+    ///
+    /// `sharding` nil continues with the checkpoint's own gradient shards (`gradient_shards`) in this one
+    /// process, bit for bit; given, it is `--grad-shards` or the MPI ranks of `--distributed`, and a
+    /// different K than the checkpoint's goes on with a note (the same numbers up to summation order).
+    public static func resume(_ settings: ResumeSettings, printEvery: Int = 1000, sharding requested: GradientSharding? = nil,
+                              notes: (String) -> Void = { _ in }) throws -> TrainingRun
     {
+        let isRoot = requested?.isRoot ?? true
         let path = settings.checkpointPath
         // A file without a settings checksum is said once the run is ready, so that a checkpoint
         // refused for another reason (no --data, a changed dataset) is one error line, not a note and an error.
@@ -320,12 +337,18 @@ public final class TrainingRun {
         let checkpoint = try CheckpointFile.read(from: path, notes: { uncheckedNotes.append($0) })
         // After the read, so that a missing or damaged checkpoint is reported as such;
         // reading while another run writes is safe (it replaces the file by renaming).
-        let writerLock = try WriterLock.acquire(for: path)
-        var checkpointSettings = CheckpointSettings(
-            path: path, everyEpochs: settings.everyEpochs, interval: settings.interval, keep: settings.keep, force: true)
-        checkpointSettings.keepBest = settings.keepBest || checkpoint.training?.best != nil
+        let writerLock = isRoot ? try WriterLock.acquire(for: path) : nil
+        // Only rank 0 saves: the other ranks of a distributed run have no checkpoint settings.
+        var checkpointSettings: CheckpointSettings?
+        if isRoot {
+            var rootSettings = CheckpointSettings(
+                path: path, everyEpochs: settings.everyEpochs, interval: settings.interval, keep: settings.keep, force: true)
+            rootSettings.keepBest = settings.keepBest || checkpoint.training?.best != nil
+            checkpointSettings = rootSettings
+        }
         let bestPath = BestModelKeeper.path(besideCheckpoint: path)
         var hint = ResumeCommand(checkpoint: path)
+        hint.ranks = requested?.reducer.rankCount ?? 1
         guard let training = checkpoint.training else {
             // A parameters-only checkpoint, as a numpy user writes it.
             guard let dataPath = settings.dataPath else {
@@ -339,20 +362,24 @@ public final class TrainingRun {
             configuration.epochs = epochs
             let preprocessing = TrainingCheckpoint.preprocessing(from: checkpoint)
             try admit(configuration, layerSizes: { _ in configuration.layerSizes }, dataPath: dataPath, x: nil, y: nil,
-                      memory: settings.memory)
+                      memory: settings.memory, sharding: requested ?? .none)
             let loaded = try LoadedData.read(path: dataPath, x: nil, y: nil, preprocessing: preprocessing, standardize: false,
                                              memory: settings.memory, batchSize: configuration.batchSize, notes: notes)
             let network = try TrainingCheckpoint.network(from: checkpoint, path: path)
             var state = try TrainingState(initialFor: configuration)
             state.parameters = network.parameters
-            let session = try makeSession(configuration, loaded.examples, state, memory: settings.memory, dataPath: dataPath)
-            let record = RunRecord(
+            let sharding = requested ?? .none
+            let session = try makeSession(configuration, loaded.examples, state, memory: settings.memory, dataPath: dataPath,
+                                          sharding: sharding)
+            var record = RunRecord(
                 dataPath: absolute(dataPath), xName: loaded.xName, yName: loaded.yName, dataSHA256: try loaded.fingerprint(),
                 classes: checkpoint.model.classes ?? loaded.classes, preprocessing: preprocessing,
                 inputImage: checkpoint.model.inputImage ?? imageLayout(loaded, preprocessing))
+            record.gradientShards = sharding.shardCount
+            record.ranks = sharding.reducer.rankCount
             hint.dataPath = absolute(dataPath)
             var keeper: BestModelKeeper?
-            if checkpointSettings.keepBest {
+            if checkpointSettings?.keepBest == true {
                 try BestModelKeeper.checkTarget(bestPath, inputs: InputFiles([dataPath, path]), isNewRun: false, force: true)
                 keeper = BestModelKeeper(path: bestPath, measure: .trainingCost, best: BestModelKeeper.record(inFile: bestPath))
             }
@@ -369,6 +396,12 @@ public final class TrainingRun {
             guard !overflow else { throw RunError(path: path, .epochsTooLarge(more)) }
             configuration.epochs = target
         }
+        let sharding = requested ?? GradientSharding(shardCount: training.gradientShards)
+        if sharding.shardCount != training.gradientShards {
+            notes("the checkpoint's gradients were summed over \(training.gradientShards) shard\(training.gradientShards == 1 ? "" : "s"); this run sums \(sharding.shardCount): the same numbers up to summation order, not the same bits")
+        } else if sharding.reducer.rankCount != training.ranks {
+            notes("the checkpoint was written by \(training.ranks) rank\(training.ranks == 1 ? "" : "s"), this run has \(sharding.reducer.rankCount): the same \(sharding.shardCount) gradient shards, so the same bits")
+        }
         let dataPath = settings.dataPath ?? training.data
         // The checkpoint is this run's output: it may not be its data as well.
         let inputPaths = [dataPath] + (training.testData.isEmpty ? [] : [training.testData])
@@ -380,7 +413,8 @@ public final class TrainingRun {
         try admit(configuration, layerSizes: { _ in configuration.layerSizes }, dataPath: dataPath, x: training.xName,
                   y: training.yName, testPath: training.testData.isEmpty ? nil : training.testData,
                   testX: training.testXName.isEmpty ? nil : training.testXName,
-                  testY: training.testYName.isEmpty ? nil : training.testYName, memory: settings.memory)
+                  testY: training.testYName.isEmpty ? nil : training.testYName, memory: settings.memory,
+                  sharding: sharding)
         let loaded = try LoadedData.read(
             path: dataPath, x: training.xName, y: training.yName, preprocessing: preprocessing, standardize: false,
             memory: settings.memory, batchSize: configuration.batchSize, notes: notes)
@@ -410,13 +444,16 @@ public final class TrainingRun {
                 }
             }
         }
-        let record = RunRecord(
+        var record = RunRecord(
             dataPath: absolute(dataPath), xName: loaded.xName, yName: loaded.yName, dataSHA256: fingerprint,
             testDataPath: training.testData, testXName: training.testXName, testYName: training.testYName,
             classes: checkpoint.model.classes, preprocessing: preprocessing, inputImage: checkpoint.model.inputImage)
-        let session = try makeSession(configuration, loaded.examples, state, memory: settings.memory, dataPath: path)
+        record.gradientShards = sharding.shardCount
+        record.ranks = sharding.reducer.rankCount
+        let session = try makeSession(configuration, loaded.examples, state, memory: settings.memory, dataPath: path,
+                                      sharding: sharding)
         var keeper: BestModelKeeper?
-        if checkpointSettings.keepBest {
+        if checkpointSettings?.keepBest == true {
             try BestModelKeeper.checkTarget(bestPath, inputs: InputFiles(inputPaths + [path]), isNewRun: false, force: true)
             keeper = resumedKeeper(path: bestPath, recorded: training.best, hasTest: test != nil,
                                    hadTest: !training.testData.isEmpty, notes: notes)
@@ -477,7 +514,8 @@ public final class TrainingRun {
     /// `LoadedData.read` will); `layerSizes` gets n_x.
     private static func admit(
         _ configuration: TrainingConfiguration, layerSizes: (Int) -> [Int], dataPath: String, x: String?, y: String?,
-        testPath: String? = nil, testX: String? = nil, testY: String? = nil, memory: MemoryPolicy
+        testPath: String? = nil, testX: String? = nil, testY: String? = nil, memory: MemoryPolicy,
+        sharding: GradientSharding
     ) throws {
         let file = try DatasetFile(path: dataPath, x: x, y: y, requireLabels: true)
         let (m, n, featureBytes) = (file.exampleCount, file.featureCount, file.inMemoryFeatureBytes)
@@ -493,6 +531,7 @@ public final class TrainingRun {
         let estimate = MemoryEstimate.training(
             layerSizes: sizes, exampleCount: m, batchSize: configuration.batchSize, optimizer: configuration.optimizer,
             keepProbability: configuration.keepProbability, streamed: streamed, testExampleCount: testCount,
+            localGradientShards: sharding.shardCount > 1 ? sharding.localShardCount : 0,
             examplesFirstCopyLimit: min(max(0, memory.budget - featureBytes), TrainingSession.examplesFirstCopyLimit),
             precision: configuration.precision)
         try memory.admit(estimate, path: dataPath,
@@ -516,11 +555,11 @@ public final class TrainingRun {
     }
 
     private static func makeSession(
-        _ configuration: TrainingConfiguration, _ examples: RunExamples, _ state: TrainingState, memory: MemoryPolicy,
-        dataPath: String
+        _ configuration: TrainingConfiguration, _ examples: RunExamples, _ state: TrainingState?, memory: MemoryPolicy,
+        dataPath: String, sharding: GradientSharding
     ) throws -> TrainingSession {
         do {
-            return try examples.session(configuration, state: state, memory: memory)
+            return try examples.session(configuration, state: state, memory: memory, sharding: sharding)
         } catch let error as ConfigurationError {
             throw RunError(path: dataPath, error.description)
         } catch let error as TrainingError {
@@ -598,7 +637,7 @@ public final class TrainingRun {
                     }
                 }
             }
-            if !session.isFinished, stopRequested() {
+            if !session.isFinished, try agreeToStop(stopRequested()) {
                 if let checkpoint { try saveNow(to: checkpoint, after: writer, events: events) }
                 return TrainingOutcome(
                     completed: false, epochsCompleted: session.state.completedEpochs, epochsTarget: target,
@@ -619,6 +658,13 @@ public final class TrainingRun {
             completed: true, epochsCompleted: session.state.completedEpochs, epochsTarget: target, lastCost: lastCost,
             trainAccuracy: try trainAccuracy(of: network), testAccuracy: try test.map { try $0.accuracy(of: network) },
             resumeCommand: nil, best: bestKeeper?.best, bestPath: bestKeeper?.path, testHistory: testHistory)
+    }
+
+    /// Whether the run stops now: across MPI ranks, whether any rank was asked to (each gets its own
+    /// SIGTERM from mpirun, not all at the same update), so that all stop after the same update.
+    private func agreeToStop(_ requested: Bool) throws -> Bool {
+        let reducer = session.sharding.reducer
+        return reducer.rankCount > 1 ? try reducer.anyRank(requested) : requested
     }
 
     /// At an interval's end: the test cost and accuracy into the history, then the best model judged.

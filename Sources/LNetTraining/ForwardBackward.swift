@@ -104,9 +104,13 @@ final class ForwardBackwardWorkspace<Scalar: TrainingScalar> {
     /// With `applyDropout` (and keep_prob < 1) each hidden layer draws its mask
     /// `rand(n_l, columns) < keep_prob` from `generator`, in forward order, and
     /// scales the kept units by `1/keep_prob` (the course's `A * D / keep_prob`).
+    ///
+    /// `presetMasks`, when given, supplies the masks instead: columns `firstColumn ..< firstColumn + columns`
+    /// of masks drawn for a whole mini-batch (a shard of it, see ``TrainingSession``'s sharded step); the
+    /// generator is then not used. The masks are 0/1, so converting them to `Scalar` is exact.
     func forward(parameters p: UnsafePointer<Scalar>, input: UnsafePointer<Scalar>, columns: Int,
                  applyDropout: Bool, generator: inout NumpyRandom,
-                 examplesFirstInput: UnsafePointer<Scalar>? = nil) {
+                 examplesFirstInput: UnsafePointer<Scalar>? = nil, presetMasks: DropoutMasks? = nil) {
         droppedOut = applyDropout && usesDropout
         let sizes = layout.layerSizes
         let last = layerCount - 1
@@ -128,7 +132,18 @@ final class ForwardBackwardWorkspace<Scalar: TrainingScalar> {
             if k < last {
                 hiddenActivations[k].addBiasAndActivate(z: z[k], bias: bias, activation: activation[k],
                                                         rows: rows, columns: columns)
-                if droppedOut {
+                if droppedOut, let presetMasks {
+                    let keepScalar = Scalar(rounding: keepProbability)
+                    let a = activation[k], m = mask[k], d = dropped[k]
+                    let source = presetMasks.layers[k] + presetMasks.firstColumn
+                    for r in 0..<rows {
+                        for j in 0..<columns {
+                            let kept = Scalar(rounding: source[r * presetMasks.batchColumns + j])
+                            m[r * columns + j] = kept
+                            d[r * columns + j] = a[r * columns + j] * kept / keepScalar
+                        }
+                    }
+                } else if droppedOut {
                     // The draw is compared in float64 (numpy's `rand() < keep_prob`), whatever Scalar is.
                     let keep = keepProbability
                     let keepScalar = Scalar(rounding: keep)
@@ -162,12 +177,17 @@ final class ForwardBackwardWorkspace<Scalar: TrainingScalar> {
     /// Writes `dW[l]`, `db[l]` for every layer into `gradients` (the parameters' flat layout):
     /// `dZ[L] = A[L] − Y`; `dW = (1/m)·dZ·A[l−1]ᵀ + (λ/m)·W`; `db = (1/m)·Σ dZ`;
     /// `dA[l−1] = W[l]ᵀ·dZ` (masked as in the forward pass); `dZ = dA ⊙ g'(Z)`.
+    ///
+    /// `batchColumns`, when given, is the m to divide by instead of `columns`: the whole mini-batch's
+    /// size when these columns are one shard of it (with `l2` 0: the sharded step adds the L2 term once,
+    /// after adding the shards).
     func backward(parameters p: UnsafePointer<Scalar>, gradients g: UnsafeMutablePointer<Scalar>,
-                  input: UnsafePointer<Scalar>, labels: UnsafePointer<Int>, columns: Int, l2: Double) {
+                  input: UnsafePointer<Scalar>, labels: UnsafePointer<Int>, columns: Int, l2: Double,
+                  batchColumns: Int? = nil) {
         let sizes = layout.layerSizes
         let last = layerCount - 1
-        let inverseM = Scalar(rounding: 1.0 / Double(columns))
-        let l2OverM = Scalar(rounding: l2 / Double(columns))
+        let inverseM = Scalar(rounding: 1.0 / Double(batchColumns ?? columns))
+        let l2OverM = Scalar(rounding: l2 / Double(batchColumns ?? columns))
         output.outputGradient(a: activation[last], labels: labels, dZ: dZ[last], units: sizes[last + 1], columns: columns)
         for k in stride(from: last, through: 0, by: -1) {
             let rows = sizes[k + 1]
@@ -208,6 +228,17 @@ final class ForwardBackwardWorkspace<Scalar: TrainingScalar> {
             }
         }
     }
+}
+
+/// Dropout masks drawn for a whole mini-batch (`n_l × batchColumns` per hidden layer, 0/1 doubles), of
+/// which a forward pass over one shard reads the columns from `firstColumn` on.
+struct DropoutMasks {
+    /// One mask per hidden layer, row-major `n_l × batchColumns`.
+    let layers: [UnsafePointer<Double>]
+    /// The mini-batch's columns (the masks' row length).
+    let batchColumns: Int
+    /// The shard's first column inside the mini-batch.
+    let firstColumn: Int
 }
 
 /// A flat, owned buffer of `Scalar`s that lives as long as its owner.

@@ -65,6 +65,11 @@ public final class TrainingSession {
     private let allLabels: UnsafeMutablePointer<Int>
     private let batchLabels: UnsafeMutablePointer<Int>
 
+    /// How each mini-batch's gradient is cut into shards and added (``GradientSharding``).
+    public let sharding: GradientSharding
+    /// The sharded pass (nil for K = 1, the plain one).
+    private let sharded: ShardedBatch?
+
     private var adamStep: Int
     private var generator: NumpyRandom
     /// The current epoch's order of examples (nil for full-batch training).
@@ -86,12 +91,17 @@ public final class TrainingSession {
     ///
     /// `examplesFirstCopyLimit` caps the bytes of the second, examples-first copy of X
     /// that full-batch training keeps (0: none; see ``examplesFirstCopyLimit``).
+    ///
+    /// `sharding` cuts every mini-batch's gradient into K shards added in a fixed order
+    /// (``GradientSharding``); with a reducer of several ranks, rank 0's parameters and optimizer
+    /// moments are broadcast to all before the first step.
     public convenience init(configuration: TrainingConfiguration, data: LabeledData, resumingFrom state: TrainingState? = nil,
-                            examplesFirstCopyLimit: Int = TrainingSession.examplesFirstCopyLimit) throws {
+                            examplesFirstCopyLimit: Int = TrainingSession.examplesFirstCopyLimit,
+                            sharding: GradientSharding = .none) throws {
         try configuration.validate()
         try configuration.validate(data)
         try self.init(configuration: configuration, examples: .memory(data), labels: data.labels, resumingFrom: state,
-                      examplesFirstCopyLimit: examplesFirstCopyLimit)
+                      examplesFirstCopyLimit: examplesFirstCopyLimit, sharding: sharding)
     }
 
     /// Starts or continues a run whose mini-batches `source` delivers (a
@@ -102,7 +112,7 @@ public final class TrainingSession {
     /// and is refused here: summing `dW = dZ·Xᵀ` block by block would change
     /// the order of the additions, and so the bits.
     public convenience init(configuration: TrainingConfiguration, source: any ExampleSource,
-                            resumingFrom state: TrainingState? = nil) throws {
+                            resumingFrom state: TrainingState? = nil, sharding: GradientSharding = .none) throws {
         try configuration.validate()
         guard source.featureCount == configuration.layerSizes.first else {
             throw ConfigurationError("the network's input layer has \(configuration.layerSizes.first ?? 0) units but the data has \(source.featureCount) features")
@@ -119,12 +129,23 @@ public final class TrainingSession {
             throw ConfigurationError("full-batch training (batch size \(configuration.batchSize) ≥ m = \(source.exampleCount)) needs all of X in memory; it cannot be streamed")
         }
         try self.init(configuration: configuration, examples: .streamed(source), labels: labels, resumingFrom: state,
-                      examplesFirstCopyLimit: 0)
+                      examplesFirstCopyLimit: 0, sharding: sharding)
     }
 
     private init(configuration: TrainingConfiguration, examples: Examples, labels: [Int64],
-                 resumingFrom state: TrainingState?, examplesFirstCopyLimit: Int) throws {
+                 resumingFrom state: TrainingState?, examplesFirstCopyLimit: Int, sharding: GradientSharding) throws {
         let state = try state ?? TrainingState(initialFor: configuration)
+        let ranks = sharding.reducer.rankCount
+        guard (1...GradientSharding.maximumShards).contains(sharding.shardCount) else {
+            throw ConfigurationError("a mini-batch can be cut into 1 … \(GradientSharding.maximumShards) gradient shards, not \(sharding.shardCount)")
+        }
+        guard ranks == 1 || ranks == sharding.shardCount else {
+            throw ConfigurationError("\(ranks) ranks cannot share \(sharding.shardCount) gradient shards: each rank computes one")
+        }
+        // The sharded step (ShardedBatch, the reducer's exchanges) is written in float64 only.
+        guard sharding.shardCount == 1 || configuration.precision == .float64 else {
+            throw ConfigurationError("gradient shards and distributed training need float64; this run trains in float32")
+        }
         let layout = try ParameterLayout(layerSizes: configuration.layerSizes)
         let schedule = try MiniBatchSchedule(exampleCount: labels.count, batchSize: configuration.batchSize,
                                              shuffleSeed: configuration.shuffleSeed)
@@ -142,17 +163,23 @@ public final class TrainingSession {
         case .float64:
             engine = .float64(TrainingEngine(
                 configuration: configuration, layout: layout, batchSize: schedule.batchSize, shuffles: schedule.shuffles,
-                streamed: streamed, state: state, fullBatch: fullBatch, examplesFirstLimit: examplesFirstCopyLimit))
+                streamed: streamed, state: state, fullBatch: fullBatch,
+                examplesFirstLimit: sharding.shardCount > 1 ? 0 : examplesFirstCopyLimit))
         case .float32:
             engine = .float32(TrainingEngine(
                 configuration: configuration, layout: layout, batchSize: schedule.batchSize, shuffles: schedule.shuffles,
-                streamed: streamed, state: state, fullBatch: fullBatch, examplesFirstLimit: examplesFirstCopyLimit))
+                streamed: streamed, state: state, fullBatch: fullBatch,
+                examplesFirstLimit: sharding.shardCount > 1 ? 0 : examplesFirstCopyLimit))
         }
         let m = labels.count
         allLabels = .allocate(capacity: m)
         for j in 0..<m { (allLabels + j).initialize(to: Int(labels[j])) }
         batchLabels = .allocate(capacity: schedule.batchSize)
         batchLabels.initialize(repeating: 0, count: schedule.batchSize)
+        sharded = sharding.shardCount > 1
+            ? ShardedBatch(sharding: sharding, configuration: configuration, layout: layout, batchSize: schedule.batchSize)
+            : nil
+        self.sharding = sharding
 
         adamStep = state.optimizer.adamStep
         generator = NumpyRandom(state: state.generator)
@@ -161,6 +188,16 @@ public final class TrainingSession {
         nextMiniBatch = state.nextMiniBatch
         partialCostSum = state.partialCostSum
         costs = state.costs
+        if ranks > 1, case .float64(let engine) = engine {
+            // Rank 0's values are the run's: every rank starts from the same bits.
+            try sharding.reducer.broadcastFromRoot(engine.parameters.pointer, count: layout.count)
+            if let velocity = engine.velocity {
+                try sharding.reducer.broadcastFromRoot(velocity.pointer, count: layout.count)
+            }
+            if let squares = engine.squares {
+                try sharding.reducer.broadcastFromRoot(squares.pointer, count: layout.count)
+            }
+        }
         if nextMiniBatch > 0 {
             // Mid-epoch: redraw this epoch's permutation from its seed on a scratch
             // generator; the saved generator state already lies past it.
@@ -323,7 +360,9 @@ public final class TrainingSession {
     /// gradients land in the engine's. Returns `Σloss + λ/2·Σ‖W‖²` for the batch.
     private func forwardAndBackward(range: Range<Int>) throws -> Double {
         switch engine {
-        case .float64(let engine): return try forwardAndBackward(range: range, engine: engine)
+        case .float64(let engine):
+            if let sharded { return try shardedForwardAndBackward(range: range, sharded, engine: engine) }
+            return try forwardAndBackward(range: range, engine: engine)
         case .float32(let engine): return try forwardAndBackward(range: range, engine: engine)
         }
     }
@@ -359,6 +398,44 @@ public final class TrainingSession {
             }
             return engine.pass(input: UnsafePointer(engine.batchFeatures.pointer), labels: UnsafePointer(batchLabels),
                                columns: range.count, l2: l2, useExamplesFirst: false, generator: &generator)
+        }
+    }
+
+    /// ``forwardAndBackward(range:)`` cut into shards: each shard this process owns gathers only
+    /// its own columns (a rank reads only its rows of a streamed file). float64 only (the
+    /// initializer refuses sharding in float32).
+    private func shardedForwardAndBackward(range: Range<Int>, _ sharded: ShardedBatch,
+                                           engine: TrainingEngine<Double>) throws -> Double {
+        let order = permutation
+        let features = sharded.shardFeatures.pointer
+        let labels = sharded.shardLabels
+        return try sharded.run(batchColumns: range.count, parameters: engine.parameters.pointer,
+                               gradients: engine.gradients.pointer, generator: &generator) { columns in
+            let positions = (range.lowerBound + columns.lowerBound)..<(range.lowerBound + columns.upperBound)
+            switch examples {
+            case .memory(let data):
+                let m = schedule.exampleCount
+                data.features.elements.withUnsafeBufferPointer { x in
+                    guard let x = x.baseAddress else { return }
+                    for row in 0..<data.featureCount {
+                        let source = x + row * m
+                        let target = features + row * positions.count
+                        if let order {
+                            for (j, position) in positions.enumerated() { target[j] = source[order[position]] }
+                        } else {
+                            for (j, position) in positions.enumerated() { target[j] = source[position] }
+                        }
+                    }
+                }
+            case .streamed(let source):
+                guard let order else {
+                    throw ConfigurationError("full-batch training needs all of X in memory; it cannot be streamed")
+                }
+                try order.withUnsafeBufferPointer { order in
+                    try source.gatherColumns(UnsafeBufferPointer(rebasing: order[positions]), into: features)
+                }
+            }
+            for (j, position) in positions.enumerated() { labels[j] = allLabels[order?[position] ?? position] }
         }
     }
 

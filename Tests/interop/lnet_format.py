@@ -151,6 +151,11 @@ def check_checkpoint(path):
             expect(tr.attrs[key].dtype == np.int64, f"training {key} int64")
         for key in ("epoch_cost_sum", "l2", "keep_prob", "rng_gauss"):
             expect(tr.attrs[key].dtype == np.float64, f"training {key} float64")
+        # A sharded or distributed run (formats/checkpoint.md, "Gradient shards") adds both, else neither.
+        expect(("gradient_shards" in tr.attrs) == ("ranks" in tr.attrs), "gradient_shards and ranks come together")
+        for key in ("gradient_shards", "ranks"):
+            if key in tr.attrs:
+                expect(tr.attrs[key].dtype == np.int64 and tr.attrs[key] >= 1, f"training {key} int64, 1 or more")
         expect(len(text(tr.attrs["data_sha256"])) == 64, "data_sha256")
         expect(text(tr.attrs["data"]).startswith("/"), "data is an absolute path")
         expect(tr["costs"].shape == (int(tr.attrs["epoch"]),), "one cost per completed epoch")

@@ -145,4 +145,14 @@ struct HelpAndExitCodeTests {
         #expect(result.stderr.isEmpty, "stderr: \(result.stderr)")
         #expect(!result.stdout.contains("Cost after epoch"))
     }
+
+    /// Sharded and distributed training are float64 only: with --dtype float32 they are a usage error
+    /// (before the data is opened), in one line.
+    @Test(arguments: [["--grad-shards", "2"], ["--distributed"]])
+    func float32WithShardsIsAUsageError(_ sharding: [String]) throws {
+        let result = try LNetBinary.run(["train", "--data", "unused.h5", "--layers", "3,1", "--dtype", "float32"] + sharding)
+        #expect(result.status == 64, "\(result.stderr)")
+        // A build without the MPI trait refuses --distributed for that reason first.
+        #expect(result.stderr.contains("float64 only") || result.stderr.contains("without MPI"), "\(result.stderr)")
+    }
 }

@@ -76,7 +76,7 @@ public struct MemoryEstimate: Sendable, Equatable {
     ///     float64, are over-estimated by half.
     public static func training(
         layerSizes: [Int], exampleCount m: Int, batchSize: Int, optimizer: Optimizer, keepProbability: Double,
-        streamed: Bool, testExampleCount: Int = 0,
+        streamed: Bool, testExampleCount: Int = 0, localGradientShards: Int = 0,
         examplesFirstCopyLimit: Int = TrainingSession.examplesFirstCopyLimit, precision: Precision = .float64
     ) -> MemoryEstimate {
         let featureCount = layerSizes.first ?? 0
@@ -89,7 +89,12 @@ public struct MemoryEstimate: Sendable, Equatable {
         // Held for the whole run.
         let data = streamed ? Bytes.doubles(featureCount, capacity, 2) : x  // streamed: read rows + their columns
         let labels = Bytes.doubles(m, 3)  // the file's, LabeledData's Int64 and the session's Int copies
-        let sessionBuffers = parameters * (2 + optimizerCopies)  // parameters, gradients, v, s
+        // Parameters, gradients, v, s; and under --grad-shards a partial gradient per shard this process
+        // computes plus their sum, and the whole batch's dropout masks.
+        let shardBuffers = localGradientShards > 0
+            ? parameters * (localGradientShards + 1) + Bytes.doubles(layerSizes.dropFirst().dropLast().reduce(0, +), capacity)
+            : Bytes.zero
+        let sessionBuffers = parameters * (2 + optimizerCopies) + shardBuffers
         let batch = workspaceBytes(layerSizes, capacity: capacity, dropout: keepProbability < 1)
         let gathered = fullBatch ? Bytes.zero : Bytes.doubles(featureCount, capacity)
         let examplesFirst = fullBatch && x.value <= examplesFirstCopyLimit ? x : Bytes.zero

@@ -195,6 +195,12 @@ public struct Checkpoint: Sendable, Equatable {
         public var testXName: String
         /// `test_y_name`: the labels dataset inside `test_data` as `--test-y` named it; empty when chosen by the rule.
         public var testYName: String
+        /// `gradient_shards`: the K shards each mini-batch's gradient was summed over, in a fixed tree; 1 is the
+        /// plain sum. A resume with the same K continues bit for bit.
+        public var gradientShards: Int = 1
+        /// `ranks`: the N processes (MPI ranks) that trained, 1 for a single process. Written only when it or
+        /// `gradientShards` is above 1.
+        public var ranks: Int = 1
         /// `rng_key`, `rng_pos`, `rng_has_gauss` and `rng_gauss`: the generator's state after the last applied
         /// update; dropout masks are drawn from it.
         public var generator: GeneratorState

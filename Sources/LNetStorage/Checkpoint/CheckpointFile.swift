@@ -130,6 +130,11 @@ public enum CheckpointFile {
             try attributes.write(Names.testYName, training.testYName)
             // Written only for float32, so that a float64 checkpoint is the same file as before `dtype` existed.
             if training.dtype != .float64 { try attributes.write(Names.dtype, training.dtype.rawValue) }
+            // Only a sharded or distributed run writes these, so that a plain run's file stays as it was.
+            if training.gradientShards > 1 || training.ranks > 1 {
+                try attributes.write(Names.gradientShards, Int64(training.gradientShards))
+                try attributes.write(Names.ranks, Int64(training.ranks))
+            }
             let costShape = [training.costs.count]
             try group.createDataset(
                 groupName(Names.costs.path), shape: costShape, data: training.costs,

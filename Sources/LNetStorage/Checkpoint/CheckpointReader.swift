@@ -286,6 +286,8 @@ struct CheckpointReader {
         let testXName = read(Schema.testXName) ?? ""
         let testYName = read(Schema.testYName) ?? ""
         let dtype = read(Schema.dtype).flatMap(Tensor.ElementType.init(rawValue:)) ?? .float64
+        let gradientShards = read(Schema.gradientShards) ?? 1
+        let ranks = read(Schema.ranks) ?? 1
         let position = read(Schema.rngPosition)
         let hasGauss = read(Schema.rngHasGauss)
         let gauss = read(Schema.rngGauss)
@@ -337,6 +339,8 @@ struct CheckpointReader {
             costs: costs, dtype: dtype)
         training.testHistory = history
         training.best = best
+        training.gradientShards = Int(clamping: gradientShards)
+        training.ranks = Int(clamping: ranks)
         return training
     }
 

@@ -141,6 +141,11 @@ public enum CheckpointSchema {
         public static let testXName = Attribute<String>(group: group, name: "test_x_name", defaultValue: "")
         /// `test_y_name`: empty when absent.
         public static let testYName = Attribute<String>(group: group, name: "test_y_name", defaultValue: "")
+        /// `gradient_shards`: K, the shards each mini-batch's gradient was summed over (1 when absent).
+        public static let gradientShards = Attribute<Int64>(
+            group: group, name: "gradient_shards", rule: .atLeastOne, defaultValue: 1)
+        /// `ranks`: N, the processes that trained the last stretch of the run (1 when absent).
+        public static let ranks = Attribute<Int64>(group: group, name: "ranks", rule: .atLeastOne, defaultValue: 1)
         /// `rng_pos`: 0 … 624.
         public static let rngPosition = Attribute<Int64>(group: group, name: "rng_pos", rule: .generatorPosition)
         /// `rng_has_gauss`: 1 or 0.
@@ -183,6 +188,7 @@ public enum CheckpointSchema {
         Training.epoch, Training.epochsTarget, Training.batchInEpoch, Training.epochCostSum, Training.seed,
         Training.shuffleSeed, Training.batchSize, Training.l2, Training.keepProb, Training.data, Training.xName,
         Training.yName, Training.dataSHA256, Training.testData, Training.testXName, Training.testYName,
+        Training.gradientShards, Training.ranks,
         Training.rngPosition, Training.rngHasGauss, Training.rngGauss, Training.dtype,
         Training.bestCost, Training.bestEpoch, Training.bestJudgedOn,
     ]

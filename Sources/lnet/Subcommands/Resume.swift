@@ -41,6 +41,7 @@ struct Resume: ParsableCommand {
     var json = false
     @OptionGroup var threading: ThreadOptions
     @OptionGroup var streaming: StreamingOptions
+    @OptionGroup var distribution: DistributionOptions
 
     func validate() throws {
         if let epochs { try require(epochs >= 1, "--epochs", "1 or more", got: epochs) }
@@ -54,27 +55,36 @@ struct Resume: ParsableCommand {
         let existingBest = HDF5File.hasSignature(best) ? [best] : []
         try Isolation.probe([checkpoint] + (data.map { [$0] } ?? []) + existingBest)
         // Then: a Ctrl-C while the data loads stops cleanly instead of killing the process.
-        StopSignals.install()
+        StopSignals.install(repeatEnds: !distribution.distributed)
+        var joinedRun: Distribution?
         // Thrown outside reportingErrors, which would report it as an error and exit 1.
         var stoppedBy: Int32?
         try reportingErrors {
             threading.apply()
             OpenMPWaitPolicy.beforeResuming(checkpointPath: checkpoint)
+            // MPI_Init after the probe's fork and the OpenMP re-execution, before anything ranks agree on.
+            let joined = try distribution.begin()
+            joinedRun = joined
             let output = TrainingOutput(quiet: progress.quiet, json: json)
             output.checkpointPath = checkpoint
+            let note: (String) -> Void = joined.isRoot ? output.note : { _ in }
             var settings = ResumeSettings(
                 checkpointPath: checkpoint, epochs: epochs, dataPath: data, allowDataChange: allowDataChange,
                 everyEpochs: cadence.everyEpochs, interval: cadence.interval, keep: cadence.keep)
             settings.memory = streaming.policy
             settings.keepBest = cadence.keepBest
-            let run = try TrainingRun.resume(settings, printEvery: progress.printEvery, notes: output.note)
+            let run = try TrainingRun.resume(settings, printEvery: progress.printEvery, sharding: joined.sharding,
+                                             notes: note)
             let state = run.state
             if state.completedEpochs >= run.configuration.epochs {
-                output.note("\(checkpoint) has finished its \(run.configuration.epochs) epochs; add more with --epochs N")
+                note("\(checkpoint) has finished its \(run.configuration.epochs) epochs; add more with --epochs N")
                 return
             }
-            stoppedBy = try output.drive(run, ifStoppedBeforeStart: "the checkpoint is left as it was")
+            stoppedBy = try drive(run, output, joined, ifStoppedBeforeStart: "the checkpoint is left as it was")
         }
+        // Every rank leaves MPI after the same last collective call; a failed rank exits without it, and
+        // mpirun then ends the job.
+        try reportingErrors { try joinedRun?.finish() }
         if let signal = stoppedBy { throw ExitCode(128 + signal) }
     }
 }

@@ -114,6 +114,7 @@ struct Train: ParsableCommand {
     var json = false
     @OptionGroup var threading: ThreadOptions
     @OptionGroup var streaming: StreamingOptions
+    @OptionGroup var distribution: DistributionOptions
 
     func validate() throws {
         guard layers != nil || initFrom != nil else {
@@ -130,6 +131,9 @@ struct Train: ParsableCommand {
         if checkpoint?.isEmpty == true { throw ValidationError("--checkpoint needs a file name") }
         if cadence.keepBest, checkpoint == nil {
             throw ValidationError("--keep-best keeps <name>-best.h5 beside the checkpoint: give --checkpoint too")
+        }
+        if dtype == .float32, distribution.distributed || (distribution.gradShards ?? 1) > 1 {
+            throw ValidationError("--grad-shards K>1 and --distributed train in float64 only: leave out --dtype float32")
         }
         if test == nil, testX != nil || testY != nil {
             throw ValidationError("--test-x and --test-y name datasets in the --test file: give --test too")
@@ -155,13 +159,17 @@ struct Train: ParsableCommand {
             .filter(HDF5File.hasSignature)
         try Isolation.probe([data] + (test.map { [$0] } ?? []) + existingCheckpoint + (initFrom.map { [$0] } ?? []))
         // Then: a Ctrl-C while the data loads stops cleanly instead of killing the process.
-        StopSignals.install()
+        StopSignals.install(repeatEnds: !distribution.distributed)
+        var joinedRun: Distribution?
         // Thrown outside reportingErrors, which would report it as an error and exit 1.
         var stoppedBy: Int32?
         try reportingErrors {
             threading.apply()
             OpenMPWaitPolicy.beforeTraining(
                 dataPath: data, x: names.x, y: names.y, layers: parsedLayers ?? [], batchSize: batchSize)
+            // MPI_Init after the probe's fork and the OpenMP re-execution, before anything ranks agree on.
+            let joined = try distribution.begin()
+            joinedRun = joined
             var settings = TrainSettings(
                 dataPath: data, xName: names.x, yName: names.y, testPath: test, layers: parsedLayers ?? [],
                 activations: activations.map(commaSeparated), configuration: trainingConfiguration(),
@@ -178,9 +186,13 @@ struct Train: ParsableCommand {
             settings.testYName = testY
             let output = TrainingOutput(quiet: progress.quiet, json: json)
             output.checkpointPath = checkpoint
-            let run = try TrainingRun.start(settings, printEvery: progress.printEvery, notes: output.note)
-            stoppedBy = try output.drive(run, ifStoppedBeforeStart: "nothing was written")
+            let run = try TrainingRun.start(settings, printEvery: progress.printEvery, sharding: joined.sharding ?? .none,
+                                            notes: joined.isRoot ? output.note : { _ in })
+            stoppedBy = try drive(run, output, joined, ifStoppedBeforeStart: "nothing was written")
         }
+        // Every rank leaves MPI after the same last collective call; a failed rank exits without it, and
+        // mpirun then ends the job.
+        try reportingErrors { try joinedRun?.finish() }
         if let signal = stoppedBy { throw ExitCode(128 + signal) }
     }
 

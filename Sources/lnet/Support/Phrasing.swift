@@ -91,7 +91,8 @@ enum Phrasing {
         var quoted = command
         quoted.checkpoint = shellQuoted(command.checkpoint)
         quoted.dataPath = command.dataPath.map(shellQuoted)
-        return "lnet " + quoted.describe(naming: flag)
+        let launcher = command.ranks > 1 ? "mpirun -np \(command.ranks) " : ""
+        return launcher + "lnet " + quoted.describe(naming: flag)
     }
 
     /// The option that sets `setting`.
@@ -101,6 +102,7 @@ enum Phrasing {
         case .epochs: "--epochs"
         case .force: "--force"
         case .allowDataChange: "--allow-data-change"
+        case .distributed: "--distributed"
         case .batchSize: "--batch-size"
         case .memoryBudget: "--memory-budget"
         case .layers: "--layers"

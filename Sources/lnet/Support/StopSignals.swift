@@ -14,11 +14,18 @@ enum StopSignals {
     /// A second signal this soon after the first is the same stop, delivered
     /// twice: `timeout` and some shells signal the process and its group.
     private static let repeatWindow: Int64 = 500_000_000
+    /// Whether a second signal ends the process at once (see ``install(repeatEnds:)``).
+    private static let repeatEndsProcess = Atomic<Bool>(true)
 
     /// Installs the handlers. A second signal of either kind, half a second
     /// or more after the first, ends the process at once, as users expect
     /// from a second Ctrl-C.
-    static func install() {
+    ///
+    /// A rank of a distributed run passes `repeatEnds: false`: Ctrl-C reaches it directly and then
+    /// again as mpirun's SIGTERM, and must still end in the saved checkpoint (mpirun's SIGKILL
+    /// follows if the ranks take too long).
+    static func install(repeatEnds: Bool = true) {
+        repeatEndsProcess.store(repeatEnds, ordering: .relaxed)
         // A parent may hand us these signals blocked (Foundation's Process on
         // Linux passes on its thread's mask): they would then never arrive.
         var stops = sigset_t()
@@ -36,7 +43,8 @@ enum StopSignals {
                 clock_gettime(CLOCK_MONOTONIC, &now)
                 let nanoseconds = Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
                 if StopSignals.received.load(ordering: .relaxed) != 0 {
-                    if nanoseconds - StopSignals.receivedAt.load(ordering: .relaxed) >= StopSignals.repeatWindow {
+                    if StopSignals.repeatEndsProcess.load(ordering: .relaxed),
+                       nanoseconds - StopSignals.receivedAt.load(ordering: .relaxed) >= StopSignals.repeatWindow {
                         _exit(128 + number)
                     }
                     return

@@ -121,6 +121,23 @@ final class TrainingOutput {
         return outcome.completed ? nil : StopSignals.caught
     }
 
+    /// ``drive(_:ifStoppedBeforeStart:)`` for a rank that is not rank 0: it trains in step with the
+    /// others but prints nothing (rank 0 prints and saves).
+    func driveSilently(_ run: TrainingRun) throws -> Int32? {
+        let outcome = try run.run(stopRequested: { StopSignals.caught != nil })
+        return outcome.completed ? nil : StopSignals.caught
+    }
+
+    /// ``drive(_:ifStoppedBeforeStart:)`` for rank 0 of several: a signal that came while the data
+    /// loaded is agreed on with the others after the first update.
+    func driveWithoutEarlyStop(_ run: TrainingRun) throws -> Int32? {
+        begin(run)
+        defer { end() }
+        let outcome = try run.run(stopRequested: { StopSignals.caught != nil }, events: handle)
+        finish(outcome)
+        return outcome.completed ? nil : StopSignals.caught
+    }
+
     func finish(_ outcome: TrainingOutcome) {
         end()
         if json { JSONLines.emit(TrainingJSON.summary(outcome, checkpoint: checkpointPath)) }
