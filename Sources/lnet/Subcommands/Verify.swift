@@ -43,7 +43,7 @@ struct Verify: ParsableCommand {
             let header = opened.header
             var line = "\(file): valid safetensors file, \(header.entries.count) tensors, header \(opened.headerLength) bytes, data \(header.dataLength) bytes"
             // An LNet export also says whether `lnet import` takes it as it is.
-            if header.metadataValue(SafetensorsInterchange.Key.activations) != nil {
+            if header.metadataValue(InterchangeRecordKey.activations) != nil {
                 do {
                     let model = try SafetensorsInterchange.read(from: file, options: InterchangeReadOptions()).model
                     line += ", an LNet model, layers \(model.layerSizes)"

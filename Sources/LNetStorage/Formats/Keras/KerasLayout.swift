@@ -33,18 +33,7 @@ public enum KerasLayout {
 
     /// LNet's attributes on the weights file's root, which Keras leaves alone: with them, `lnet import` gets back the
     /// activations, loss, classes and preprocessing without being told.
-    public enum Key {
-        public static let formatVersion = "lnet.format_version"
-        public static let version = "lnet.version"
-        public static let createdBy = "lnet.created_by"
-        public static let layerDims = "lnet.layer_dims"
-        public static let activations = "lnet.activations"
-        public static let loss = "lnet.loss"
-        public static let initialization = "lnet.init"
-        public static let classes = "lnet.classes"
-        public static let inputDivisor = "lnet.input_divisor"
-        public static let dataSHA256 = "lnet.data_sha256"
-    }
+    public typealias Key = InterchangeRecordKey
 
     /// LNet's group of float64 datasets beside Keras's: `lnet/input_mean` and `lnet/input_std` (standardisation).
     public static let lnetGroup = "lnet"

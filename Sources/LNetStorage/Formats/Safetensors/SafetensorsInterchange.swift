@@ -10,20 +10,13 @@ import Foundation
 /// `.exp_avg_sq`, `.step` (Adam) or `.momentum_buffer` (momentum). LNet's training record, when exported, adds
 /// `lnet.training.costs` and `lnet.training.rng_key`. Everything else is `__metadata__` strings under ``Key``.
 public enum SafetensorsInterchange {
-    /// The `__metadata__` keys, as the file holds them.
+    /// LNet's record of the model, as in every format's export.
+    public typealias RecordKey = InterchangeRecordKey
+
+    /// The `__metadata__` keys only a safetensors export has (the others are ``RecordKey``).
     public enum Key {
         /// `format`: `pt`, what `safetensors.torch.save_file` writes and `transformers` checks.
         public static let format = "format"
-        public static let formatVersion = "lnet.format_version"
-        public static let version = "lnet.version"
-        public static let createdBy = "lnet.created_by"
-        public static let layerDims = "lnet.layer_dims"
-        public static let activations = "lnet.activations"
-        public static let loss = "lnet.loss"
-        public static let initialization = "lnet.init"
-        public static let classes = "lnet.classes"
-        public static let inputDivisor = "lnet.input_divisor"
-        public static let dataSHA256 = "lnet.data_sha256"
         public static let optimizer = "lnet.optimizer"
         /// Prefix of the optimizer's settings: `lnet.optimizer.lr`, `.lr0`, `.beta`, `.beta1`, `.beta2`, `.eps`,
         /// `.t`, `.decay`, `.decay_rate`, `.decay_interval`.
@@ -116,17 +109,17 @@ public enum SafetensorsInterchange {
     static func metadata(of model: InterchangeModel) -> [(key: String, value: String)] {
         var pairs: [(key: String, value: String)] = [
             (Key.format, formatValue),
-            (Key.formatVersion, String(formatVersion)),
-            (Key.version, LNetVersion.string),
-            (Key.createdBy, model.createdBy),
-            (Key.layerDims, jsonArray(model.layerSizes.map(String.init))),
-            (Key.activations, jsonStrings(model.activations)),
-            (Key.loss, model.loss),
-            (Key.initialization, model.initialization),
-            (Key.inputDivisor, number(model.inputDivisor)),
+            (RecordKey.formatVersion, String(formatVersion)),
+            (RecordKey.version, LNetVersion.string),
+            (RecordKey.createdBy, model.createdBy),
+            (RecordKey.layerDims, jsonArray(model.layerSizes.map(String.init))),
+            (RecordKey.activations, jsonStrings(model.activations)),
+            (RecordKey.loss, model.loss),
+            (RecordKey.initialization, model.initialization),
+            (RecordKey.inputDivisor, number(model.inputDivisor)),
         ]
-        if let classes = model.classes { pairs.append((Key.classes, jsonStrings(classes))) }
-        if let fingerprint = model.dataSHA256 { pairs.append((Key.dataSHA256, fingerprint)) }
+        if let classes = model.classes { pairs.append((RecordKey.classes, jsonStrings(classes))) }
+        if let fingerprint = model.dataSHA256 { pairs.append((RecordKey.dataSHA256, fingerprint)) }
         if let optimizer = model.optimizer {
             let settings = optimizer.settings
             pairs.append((Key.optimizer, settings.name))

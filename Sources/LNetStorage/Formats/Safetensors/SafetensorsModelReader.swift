@@ -15,6 +15,7 @@ import Foundation
 ///    at least `lnet.optimizer.lr` (β1, β2 and ε default to PyTorch's, which are the course's).
 struct SafetensorsModelReader {
     typealias Key = SafetensorsInterchange.Key
+    typealias RecordKey = InterchangeRecordKey
 
     let file: SafetensorsFile
     let options: InterchangeReadOptions
@@ -62,14 +63,14 @@ struct SafetensorsModelReader {
         let layerCount = layers.count
 
         // Architecture.
-        if let declared = metadata(Key.layerDims) {
+        if let declared = metadata(RecordKey.layerDims) {
             guard let dims = Self.integers(declared), dims == sizes else {
-                throw refuse("\(Key.layerDims) is \(declared), but the tensors make layers \(sizes)")
+                throw refuse("\(RecordKey.layerDims) is \(declared), but the tensors make layers \(sizes)")
             }
         }
         var activations = options.activations
-        if let declared = metadata(Key.activations) {
-            guard let names = Self.strings(declared) else { throw refuse("\(Key.activations) is not a JSON list of names: \(declared)") }
+        if let declared = metadata(RecordKey.activations) {
+            guard let names = Self.strings(declared) else { throw refuse("\(RecordKey.activations) is not a JSON list of names: \(declared)") }
             if let given = activations, given != names {
                 throw refuse("the file's activations \(names) differ from the ones given \(given)")
             }
@@ -83,12 +84,12 @@ struct SafetensorsModelReader {
             throw refuse("\(activations.count) activations for the \(layerCount) layers the tensors make")
         }
         let output = activations.last ?? ""
-        let loss = metadata(Key.loss) ?? (output == "softmax" ? "categorical_cross_entropy" : "binary_cross_entropy")
+        let loss = metadata(RecordKey.loss) ?? (output == "softmax" ? "categorical_cross_entropy" : "binary_cross_entropy")
 
         // Preprocessing.
         var divisor = 1.0
-        if let text = metadata(Key.inputDivisor) {
-            guard let value = Double(text), value.isFinite, value > 0 else { throw refuse("\(Key.inputDivisor) is not a positive number: \(text)") }
+        if let text = metadata(RecordKey.inputDivisor) {
+            guard let value = Double(text), value.isFinite, value > 0 else { throw refuse("\(RecordKey.inputDivisor) is not a positive number: \(text)") }
             divisor = value
         }
         let meanEntry = file.header.entry(named: SafetensorsInterchange.inputMeanName)
@@ -106,14 +107,14 @@ struct SafetensorsModelReader {
 
         var model = InterchangeModel(
             layerSizes: sizes, activations: activations, loss: loss,
-            initialization: metadata(Key.initialization) ?? "unknown",
-            classes: try metadata(Key.classes).map { text in
-                guard let names = Self.strings(text) else { throw refuse("\(Key.classes) is not a JSON list of names: \(text)") }
+            initialization: metadata(RecordKey.initialization) ?? "unknown",
+            classes: try metadata(RecordKey.classes).map { text in
+                guard let names = Self.strings(text) else { throw refuse("\(RecordKey.classes) is not a JSON list of names: \(text)") }
                 return names
             },
             inputDivisor: divisor, inputMean: mean, inputStd: std, layers: layers,
-            createdBy: metadata(Key.createdBy) ?? "safetensors (imported by lnet \(LNetVersion.string))",
-            dataSHA256: metadata(Key.dataSHA256))
+            createdBy: metadata(RecordKey.createdBy) ?? "safetensors (imported by lnet \(LNetVersion.string))",
+            dataSHA256: metadata(RecordKey.dataSHA256))
 
         // Optimizer state.
         let stateEntries = entries.filter { $0.name.hasPrefix("optimizer.") }
@@ -259,7 +260,7 @@ struct SafetensorsModelReader {
         }
         guard keyEntry.dtype == .u32, keyEntry.shape == [624] else { throw refuse("\(keyEntry.name) must be U32 [624]") }
         let key = try file.values(of: keyEntry).map { UInt32($0) }
-        guard let fingerprint = metadata(Key.dataSHA256) else { throw refuse("the training record lacks \(Key.dataSHA256)") }
+        guard let fingerprint = metadata(RecordKey.dataSHA256) else { throw refuse("the training record lacks \(RecordKey.dataSHA256)") }
         return Checkpoint.Training(
             epoch: epoch, epochsTarget: Int(try integer("epochs_target")), batchInEpoch: Int(try integer("batch_in_epoch")),
             epochCostSum: try number("epoch_cost_sum"), seed: try integer("seed"), shuffleSeed: try integer("shuffle_seed"),
