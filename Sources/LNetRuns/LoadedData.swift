@@ -1,17 +1,19 @@
 import LNetStorage
 import LNetTraining
 
-/// The examples a run trains or tests on: x read whole into memory, or
-/// streamed from the file a mini-batch (or a block) at a time.
+/// The examples a run trains or tests on: x read whole into memory and prepared
+/// at once, or prepared a mini-batch (or a block) at a time by a source — streamed
+/// from the file (`StreamedExamples`), or kept in memory in its stored type
+/// (`StoredTypeExamples`).
 enum RunExamples {
     case memory(LabeledData)
-    case streamed(StreamedExamples)
+    case perBatch(any ExampleSource)
 
     /// n_x.
     var featureCount: Int {
         switch self {
         case .memory(let data): data.featureCount
-        case .streamed(let source): source.featureCount
+        case .perBatch(let source): source.featureCount
         }
     }
 
@@ -29,7 +31,7 @@ enum RunExamples {
             return try TrainingSession(configuration: configuration, data: data, resumingFrom: state,
                                        examplesFirstCopyLimit: min(room, TrainingSession.examplesFirstCopyLimit),
                                        sharding: sharding)
-        case .streamed(let source):
+        case .perBatch(let source):
             return try TrainingSession(configuration: configuration, source: source, resumingFrom: state, sharding: sharding)
         }
     }
@@ -39,7 +41,7 @@ enum RunExamples {
         switch self {
         case .memory(let data):
             try configuration.validate(data)
-        case .streamed(let source):
+        case .perBatch(let source):
             guard source.featureCount == configuration.layerSizes.first else {
                 throw ConfigurationError("the network's input layer has \(configuration.layerSizes.first ?? 0) units but the data has \(source.featureCount) features")
             }
@@ -56,7 +58,7 @@ enum RunExamples {
         switch self {
         case .memory(let data):
             return try network.accuracy(on: data)
-        case .streamed(let source):
+        case .perBatch(let source):
             return try network.accuracy(on: source, blockColumns: max(1, (8 << 20) / max(8 * source.featureCount, 1)))
         }
     }
@@ -100,12 +102,19 @@ struct LoadedData {
     ) throws -> LoadedData {
         let file = try DatasetFile(path: path, x: x, y: y, requireLabels: true, selection: selection)
         let decision = try memory.decide(
-            featureBytes: file.inMemoryFeatureBytes, exampleCount: file.exampleCount,
+            featureBytes: Self.featureBytes(of: file, batchSize: batchSize), exampleCount: file.exampleCount,
             batchSize: batchSize ?? 0, path: path)
         switch decision {
         case .inMemory(let note):
             note.map(notes)
             defer { try? file.close() }
+            if StoredTypeExamples.applies(to: file, batchSize: batchSize) {
+                let source = try StoredTypeExamples(file: file, preprocessing: preprocessing, standardize: standardize)
+                return LoadedData(
+                    examples: .perBatch(source), xName: file.xName, yName: file.yName ?? "", classes: file.classes,
+                    classCount: file.classes?.count ?? max(2, Int(source.labels.max() ?? 0) + 1),
+                    preprocessing: source.preprocessing, inputImage: file.inputImage, path: path)
+            }
             return try readWhole(file, preprocessing: preprocessing, standardize: standardize)
         case .stream(let note):
             try? file.close()
@@ -115,10 +124,16 @@ struct LoadedData {
             let labels = source.labels
             let opened = source.file
             return LoadedData(
-                examples: .streamed(source), xName: opened.xName, yName: opened.yName ?? "", classes: opened.classes,
+                examples: .perBatch(source), xName: opened.xName, yName: opened.yName ?? "", classes: opened.classes,
                 classCount: opened.classes?.count ?? max(2, Int(labels.max() ?? 0) + 1),
                 preprocessing: source.preprocessing, inputImage: opened.inputImage, path: path)
         }
+    }
+
+    /// The bytes x takes in memory for a run with `batchSize` (nil: only predicted): as stored when a
+    /// mini-batch run keeps it so (`StoredTypeExamples`), else as float64.
+    static func featureBytes(of file: DatasetFile, batchSize: Int?) -> Int {
+        StoredTypeExamples.applies(to: file, batchSize: batchSize) ? StoredTypeExamples.bytes(of: file) : file.inMemoryFeatureBytes
     }
 
     private static func readWhole(

@@ -23,7 +23,7 @@ extension RunExamples {
             let correct = zip(outputs.predicted, data.labels).reduce(0) { $0 + (Int64($1.0) == $1.1 ? 1 : 0) }
             let m = Double(max(data.exampleCount, 1))
             return Measurement(cost: outputs.lossSum / m, accuracy: Double(correct) / m)
-        case .streamed(let source):
+        case .perBatch(let source):
             let m = source.exampleCount
             let n = source.featureCount
             let labels = source.labels

@@ -518,7 +518,9 @@ public final class TrainingRun {
         sharding: GradientSharding
     ) throws {
         let file = try DatasetFile(path: dataPath, x: x, y: y, requireLabels: true)
-        let (m, n, featureBytes) = (file.exampleCount, file.featureCount, file.inMemoryFeatureBytes)
+        let (m, n) = (file.exampleCount, file.featureCount)
+        let featureBytes = LoadedData.featureBytes(of: file, batchSize: configuration.batchSize)
+        let storedType = StoredTypeExamples.applies(to: file, batchSize: configuration.batchSize)
         try? file.close()
         let decision = try memory.decide(featureBytes: featureBytes, exampleCount: m,
                                          batchSize: configuration.batchSize, path: dataPath)
@@ -530,7 +532,8 @@ public final class TrainingRun {
         let sizes = layerSizes(n)
         let estimate = MemoryEstimate.training(
             layerSizes: sizes, exampleCount: m, batchSize: configuration.batchSize, optimizer: configuration.optimizer,
-            keepProbability: configuration.keepProbability, streamed: streamed, testExampleCount: testCount,
+            keepProbability: configuration.keepProbability, streamed: streamed,
+            keptInStoredType: storedType && !streamed, testExampleCount: testCount,
             localGradientShards: sharding.shardCount > 1 ? sharding.localShardCount : 0,
             examplesFirstCopyLimit: min(max(0, memory.budget - featureBytes), TrainingSession.examplesFirstCopyLimit),
             precision: configuration.precision)

@@ -69,6 +69,8 @@ public struct MemoryEstimate: Sendable, Equatable {
     ///   - layerSizes: `[n_x, n_1, …, n_L]`.
     ///   - exampleCount: m of the training data.
     ///   - streamed: whether x is streamed (then only a batch of it is in memory).
+    ///   - keptInStoredType: whether x is held as stored, one byte a value, and prepared a
+    ///     batch at a time (`StoredTypeExamples`: uint8 x trained in mini-batches).
     ///   - testExampleCount: m of the `--test` data (0 without).
     ///   - examplesFirstCopyLimit: the cap on full-batch training's second copy of X.
     ///   - precision: float32 training also holds X converted to float32 (full batch), or a
@@ -76,7 +78,7 @@ public struct MemoryEstimate: Sendable, Equatable {
     ///     float64, are over-estimated by half.
     public static func training(
         layerSizes: [Int], exampleCount m: Int, batchSize: Int, optimizer: Optimizer, keepProbability: Double,
-        streamed: Bool, testExampleCount: Int = 0, localGradientShards: Int = 0,
+        streamed: Bool, keptInStoredType: Bool = false, testExampleCount: Int = 0, localGradientShards: Int = 0,
         examplesFirstCopyLimit: Int = TrainingSession.examplesFirstCopyLimit, precision: Precision = .float64
     ) -> MemoryEstimate {
         let featureCount = layerSizes.first ?? 0
@@ -85,9 +87,12 @@ public struct MemoryEstimate: Sendable, Equatable {
         let parameters = parameterBytes(layerSizes)
         let optimizerCopies = (optimizer.usesVelocity ? 1 : 0) + (optimizer.usesSquares ? 1 : 0)
         let x = Bytes.doubles(featureCount, m)
+        // Prepared a batch at a time: streamed from the file, or from the stored bytes in memory.
+        let perBatch = streamed || keptInStoredType
+        let stored = keptInStoredType ? (x.value == .max ? x : Bytes(value: x.value / 8)) : Bytes.zero
 
         // Held for the whole run.
-        let data = streamed ? Bytes.doubles(featureCount, capacity, 2) : x  // streamed: read rows + their columns
+        let data = streamed ? Bytes.doubles(featureCount, capacity, 2) : (keptInStoredType ? stored : x)  // streamed: read rows + their columns
         let labels = Bytes.doubles(m, 3)  // the file's, LabeledData's Int64 and the session's Int copies
         // Parameters, gradients, v, s; and under --grad-shards a partial gradient per shard this process
         // computes plus their sum, and the whole batch's dropout masks.
@@ -103,7 +108,7 @@ public struct MemoryEstimate: Sendable, Equatable {
         if precision == .float32 {
             // X in float32 (half of x) for a full batch; a streamed batch's doubles before conversion.
             // (An in-memory mini-batch is converted as it is gathered, into the batch buffer counted above.)
-            if streamed {
+            if perBatch {
                 converted = Bytes.doubles(featureCount, capacity)
             } else if fullBatch {
                 converted = Bytes(value: x.value / 2)
@@ -118,14 +123,14 @@ public struct MemoryEstimate: Sendable, Equatable {
         // written in the background beside the held buffers, one at a time
         // (BackgroundCheckpointWriter), and has ended before the final accuracies.
         let saving = state * 2
-        let evaluationColumns = streamed ? max(1, min(m, (8 << 20) / max(8 * featureCount, 1))) : m
+        let evaluationColumns = perBatch ? max(1, min(m, (8 << 20) / max(8 * featureCount, 1))) : m
         let evaluation = parameters * 2 + workspaceBytes(layerSizes, capacity: max(evaluationColumns, testExampleCount), dropout: false)
         let transient = max(building, saving, evaluation)
-        let loading = streamed ? Bytes.zero : x * 2 + labels
+        let loading = streamed ? Bytes.zero : (keptInStoredType ? stored + labels : x * 2 + labels)
 
         let peak = max(loading, held + transient)
         let parts: [(String, Bytes)] = [
-            ("x in memory", streamed ? .zero : x * 2),
+            ("x in memory", streamed ? .zero : (keptInStoredType ? stored : x * 2)),
             ("the parameters, gradients and optimizer state", sessionBuffers + state),
             ("a mini-batch's activations and gradients (\(capacity) examples)", batch),
             ("the forward pass of the final accuracy over \(max(evaluationColumns, testExampleCount)) examples", evaluation),

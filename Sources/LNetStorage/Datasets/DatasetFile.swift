@@ -142,6 +142,16 @@ public final class DatasetFile: @unchecked Sendable {
         }
     }
 
+    /// x exactly as stored, when it is stored as `uint8`: `exampleCount × featureCount` bytes, one example per
+    /// row. A run that trains in mini-batches keeps these (1 byte a value instead of 8) and prepares each batch
+    /// as it gathers it; throws for any other stored type.
+    public func readStoredBytes() throws -> [UInt8] {
+        guard featureType == .uint8 else {
+            throw DatasetError(path: path, problem: "x (\(xName)) is stored as \(featureType), not uint8")
+        }
+        return try features.readRows(0..<exampleCount, as: UInt8.self)
+    }
+
     /// Reads the labels as class ids, checking that each is a whole number,
     /// not negative, and below the number of classes when the file names them.
     public func readLabels() throws -> [Int] {
