@@ -96,9 +96,16 @@ final class TrainingEngine<Scalar: TrainingScalar> {
         }
     }
 
-    /// Fills the batch buffer from a streamed source: directly in float64, through a
-    /// buffer of doubles in float32.
+    /// Fills the batch buffer from a streamed source: directly in float64, and in float32
+    /// when the source writes floats itself (``Float32ExampleSource``); otherwise through
+    /// a buffer of doubles.
     func gather(from source: any ExampleSource, indices: UnsafeBufferPointer<Int>) throws {
+        if Scalar.precision == .float32, let direct = source as? any Float32ExampleSource {
+            try batchFeatures.pointer.withMemoryRebound(to: Float.self, capacity: batchFeatures.count) {
+                try direct.gatherColumns(indices, into: $0)
+            }
+            return
+        }
         guard let streamedDoubles else {
             // Scalar is Double: the source writes the batch buffer itself.
             try batchFeatures.pointer.withMemoryRebound(to: Double.self, capacity: batchFeatures.count) {

@@ -8,7 +8,7 @@ import LNetTraining
 /// Each gathered value is `Double(byte) / divisor`, then standardised, with the very operations the in-memory
 /// path applies to the whole of x when it loads it (`DatasetFile.readFeatures`, `InputPreprocessing.standardize`),
 /// so a run gets the same bits either way. Full-batch training needs all of X prepared at once and does not use it.
-public final class StoredTypeExamples: ExampleSource {
+public final class StoredTypeExamples: Float32ExampleSource {
     /// n_x.
     public let featureCount: Int
     /// m.
@@ -19,8 +19,8 @@ public final class StoredTypeExamples: ExampleSource {
     public let preprocessing: InputPreprocessing
     /// x as stored: `exampleCount × featureCount` bytes, one example per row.
     private let stored: [UInt8]
-    /// One example's prepared features.
-    private var row: [Double]
+    /// `Double(byte) / divisor` for each of the 256 bytes.
+    private let quotients: [Double]
 
     /// The bytes a run holds for x kept this way: one per value.
     public static func bytes(of file: DatasetFile) -> Int {
@@ -47,18 +47,20 @@ public final class StoredTypeExamples: ExampleSource {
         }
         let bytes = try file.readStoredBytes()
         let divisor = given?.divisor ?? file.inputDivisor
+        let prepared: InputPreprocessing
         if let given {
-            preprocessing = given
+            prepared = given
         } else if standardize {
-            preprocessing = Self.fitStandardization(bytes, exampleCount: m, featureCount: n, divisor: divisor, blockBytes: blockBytes)
+            prepared = Self.fitStandardization(bytes, exampleCount: m, featureCount: n, divisor: divisor, blockBytes: blockBytes)
         } else {
-            preprocessing = InputPreprocessing(divisor: divisor)
+            prepared = InputPreprocessing(divisor: divisor)
         }
+        preprocessing = prepared
         stored = bytes
         labels = try file.readLabels().map(Int64.init)
         featureCount = n
         exampleCount = m
-        row = [Double](repeating: 0, count: n)
+        quotients = (0...255).map { Double($0) / prepared.divisor }
     }
 
     /// `--standardize`'s means and deviations of the divided values, fed to ``StandardizationMoments`` a block of
@@ -89,20 +91,53 @@ public final class StoredTypeExamples: ExampleSource {
 
     /// Writes the prepared features of the examples `indices` as the columns of the row-major
     /// `featureCount × indices.count` matrix at `destination`. Throws `ConfigurationError` for an index out of range.
+    ///
+    /// A byte's divided value comes from a table of the 256 quotients (the same divisions, made once), then
+    /// `(value − mean) / std` as `InputPreprocessing.standardize` computes it. The copy runs in tiles of
+    /// `tileFeatures` features, so the rows it writes stay in cache while every example of the batch is placed.
     public func gatherColumns(_ indices: UnsafeBufferPointer<Int>, into destination: UnsafeMutablePointer<Double>) throws {
+        try gather(indices, into: destination) { $0 }
+    }
+
+    /// The same values rounded to float32, for a float32 run (no batch of doubles in between).
+    public func gatherColumns(_ indices: UnsafeBufferPointer<Int>, into destination: UnsafeMutablePointer<Float>) throws {
+        try gather(indices, into: destination) { Float($0) }
+    }
+
+    @inline(__always)
+    private func gather<Element>(_ indices: UnsafeBufferPointer<Int>, into destination: UnsafeMutablePointer<Element>,
+                                 converting convert: (Double) -> Element) throws {
+        for index in indices where index < 0 || index >= exampleCount {
+            throw ConfigurationError("example \(index) does not exist: the data set has \(exampleCount)")
+        }
         let b = indices.count
         let n = featureCount
-        let divisor = preprocessing.divisor
-        try stored.withUnsafeBufferPointer { bytes in
-            try row.withUnsafeMutableBufferPointer { row in
-                for (column, index) in indices.enumerated() {
-                    guard index >= 0, index < exampleCount else {
-                        throw ConfigurationError("example \(index) does not exist: the data set has \(exampleCount)")
+        let tileFeatures = 64
+        let mean = preprocessing.mean ?? [], deviation = preprocessing.standardDeviation ?? []
+        let standardizes = mean.count == n && deviation.count == n
+        stored.withUnsafeBufferPointer { bytes in
+            quotients.withUnsafeBufferPointer { quotients in
+                mean.withUnsafeBufferPointer { mean in
+                    deviation.withUnsafeBufferPointer { deviation in
+                        var first = 0
+                        while first < n {
+                            let last = min(n, first + tileFeatures)
+                            for (column, index) in indices.enumerated() {
+                                let row = index &* n
+                                if standardizes {
+                                    for feature in first..<last {
+                                        let value = quotients[Int(bytes[row &+ feature])]
+                                        destination[feature &* b &+ column] = convert((value - mean[feature]) / deviation[feature])
+                                    }
+                                } else {
+                                    for feature in first..<last {
+                                        destination[feature &* b &+ column] = convert(quotients[Int(bytes[row &+ feature])])
+                                    }
+                                }
+                            }
+                            first = last
+                        }
                     }
-                    let first = index * n
-                    for feature in 0..<n { row[feature] = Double(bytes[first + feature]) / divisor }
-                    preprocessing.standardize(examplesInRows: row, featureCount: n)
-                    for feature in 0..<n { destination[feature * b + column] = row[feature] }
                 }
             }
         }

@@ -21,3 +21,11 @@ public protocol ExampleSource: AnyObject {
     /// `indices[j]` becomes column `j`.
     func gatherColumns(_ indices: UnsafeBufferPointer<Int>, into destination: UnsafeMutablePointer<Double>) throws
 }
+
+/// An ``ExampleSource`` that also writes a float32 run's batch itself: each value is the
+/// float64 one ``ExampleSource/gatherColumns(_:into:)`` would write, rounded to float32,
+/// so the run gets the same bits without a batch of doubles in between.
+public protocol Float32ExampleSource: ExampleSource {
+    /// As ``ExampleSource/gatherColumns(_:into:)``, each value rounded to the nearest float32.
+    func gatherColumns(_ indices: UnsafeBufferPointer<Int>, into destination: UnsafeMutablePointer<Float>) throws
+}
