@@ -169,7 +169,8 @@ struct WriteFaultTests {
         #expect(result.stderr.contains("c-best.h5: cannot save the best model of epoch 0"), "\(result.stderr)")
     }
 
-    /// CSV → HDF5, HDF5 → CSV and checkpoint → .npz, each over a previous output.
+    /// CSV → HDF5, HDF5 → CSV, checkpoint → .npz and checkpoint → .safetensors (`export`, whose
+    /// space is reserved before it writes), each over a previous output.
     @Test(arguments: FaultyFolder.Fault.allCases)
     func convertOutputFails(fault: FaultyFolder.Fault) throws {
         let sources = try Repository.scratchFolder("faults-convert-sources")
@@ -186,11 +187,14 @@ struct WriteFaultTests {
         let checkpoint = try Self.previousCheckpoint("convert")
         let previousOutput = sources.appendingPathComponent("previous.bin").path
         try Data(repeating: 7, count: 5000).write(to: URL(fileURLWithPath: previousOutput))
-        let cases: [(input: String, output: String)] = [(csv, "out.h5"), (Self.courseTrain, "out.csv"), (checkpoint, "out.npz")]
-        for (input, output) in cases {
+        let cases: [(command: String, input: String, output: String)] = [
+            ("convert", csv, "out.h5"), ("convert", Self.courseTrain, "out.csv"), ("convert", checkpoint, "out.npz"),
+            ("export", checkpoint, "out.safetensors"),
+        ]
+        for (command, input, output) in cases {
             let folder = try FaultyFolder.make(fault, label: "convert-\(output)", budget: 50_000, previous: [(previousOutput, output)])
             defer { folder.remove() }
-            let result = try folder.lnet(["convert", input, output, "--force"])
+            let result = try folder.lnet([command, input, output, "--force"])
             try folder.expectCleanFailure(result, previous: [output: try Self.bytes(previousOutput)])
         }
     }

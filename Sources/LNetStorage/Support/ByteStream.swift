@@ -9,7 +9,10 @@ import Darwin
 // a fixed-size buffer and no Foundation Data per block.
 
 /// A file opened for reading, with its size taken once at open.
-final class InputFile {
+///
+/// `@unchecked Sendable`: nothing changes after `init`, and `pread` keeps no shared offset,
+/// so threads may read through one at the same time.
+final class InputFile: @unchecked Sendable {
     /// The path as the user gave it, for error messages.
     let path: String
     let size: Int

@@ -1,5 +1,5 @@
 // A write-fault injector for the tests, loaded with LD_PRELOAD into `lnet`.
-// It fails, with errno LNET_FAULT_ERRNO (default EIO), every write, pwrite,
+// It fails, with errno LNET_FAULT_ERRNO (default EIO), every write, writev, pwrite,
 // fsync, fdatasync and close of a descriptor whose file lies under the folder
 // LNET_FAULT_FOLDER, once LNET_FAULT_BUDGET bytes (default 0) have been written
 // there: a disk that breaks (or fills up) at a chosen point. Without
@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 static long long written_so_far = 0;
@@ -59,6 +60,13 @@ ssize_t pwrite(int fd, const void *buffer, size_t count, off_t offset) {
 ssize_t pwrite64(int fd, const void *buffer, size_t count, off_t offset) {
     if (must_fail(fd, count)) { errno = fault_errno(); return -1; }
     return NEXT(pwrite64)(fd, buffer, count, offset);
+}
+
+ssize_t writev(int fd, const struct iovec *vectors, int count) {
+    size_t total = 0;
+    for (int i = 0; i < count; i++) total += vectors[i].iov_len;
+    if (must_fail(fd, total)) { errno = fault_errno(); return -1; }
+    return NEXT(writev)(fd, vectors, count);
 }
 
 int fsync(int fd) {

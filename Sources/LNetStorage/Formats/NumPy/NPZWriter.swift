@@ -177,15 +177,3 @@ private struct ZipWriteErrors {
         return result
     }
 }
-
-/// Writes every byte of `bytes` to `descriptor`, retrying short writes.
-func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer, reportedAs name: String) throws {
-    var offset = 0
-    while offset < bytes.count {
-        let (written, code) = SystemCall.retrying { write(descriptor, bytes.baseAddress.map { $0 + offset }, bytes.count - offset) }
-        if written < 0 {
-            throw ConversionError(file: name, problem: "cannot write: \(String(cString: strerror(code)))")
-        }
-        offset += written
-    }
-}

@@ -26,6 +26,9 @@ public struct SafetensorsFile: Sendable {
     /// How much memory converted tensors may take, in bytes (default: half the machine's memory).
     public var memoryLimit: Int
 
+    /// The file, open since ``open(_:memoryLimit:)``: every tensor is read through it.
+    private let input: InputFile
+
     /// Where the data starts in the file.
     public var dataStart: Int { 8 + headerLength }
 
@@ -54,7 +57,8 @@ public struct SafetensorsFile: Sendable {
         } catch let problem as SafetensorsProblem {
             throw fail(problem)
         }
-        return SafetensorsFile(path: path, header: header, headerLength: headerLength, fileSize: input.size, memoryLimit: memoryLimit)
+        return SafetensorsFile(path: path, header: header, headerLength: headerLength, fileSize: input.size,
+                               memoryLimit: memoryLimit, input: input)
     }
 
     /// Whether the file at `path` looks like safetensors: its name ends in `.safetensors`, or its first 8 bytes are a
@@ -83,12 +87,7 @@ public struct SafetensorsFile: Sendable {
             throw SafetensorsError(path: path, problem: .notConvertible(tensor: entry.name, dtype: entry.dtype))
         }
         let count = entry.elementCount ?? 0
-        let input: InputFile
-        do { input = try InputFile(path: path) } catch let error as ImportError {
-            throw SafetensorsError(path: path, problem: .unreadable(error.problem))
-        }
         var values: [Double] = []
-        values.reserveCapacity(count)
         if entry.dtype == .f64 {
             // float64 goes straight into the array: no intermediate buffer.
             values = [Double](unsafeUninitializedCapacity: count) { buffer, initialized in
@@ -106,16 +105,13 @@ public struct SafetensorsFile: Sendable {
             return values
         }
         let bytes = try Self.readExactly(input, at: dataStart + entry.begin, count: entry.end - entry.begin)
+        values.reserveCapacity(count)
         bytes.withUnsafeBytes { entry.dtype.decode($0, count: count, into: &values) }
         return values
     }
 
     /// The raw bytes of `entry`'s data, as the file holds them.
     public func bytes(of entry: SafetensorsHeader.Entry) throws -> [UInt8] {
-        let input: InputFile
-        do { input = try InputFile(path: path) } catch let error as ImportError {
-            throw SafetensorsError(path: path, problem: .unreadable(error.problem))
-        }
         return try Self.readExactly(input, at: dataStart + entry.begin, count: entry.end - entry.begin)
     }
 
@@ -255,7 +251,8 @@ public struct SafetensorsWriter: Sendable {
     }
 
     /// Writes the file to `path` atomically and durably: a failure leaves the previous file whole and no temporary.
-    /// The header goes first, then each tensor straight from its values (float64 without a copy on a little-endian
+    /// The file's size is reserved first (a full disk fails before any byte is written); then the header and every
+    /// tensor go out in one vectored write, straight from their values (float64 without a copy on a little-endian
     /// machine; other types through one buffer of their own size), so no second image of the file is assembled.
     public func write(to path: String) throws {
         let (headerBytes, converted): ([UInt8], [[UInt8]?])
@@ -268,13 +265,21 @@ public struct SafetensorsWriter: Sendable {
             let descriptor = try SystemCall.check(temporary, "create") { open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) }
             defer { close(descriptor) }
             var length = UInt64(headerBytes.count).littleEndian
-            try withUnsafeBytes(of: &length) { try writeAll(descriptor, $0, reportedAs: path) }
-            try headerBytes.withUnsafeBytes { try writeAll(descriptor, $0, reportedAs: path) }
-            for (tensor, bytes) in zip(tensors, converted) {
-                if let bytes {
-                    try bytes.withUnsafeBytes { try writeAll(descriptor, $0, reportedAs: path) }
+            let dataBytes = zip(tensors, converted).reduce(0) { $0 + ($1.1?.count ?? $1.0.values.count * 8) }
+            try reserveSpace(descriptor, bytes: 8 + headerBytes.count + dataBytes, reportedAs: path)
+            // Every piece in one vectored write: the arrays are pinned by nested closures, one per tensor.
+            func write(from index: Int, _ pieces: inout [UnsafeRawBufferPointer]) throws {
+                guard index < tensors.count else { return try writeAll(descriptor, pieces, reportedAs: path) }
+                if let bytes = converted[index] {
+                    try bytes.withUnsafeBytes { pieces.append($0); try write(from: index + 1, &pieces) }
                 } else {
-                    try tensor.values.withUnsafeBytes { try writeAll(descriptor, $0, reportedAs: path) }
+                    try tensors[index].values.withUnsafeBytes { pieces.append($0); try write(from: index + 1, &pieces) }
+                }
+            }
+            try withUnsafeBytes(of: &length) { length in
+                try headerBytes.withUnsafeBytes { header in
+                    var pieces = [length, header]
+                    try write(from: 0, &pieces)
                 }
             }
         }
