@@ -51,7 +51,11 @@ final class TrainingEngine<Scalar: TrainingScalar> {
 
     private static func examplesFirstCopy(of data: LabeledData?, converted: ScalarBuffer<Scalar>?, layerSizes: [Int],
                                           limit: Int) -> ScalarBuffer<Scalar>? {
-        guard let data, layerSizes.count > 1 else { return nil }
+        // float32 reads the course's layout: measured on the cat model (AMD EPYC, zen3 kernels), BLIS's sgemm
+        // is faster on it than on the copy (Z1 = W1·X: 1.82 against 2.20 ms on 2 threads, 2.59 against 3.33 ms
+        // on 1; 500 epochs end to end: 1.34–1.70 s against 1.80–1.89 s), and the copy's memory is saved too.
+        // float64 keeps the choice measured on the SkylakeX machine (benchmarks/blas/README.md).
+        guard let data, layerSizes.count > 1, Scalar.precision == .float64 else { return nil }
         let (features, m) = (data.featureCount, data.exampleCount)
         let (bytes, overflow) = features.multipliedReportingOverflow(by: m * MemoryLayout<Scalar>.size)
         // Only a product BLIS computes gains anything; a tiny one runs as loops either way.

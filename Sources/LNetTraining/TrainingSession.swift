@@ -214,7 +214,8 @@ public final class TrainingSession {
     /// faster in the course's layout; so full-batch training, where these two products
     /// are nearly all the work, keeps both layouts. Above this size the second copy
     /// costs more memory than the time it saves is worth. `lnet` lowers the cap to
-    /// what `--memory-budget` leaves beside X.
+    /// what `--memory-budget` leaves beside X. float64 only: float32's `sgemm` ran
+    /// faster on the course's layout (see `TrainingEngine`).
     public static let examplesFirstCopyLimit = 256 << 20
 
     /// Whether this session keeps the examples-first copy (for tests).

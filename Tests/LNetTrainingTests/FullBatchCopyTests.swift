@@ -56,6 +56,10 @@ import Testing
                                     labels: [0, 1, 0, 1])
         #expect(300 * 4 * 1 < BLAS.loopThreshold)
         #expect(try !TrainingSession(configuration: tiny, data: small).usesExamplesFirstCopy)
+        // float32 reads the course's layout, which its sgemm runs faster on.
+        var float32 = configuration
+        float32.precision = .float32
+        #expect(try !TrainingSession(configuration: float32, data: data).usesExamplesFirstCopy)
 
         try capped.run()
         try exact.run()

@@ -102,7 +102,7 @@ public struct MemoryEstimate: Sendable, Equatable {
         let sessionBuffers = parameters * (2 + optimizerCopies) + shardBuffers
         let batch = workspaceBytes(layerSizes, capacity: capacity, dropout: keepProbability < 1)
         let gathered = fullBatch ? Bytes.zero : Bytes.doubles(featureCount, capacity)
-        let examplesFirst = fullBatch && x.value <= examplesFirstCopyLimit ? x : Bytes.zero
+        let examplesFirst = fullBatch && precision == .float64 && x.value <= examplesFirstCopyLimit ? x : Bytes.zero
         let testData = Bytes.doubles(featureCount, testExampleCount)
         var converted = Bytes.zero
         if precision == .float32 {
