@@ -22,6 +22,16 @@ enum SystemCall {
         }
     }
 
+    /// Runs `call`, a function that returns its error number instead of setting `errno`
+    /// (`posix_fallocate`, the pthread functions), until it is not interrupted; returns 0 or
+    /// the error number.
+    static func retryingReturnedError(_ call: () -> Int32) -> Int32 {
+        while true {
+            let code = call()
+            if code != EINTR { return code }
+        }
+    }
+
     /// Runs `call` until it is not interrupted and returns its result and, when
     /// negative, the `errno` it left; for callers that handle some failures
     /// themselves (`EWOULDBLOCK` of a non-blocking lock, say).
