@@ -23,15 +23,18 @@ final class TrainingEngine<Scalar: TrainingScalar> {
     /// Full-batch training only: X again, stored examples-first (`m × n_x`), for the
     /// first layer's forward product (see ``TrainingSession/examplesFirstCopyLimit``).
     let examplesFirstFeatures: ScalarBuffer<Scalar>?
-    /// A streamed float32 run's batch as the source delivers it (doubles), before conversion.
+    /// A streamed float32 run's batch as the source delivers it (doubles), before conversion;
+    /// nil when the source writes floats itself (``Float32ExampleSource``).
     private let streamedDoubles: DoubleBuffer?
 
     /// Buffers for `state`'s values (rounded to `Scalar`: exact for a float32 run's own state).
     ///
-    /// `fullBatch` is the in-memory X of a full-batch run (nil otherwise);
+    /// `gathersDoubles`: batches come from a source that writes doubles, which a float32
+    /// run converts through a buffer of its own. `fullBatch` is the in-memory X of a
+    /// full-batch run (nil otherwise);
     /// `examplesFirstLimit` caps the bytes of its examples-first copy.
     init(configuration: TrainingConfiguration, layout: ParameterLayout, batchSize: Int, shuffles: Bool,
-         streamed: Bool, state: TrainingState, fullBatch: LabeledData?, examplesFirstLimit: Int) {
+         gathersDoubles: Bool, state: TrainingState, fullBatch: LabeledData?, examplesFirstLimit: Int) {
         self.layout = layout
         let featureCount = configuration.layerSizes.first ?? 0
         workspace = ForwardBackwardWorkspace(layout: layout, hiddenActivations: configuration.hiddenActivations,
@@ -42,7 +45,7 @@ final class TrainingEngine<Scalar: TrainingScalar> {
         velocity = state.optimizer.velocity.map { ScalarBuffer($0.flattened) }
         squares = state.optimizer.squares.map { ScalarBuffer($0.flattened) }
         batchFeatures = ScalarBuffer(count: shuffles ? featureCount * batchSize : 0)
-        streamedDoubles = streamed && Scalar.precision != .float64 ? DoubleBuffer(count: featureCount * batchSize) : nil
+        streamedDoubles = gathersDoubles && Scalar.precision != .float64 ? DoubleBuffer(count: featureCount * batchSize) : nil
         let converted = Scalar.precision == .float64 ? nil : fullBatch.map { ScalarBuffer<Scalar>($0.features.elements) }
         fullBatchFeatures = converted
         examplesFirstFeatures = Self.examplesFirstCopy(of: fullBatch, converted: converted, layerSizes: configuration.layerSizes,

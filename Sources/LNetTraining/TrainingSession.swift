@@ -157,18 +157,19 @@ public final class TrainingSession {
         self.layout = layout
         var fullBatch: LabeledData?
         if !schedule.shuffles, case .memory(let data) = examples { fullBatch = data }
-        var streamed = false
-        if case .streamed = examples { streamed = true }
+        // A source that writes a float32 batch itself needs no batch of doubles in between.
+        var gathersDoubles = false
+        if case .streamed(let source) = examples { gathersDoubles = !(source is any Float32ExampleSource) }
         switch configuration.precision {
         case .float64:
             engine = .float64(TrainingEngine(
                 configuration: configuration, layout: layout, batchSize: schedule.batchSize, shuffles: schedule.shuffles,
-                streamed: streamed, state: state, fullBatch: fullBatch,
+                gathersDoubles: gathersDoubles, state: state, fullBatch: fullBatch,
                 examplesFirstLimit: sharding.shardCount > 1 ? 0 : examplesFirstCopyLimit))
         case .float32:
             engine = .float32(TrainingEngine(
                 configuration: configuration, layout: layout, batchSize: schedule.batchSize, shuffles: schedule.shuffles,
-                streamed: streamed, state: state, fullBatch: fullBatch,
+                gathersDoubles: gathersDoubles, state: state, fullBatch: fullBatch,
                 examplesFirstLimit: sharding.shardCount > 1 ? 0 : examplesFirstCopyLimit))
         }
         let m = labels.count

@@ -107,8 +107,9 @@ public struct MemoryEstimate: Sendable, Equatable {
         var converted = Bytes.zero
         if precision == .float32 {
             // X in float32 (half of x) for a full batch; a streamed batch's doubles before conversion.
-            // (An in-memory mini-batch is converted as it is gathered, into the batch buffer counted above.)
-            if perBatch {
+            // (An in-memory mini-batch, and x kept in its stored type, is converted as it is gathered,
+            // into the batch buffer counted above.)
+            if streamed {
                 converted = Bytes.doubles(featureCount, capacity)
             } else if fullBatch {
                 converted = Bytes(value: x.value / 2)
