@@ -17,15 +17,22 @@ inline size_t parsePrefix(const unsigned char *first, const unsigned char *last,
     if (result.ec != std::errc() || result.ptr == begin) return 0;
     return static_cast<size_t>(result.ptr - begin);
 }
-// A plain decimal field, [-]digits[.digits] with at most 15 digits in all,
-// followed by the delimiter or the end. Its digits form an integer below
-// 2^53 and its fraction a power of ten up to 10^15, both exact doubles, so one
-// IEEE division gives the correctly rounded value, as strtod and fast_float
-// do (Clinger's exact case). fast_float 3.9, Debian's, reaches the same
-// answer only after a rounding-mode probe and a 600-byte frame per call, which
-// cost more than such short fields' digits; integer pixels and 6-decimal
-// floats, the common CSV contents, are all of this kind. Returns the bytes
-// consumed, or 0 for any other field (which goes to fast_float).
+// A plain decimal field, [-]digits[.digits] with at most 19 digits in all,
+// followed by the delimiter or the end. Returns the bytes consumed, or 0 for
+// any other field (which goes to fast_float's whole parser).
+// - Up to 15 digits: the digits form an integer below 2^53 and the fraction a
+//   power of ten up to 10^15, both exact doubles, so one IEEE division gives
+//   the correctly rounded value, as strtod and fast_float do (Clinger's exact
+//   case). fast_float 3.9, Debian's, reaches the same answer only after a
+//   rounding-mode probe and a 600-byte frame per call, which cost more than
+//   such short fields' digits; integer pixels and 6-decimal floats, the
+//   common CSV contents, are all of this kind.
+// - 16 to 19 digits (what `repr` and `%.17g` write): the digits still fit a
+//   64-bit integer, so fast_float's Eisel-Lemire step (`compute_float`, the
+//   one `from_chars` takes for these) finds the double from the integer read
+//   here, without reading the field a second time. When that step cannot
+//   decide (power2 < 0, very rare) the field goes to the whole parser, which
+//   then compares digits as `from_chars` does.
 inline size_t plainDecimalLength(const unsigned char *first, const unsigned char *last, unsigned char delimiter,
                                  double &value) {
     static const double powersOfTen[16] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
@@ -38,11 +45,12 @@ inline size_t plainDecimalLength(const unsigned char *first, const unsigned char
     }
     bool negative = p < last && *p == '-';
     if (negative) ++p;
-    long long integer = 0;
+    // At most 19 digits are kept (below 10^19 < 2^64); a 20th ends the loop and the field goes to fast_float.
+    uint64_t integer = 0;
     int digits = 0;
     int fractionDigits = 0;
     bool inFraction = false;
-    for (; p < last && digits <= 15; ++p) {
+    for (; p < last && digits <= 19; ++p) {
         unsigned digit = static_cast<unsigned char>(*p - '0');
         if (digit < 10) {
             integer = integer * 10 + digit;
@@ -55,11 +63,18 @@ inline size_t plainDecimalLength(const unsigned char *first, const unsigned char
         }
     }
     // strtod reads "5." and ".5" too; they are rare, so they go to fast_float.
-    if (digits == 0 || digits > 15 || (inFraction && fractionDigits == 0) || p[-1] == '.') return 0;
+    if (digits == 0 || digits > 19 || (inFraction && fractionDigits == 0) || p[-1] == '.') return 0;
     if (p < last && *p != delimiter) return 0;
-    double magnitude = static_cast<double>(integer) / powersOfTen[fractionDigits];
-    // -0 is a double of its own, as strtod gives it.
-    value = negative ? -magnitude : magnitude;
+    if (digits <= 15) {
+        double magnitude = static_cast<double>(integer) / powersOfTen[fractionDigits];
+        // -0 is a double of its own, as strtod gives it.
+        value = negative ? -magnitude : magnitude;
+        return static_cast<size_t>(p - first);
+    }
+    fast_float::adjusted_mantissa am =
+        fast_float::compute_float<fast_float::binary_format<double>>(-static_cast<int64_t>(fractionDigits), integer);
+    if (am.power2 < 0) return 0;
+    fast_float::to_float(negative, am, value);
     return static_cast<size_t>(p - first);
 }
 }  // namespace

@@ -254,7 +254,8 @@ public struct DatasetConverter {
         case .csv, .tsv:
             return try CSVReader(
                 path: input, delimiter: options.delimiter ?? (format == .tsv ? .tab : .comma), labelColumn: options.labelColumn,
-                hasHeader: options.hasHeader)
+                hasHeader: options.hasHeader,
+                parseThreads: max(1, min(options.threads, ProcessInfo.processInfo.activeProcessorCount)))
         case .npy: return try NumpyReader(npy: input, labels: options.labels)
         case .npz: return try NumpyReader(npz: input, x: options.x, y: options.y)
         case .idx: return try IDXReader(images: input, labels: options.labels)

@@ -109,7 +109,7 @@ struct Convert: ParsableCommand {
     @Flag(help: "Print no progress and no summary.")
     var quiet = false
 
-    @Option(parsing: .unconditional, help: "1: read, then compress and write, in turn; 2 or more (default): both at once, on two threads.")
+    @Option(parsing: .unconditional, help: "1: read, then compress and write, in turn, on one thread; N (default 2): CSV rows are parsed and photos decoded on up to N threads (at most the CPUs), chunks compressed on two, and written while the next are read. The output does not depend on N.")
     var threads: Int?
 
     var options: ConversionOptions {

@@ -6,11 +6,15 @@
 //    (integer class ids, or strings) while keeping only the distinct label
 //    values. A ragged file is thus refused before anything is written, and
 //    the row count is known up front (the writer can preallocate).
-// 2. `nextChunk` tokenizes again and parses the features.
+// 2. `nextChunk` tokenizes again and parses the features (CSVRowParser). The
+//    scan pass notes where every 1,024th row starts, so a chunk can be cut
+//    into parts that threads parse at the same time, each from a record
+//    boundary (a line break inside quotes rules out guessing one).
 // The alternative, one pass that remaps string labels at the end, would force
 // the HDF5 writer to rewrite the label dataset; the scan pass costs far less
 // than number parsing (it only looks for delimiters, quotes and line ends).
 import CFastFloat
+import Foundation
 
 /// How CSV fields are separated.
 public enum CSVDelimiter: Sendable, Equatable {
@@ -51,8 +55,9 @@ public enum CSVDelimiter: Sendable, Equatable {
 ///   with its line); otherwise every label is a string, and class ids number the distinct
 ///   strings in sorted (UTF-8 byte, i.e. code point) order, with the names in
 ///   `classNames`.
-/// - Memory: two 1 MiB-ish tokenizer buffers, one chunk, and the distinct
-///   label values.
+/// - Memory: a 1 MiB-ish tokenizer buffer for the scan and one for each parse
+///   thread, one chunk, the distinct label values, and 16 bytes per 1,024 rows
+///   (where those rows start, for the parse threads).
 public final class CSVReader: RowSource {
     /// The column names from the header row.
     public let header: [String]
@@ -75,11 +80,17 @@ public final class CSVReader: RowSource {
     /// when they are integer class ids.
     public let classNames: [String]?
 
-    private let path: String
-    private let totalRows: Int
-    private var tokenizer: CSVTokenizer
-    /// Sorted distinct label strings (string-label mode only).
-    private let sortedLabelBytes: [[UInt8]]?
+    /// Data rows between two resume points.
+    static let resumeInterval = 1024
+    /// A chunk is cut into parts for several threads only when each part gets at least this many rows.
+    static let minimumPartRows = 2 * resumeInterval
+
+    private let parser: CSVRowParser
+    /// Where data rows 0, `resumeInterval`, 2 × `resumeInterval`, … start (16 bytes per 1,024 rows).
+    private let resumePoints: [CSVResumePoint]
+    /// One per parse thread.
+    private let cursors: UnsafeMutablePointer<CSVParseCursor>
+    private let cursorCount: Int
     private var rowsDelivered = 0
 
     /// Opens `path` and runs the scan pass.
@@ -88,8 +99,10 @@ public final class CSVReader: RowSource {
     ///   - labelColumn: a column name from the header, or else a 0-based column
     ///     index; nil means the last column.
     ///   - hasHeader: false when the first row is data; the columns are then named `0`, `1`, ….
-    public init(path: String, delimiter: CSVDelimiter? = nil, labelColumn: String? = nil, hasHeader: Bool = true) throws {
-        self.path = path
+    ///   - parseThreads: how many threads parse each chunk, each its own part of it (capped at 16); each keeps a
+    ///     1 MiB-ish buffer. The rows, values and errors are the same for any number.
+    public init(path: String, delimiter: CSVDelimiter? = nil, labelColumn: String? = nil, hasHeader: Bool = true,
+                parseThreads: Int = 1) throws {
         let separator = (delimiter ?? CSVDelimiter.forPath(path)).byte
         guard separator != 0x22, separator != 0x0A, separator != 0x0D else {
             throw ImportError(file: path, problem: "the delimiter cannot be a quote or a line break")
@@ -124,6 +137,7 @@ public final class CSVReader: RowSource {
         let columnCount = names.count
 
         var rows = 0
+        var resumePoints: [CSVResumePoint] = []
         var allIntegers = true
         /// The first integer label that is not a class id (-1): refused if every label turns out to be an integer.
         var firstInvalidID: (line: Int, text: String)?
@@ -151,10 +165,15 @@ public final class CSVReader: RowSource {
             }
             rows += 1
         }
-        if !hasHeader {
+        if hasHeader {
+            resumePoints.append(scanner.resumePoint)
+        } else {
+            resumePoints.append(CSVResumePoint(offset: 0, line: 1))
             try scan(scanner.bytes(of: labelIndex), line: scanner.recordLine)
         }
-        while let record = try scanner.nextLine() {
+        while true {
+            if rows % Self.resumeInterval == 0, rows > 0 { resumePoints.append(scanner.resumePoint) }
+            guard let record = try scanner.nextLine() else { break }
             let label: UnsafeBufferPointer<UInt8>
             switch record {
             case .simple(let start, let end):
@@ -182,22 +201,32 @@ public final class CSVReader: RowSource {
         labelColumnIndex = labelIndex
         featureShape = [columnCount - 1]
         rowCount = rows
-        totalRows = rows
+        var sortedLabelBytes: [[UInt8]]?
         if allIntegers {
-            sortedLabelBytes = nil
             classNames = nil
         } else {
             let sorted = distinctLabels.sorted { $0.lexicographicallyPrecedes($1) }
             sortedLabelBytes = sorted
             classNames = sorted.map { String(decoding: $0, as: UTF8.self) }
         }
+        parser = CSVRowParser(
+            path: path, header: names, labelColumnIndex: labelIndex, sortedLabelBytes: sortedLabelBytes, totalRows: rows)
+        self.resumePoints = resumePoints
 
-        // Parse pass: a fresh tokenizer, positioned after the header if there is one.
-        tokenizer = CSVTokenizer(file: try InputFile(path: path), delimiter: separator)
-        if hasHeader { _ = try tokenizer.nextRecord() }
+        // Parse pass: the file opened afresh, one tokenizer per thread, each placed at its first part when it is due.
+        let parseFile = try InputFile(path: path)
+        cursorCount = max(1, min(parseThreads, 16))
+        cursors = .allocate(capacity: cursorCount)
+        for index in 0..<cursorCount {
+            (cursors + index).initialize(to: CSVParseCursor(tokenizer: CSVTokenizer(file: parseFile, delimiter: separator), nextRow: -1))
+        }
     }
 
-    deinit { tokenizer.deallocate() }
+    deinit {
+        for index in 0..<cursorCount { cursors[index].tokenizer.deallocate() }
+        cursors.deinitialize(count: cursorCount)
+        cursors.deallocate()
+    }
 
     private static func resolveLabelColumn(_ label: String?, in names: [String], path: String, line: Int) throws -> Int {
         guard let label else { return names.count - 1 }
@@ -215,122 +244,52 @@ public final class CSVReader: RowSource {
         let shown = names.count <= 12 ? names.joined(separator: ", ") : names.prefix(12).joined(separator: ", ") + ", …"
         throw ImportError(file: path, line: line, problem: "no column named '\(label)' (columns: \(shown))")
     }
-
-    /// The next `1...maxRows` data rows, or nil once all have been delivered. Throws `ImportError` naming the line
-    /// and column of a field that is empty or not a number.
+/// The next `1...maxRows` data rows, or nil once all have been delivered. Throws `ImportError` naming the line
+    /// and column of a field that is empty or not a number: the first such field in the file's order, whichever
+    /// thread parsed it.
     public func nextChunk(maxRows: Int) throws -> RowChunk? {
-        let wanted = min(max(1, maxRows), totalRows - rowsDelivered)
+        let wanted = min(max(1, maxRows), parser.totalRows - rowsDelivered)
         guard wanted > 0 else { return nil }
-        let columnCount = header.count
-        let featureCount = columnCount - 1
-        let labelIndex = labelColumnIndex
-        var labels = [Int64](repeating: 0, count: wanted)
-        var row = 0
+        let first = rowsDelivered
+        let parts = partition(first..<(first + wanted))
+        let featureCount = parser.featureCount
+        var labels: [Int64] = []
         // Uninitialized: every slot is written below, and zero-filling first
         // would touch the largest buffer of the conversion twice.
-        let features = try [Double](unsafeUninitializedCapacity: wanted * featureCount) { out, initializedCount in
-            while row < wanted {
-                guard let record = try tokenizer.nextLine() else {
-                    throw ImportError(file: path, problem: "the file changed while reading: it now ends after \(rowsDelivered + row) data rows, the scan found \(totalRows)")
+        let features = try [Double](unsafeUninitializedCapacity: wanted * featureCount) { out, initializedFeatures in
+            labels = try [Int64](unsafeUninitializedCapacity: wanted) { labelOut, initializedLabels in
+                guard let featureBase = out.baseAddress, let labelBase = labelOut.baseAddress else { return }
+                let work = CSVChunkWork(
+                    parser: parser, resumePoints: resumePoints, cursors: cursors, cursorCount: cursorCount, parts: parts,
+                    features: featureBase, labels: labelBase)
+                if parts.count == 1 {
+                    work.run(part: 0)
+                } else {
+                    DispatchQueue.concurrentPerform(iterations: parts.count) { work.run(part: $0) }
                 }
-                let line = tokenizer.recordLine
-                var outIndex = row * featureCount
-                switch record {
-                case .simple(let start, let end):
-                    labels[row] = try parseSimpleRecord(start: start, end: end, line: line, into: out, at: outIndex)
-                case .tokenized:
-                    guard tokenizer.fields.count == columnCount else {
-                        throw ImportError(file: path, line: line, problem: "expected \(columnCount) fields as in the header, found \(tokenizer.fields.count)")
-                    }
-                    for column in 0..<columnCount {
-                        let field = tokenizer.bytes(of: column)
-                        if column == labelIndex {
-                            labels[row] = try label(from: field, line: line)
-                            continue
-                        }
-                        guard let value = parseCSVDouble(field) else {
-                            throw ImportError(file: path, line: line, problem: Self.describeBadNumber(field, column: column, name: header[column]))
-                        }
-                        out[outIndex] = value
-                        outIndex += 1
-                    }
-                }
-                row += 1
+                if let error = work.firstError() { throw error }
+                initializedLabels = wanted
             }
-            initializedCount = wanted * featureCount
+            initializedFeatures = wanted * featureCount
         }
         rowsDelivered += wanted
         return RowChunk(rowCount: wanted, features: .float64(features), labels: labels)
     }
 
-    /// Splits and parses a quote-free record in one pass: the number parser
-    /// itself finds where each field ends. Returns the row's class id.
-    @inline(__always)
-    private func parseSimpleRecord(start: Int, end: Int, line: Int, into out: UnsafeMutableBufferPointer<Double>, at firstIndex: Int) throws -> Int64 {
-        guard let outBase = out.baseAddress else { return 0 }
-        let bytes = UnsafePointer(tokenizer.buffer)
-        let delimiter = tokenizer.delimiter
-        let labelIndex = labelColumnIndex
-        let columnCount = header.count
-        var output = outBase + firstIndex
-        // `p` is where the next field starts; `end + 1` once the record is used up.
-        var p = start
-        try parseFeatureRun(bytes, &p, end: end, columns: 0..<labelIndex, delimiter: delimiter, output: &output, recordStart: start, line: line)
-        guard p <= end else { throw fieldCountError(start: start, end: end, line: line) }
-        var labelEnd = p
-        while labelEnd < end, bytes[labelEnd] != delimiter { labelEnd &+= 1 }
-        let labelValue = try label(from: UnsafeBufferPointer(start: bytes + p, count: labelEnd - p), line: line)
-        p = labelEnd &+ 1
-        try parseFeatureRun(bytes, &p, end: end, columns: (labelIndex + 1)..<columnCount, delimiter: delimiter, output: &output, recordStart: start, line: line)
-        guard p == end &+ 1 else { throw fieldCountError(start: start, end: end, line: line) }
-        return labelValue
-    }
-
-    /// Parses the feature fields `columns` starting at `p`, writing to
-    /// `output`; leaves `p` after the last field's delimiter (`end + 1` when
-    /// the record ended). Kept small so the hot loop stays in registers.
-    @inline(__always)
-    private func parseFeatureRun(_ bytes: UnsafePointer<UInt8>, _ p: inout Int, end: Int, columns: Range<Int>, delimiter: UInt8,
-                                 output: inout UnsafeMutablePointer<Double>, recordStart: Int, line: Int) throws {
-        var position = p
-        var out = output
-        var column = columns.lowerBound
-        while column < columns.upperBound {
-            // fast_float reads the plain numbers in one call per run of them;
-            // the field it stops at (strtod's other forms, or an error) is ours.
-            var next = position
-            let parsed = lnet_parse_double_fields(bytes, &next, end, delimiter, columns.upperBound &- column, out)
-            position = next
-            out += parsed
-            column &+= parsed
-            guard column < columns.upperBound else { break }
-            guard position <= end else { throw fieldCountError(start: recordStart, end: end, line: line) }
-            let (value, fieldEnd) = try parseOddField(bytes, from: position, end: end, column: column, recordStart: recordStart, line: line)
-            out.pointee = value
-            position = fieldEnd &+ 1
-            out += 1
-            column &+= 1
+    /// Cuts `rows` into one part per parse thread, each at least `minimumPartRows` long, at resume points where it
+    /// can (a part that starts there needs no rows skipped).
+    private func partition(_ rows: Range<Int>) -> [Range<Int>] {
+        let count = max(1, min(cursorCount, rows.count / Self.minimumPartRows))
+        let interval = Self.resumeInterval
+        var bounds = [rows.lowerBound]
+        for part in 1..<max(1, count) {
+            let target = rows.lowerBound + rows.count * part / count
+            let aligned = (target + interval / 2) / interval * interval
+            let previous = bounds[bounds.count - 1]
+            bounds.append(aligned > previous && aligned < rows.upperBound ? aligned : target)
         }
-        p = position
-        output = out
-    }
-
-    /// A field the fast path declined: strtod's forms, or an error.
-    @inline(never)
-    private func parseOddField(_ bytes: UnsafePointer<UInt8>, from start: Int, end: Int, column: Int, recordStart: Int, line: Int) throws -> (Double, Int) {
-        var fieldEnd = start
-        while fieldEnd < end, bytes[fieldEnd] != tokenizer.delimiter { fieldEnd += 1 }
-        let field = UnsafeBufferPointer(start: bytes + start, count: fieldEnd - start)
-        guard let value = parseCSVDouble(field) else {
-            throw ImportError(file: path, line: line, problem: Self.describeBadNumber(field, column: column, name: header[column]))
-        }
-        return (value, fieldEnd)
-    }
-
-    private func fieldCountError(start: Int, end: Int, line: Int) -> ImportError {
-        var found = 1
-        for i in start..<end where tokenizer.buffer[i] == tokenizer.delimiter { found += 1 }
-        return ImportError(file: path, line: line, problem: "expected \(header.count) fields as in the header, found \(found)")
+        bounds.append(rows.upperBound)
+        return (0..<count).map { bounds[$0]..<bounds[$0 + 1] }
     }
 
     /// Field count of a quote-free record and where its label field lies.
@@ -355,33 +314,79 @@ public final class CSVReader: RowSource {
         }
         return (fieldCount, fieldStart, end)
     }
+}
 
-    private func label(from field: UnsafeBufferPointer<UInt8>, line: Int) throws -> Int64 {
-        guard let sorted = sortedLabelBytes else {
-            guard let id = parseCSVInt64(field) else {
-                throw ImportError(file: path, line: line, problem: "the file changed while reading: label '\(String(decoding: field, as: UTF8.self))' is not an integer")
-            }
-            return id
+/// A parse thread's tokenizer and the data row it stands at (-1: unknown, after an error).
+struct CSVParseCursor {
+    var tokenizer: CSVTokenizer
+    var nextRow: Int
+
+    /// Moves to data row `row`: from where the cursor is when that is at most one resume interval before it, else
+    /// from the resume point at or before it, skipping the rows in between.
+    mutating func move(toRow row: Int, parser: CSVRowParser, resumePoints: [CSVResumePoint]) throws {
+        guard nextRow != row, !resumePoints.isEmpty else { return }
+        let index = min(row / CSVReader.resumeInterval, resumePoints.count - 1)
+        let pointRow = index * CSVReader.resumeInterval
+        if !(pointRow...row).contains(nextRow) {
+            tokenizer.seek(to: resumePoints[index])
+            nextRow = pointRow
         }
-        // Binary search over the sorted distinct labels: no allocation per row.
-        var low = 0, high = sorted.count
-        while low < high {
-            let mid = (low + high) / 2
-            if sorted[mid].lexicographicallyPrecedes(field) { low = mid + 1 } else { high = mid }
+        try parser.skipRows(row - nextRow, startingAt: nextRow, in: &tokenizer)
+        nextRow = row
+    }
+}
+
+/// One chunk's parts, parsed at the same time: part k by cursor k (the cursor that already stands at the chunk's
+/// first row takes part 0), into disjoint rows of the same buffers.
+///
+/// `@unchecked Sendable`: each part touches only its own cursor and its own rows of the buffers, and the errors
+/// behind a lock.
+private final class CSVChunkWork: @unchecked Sendable {
+    let parser: CSVRowParser
+    let resumePoints: [CSVResumePoint]
+    let parts: [Range<Int>]
+    let features: UnsafeMutablePointer<Double>
+    let labels: UnsafeMutablePointer<Int64>
+    private let cursorOfPart: [UnsafeMutablePointer<CSVParseCursor>]
+    private let lock = NSLock()
+    private var errors: [(any Error)?]
+
+    init(parser: CSVRowParser, resumePoints: [CSVResumePoint], cursors: UnsafeMutablePointer<CSVParseCursor>,
+         cursorCount: Int, parts: [Range<Int>], features: UnsafeMutablePointer<Double>, labels: UnsafeMutablePointer<Int64>) {
+        self.parser = parser
+        self.resumePoints = resumePoints
+        self.parts = parts
+        self.features = features
+        self.labels = labels
+        var order = Array(0..<cursorCount)
+        if let continuing = order.firstIndex(where: { cursors[$0].nextRow == parts[0].lowerBound }) {
+            order.swapAt(0, continuing)
         }
-        guard low < sorted.count, sorted[low].elementsEqual(field) else {
-            throw ImportError(file: path, line: line, problem: "the file changed while reading: label '\(String(decoding: field, as: UTF8.self))' was not seen by the scan")
-        }
-        return Int64(low)
+        cursorOfPart = order.prefix(parts.count).map { cursors + $0 }
+        errors = Array(repeating: nil, count: parts.count)
     }
 
-    private static func describeBadNumber(_ field: UnsafeBufferPointer<UInt8>, column: Int, name: String) -> String {
-        let where_ = "column \(column + 1) ('\(name)')"
-        if field.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
-            return "\(where_) is empty; features must be numbers"
+    func run(part: Int) {
+        let rows = parts[part]
+        let cursor = cursorOfPart[part]
+        let offset = rows.lowerBound - parts[0].lowerBound
+        do {
+            try cursor.pointee.move(toRow: rows.lowerBound, parser: parser, resumePoints: resumePoints)
+            try parser.parseRows(
+                rows, from: &cursor.pointee.tokenizer, features: features + offset * parser.featureCount, labels: labels + offset)
+            cursor.pointee.nextRow = rows.upperBound
+        } catch {
+            cursor.pointee.nextRow = -1
+            lock.lock()
+            errors[part] = error
+            lock.unlock()
         }
-        var text = String(decoding: field.prefix(40), as: UTF8.self)
-        if field.count > 40 { text += "…" }
-        return "\(where_) is not a number: '\(text)'"
+    }
+
+    /// The error of the earliest part that failed: the one a single thread reading in order would have met.
+    func firstError() -> (any Error)? {
+        lock.lock()
+        defer { lock.unlock() }
+        return errors.lazy.compactMap { $0 }.first
     }
 }

@@ -18,6 +18,16 @@ import Glibc
 import Darwin
 #endif
 
+/// Where a record starts in the file: the byte offset and the 1-based line
+/// number there. The scan pass notes one every few thousand rows, so that
+/// several tokenizers can each start at a record boundary and parse their
+/// part of the file at the same time. (A boundary cannot be found from an
+/// arbitrary offset: a line break may lie inside a quoted field.)
+struct CSVResumePoint: Sendable, Equatable {
+    var offset: Int
+    var line: Int
+}
+
 /// Where one field lies in the tokenizer's buffer.
 struct CSVField {
     var start: Int
@@ -61,6 +71,25 @@ struct CSVTokenizer {
     /// Frees the buffer; the tokenizer is a struct for speed, so its owner
     /// calls this from its deinit.
     func deallocate() { buffer.deallocate() }
+
+    /// Where the next record starts (or the empty lines before it): valid
+    /// between records, that is after `nextLine` or `nextRecord` returned.
+    var resumePoint: CSVResumePoint {
+        CSVResumePoint(offset: fileOffset - (filled - position), line: nextLineNumber)
+    }
+
+    /// Moves to `point`, a record boundary that `resumePoint` gave for the
+    /// same file: the next record read is the one that starts there.
+    mutating func seek(to point: CSVResumePoint) {
+        position = 0
+        filled = 0
+        fileOffset = point.offset
+        atEndOfFile = false
+        // At offset 0 the byte order mark is still to be skipped.
+        startedReading = point.offset != 0
+        nextLineNumber = point.line
+        fields.removeAll(keepingCapacity: true)
+    }
 
     /// The bytes of field `index` of the current record.
     @inline(__always)

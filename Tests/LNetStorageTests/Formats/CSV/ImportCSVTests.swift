@@ -114,6 +114,34 @@ import Testing
         }
     }
 
+    /// The reader's own path for whole records (`lnet_parse_double_fields`): plain decimals of up to 15 digits by one
+    /// exact division, 16 to 19 digits through Eisel-Lemire on the integer it read, longer ones through fast_float's
+    /// whole parser. Every field must equal strtod's value, sign of zero and round-to-even included.
+    @Test func recordParserEqualsStrtodBitForBit() throws {
+        var fields = ["9007199254740993", "9007199254740995", "4503599627370497.5", "-4503599627370497.5",
+                      "1234567890123456789", "12345678901234567890", "0.0000000000000000", "-0.00000000000000000",
+                      "0.30000000000000004", "0.1000000000000000055511151231257827", "99999999999999999.99",
+                      "0.00000000000000000001", "-1.999999999999999999"]
+        for _ in 0..<20_000 {
+            let digits = String(UInt64.random(in: 0...9_999_999_999_999_999_999))
+            let split = Int.random(in: 0...digits.count)
+            let whole = digits.prefix(split), fraction = digits.dropFirst(split)
+            let sign = Bool.random() ? "-" : ""
+            fields.append(sign + (whole.isEmpty ? "0" : String(whole)) + (fraction.isEmpty ? "" : "." + fraction))
+            fields.append(sign + "0." + String(repeating: "0", count: Int.random(in: 0...3)) + digits.prefix(Int.random(in: 12...19)))
+            fields.append("\(Double.random(in: -1e6..<1e6))")
+        }
+        let dir = try ImportFixtures.makeDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = try ImportFixtures.write("x,y\n" + fields.map { $0 + ",0\n" }.joined(), to: "digits.csv", in: dir)
+        var reader = try CSVReader(path: path)
+        let parsed = try ImportFixtures.readAll(&reader, maxRows: 4096).features
+        #expect(parsed.count == fields.count)
+        for (field, value) in zip(fields, parsed) where value.bitPattern != strtod(field, nil).bitPattern {
+            Issue.record("\(field): parsed \(value), strtod gives \(strtod(field, nil))")
+        }
+    }
+
     @Test func raggedRowNamesFileAndLine() throws {
         let dir = try ImportFixtures.makeDirectory()
         let path = try ImportFixtures.write("a,b,y\n1,2,0\n\n3,4\n", to: "ragged.csv", in: dir)
