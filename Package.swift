@@ -82,9 +82,11 @@ let package = Package(
             dependencies: ["CJPEG", "CPNG"],
             linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16")]
         ),
+        // Linux's sync_file_range, which Swift's Glibc module does not show.
+        .target(name: "CLinuxIO"),
         .target(
             name: "LNetStorage",
-            dependencies: ["CHDF5", "CZlib", "CDeflate", "CZip", "CCrypto", "CFastFloat", "CImageCodecs"]
+            dependencies: ["CHDF5", "CZlib", "CDeflate", "CZip", "CCrypto", "CFastFloat", "CImageCodecs", "CLinuxIO"]
         ),
         // The math: the network, the generator, optimizers, the training session.
         // It knows no files: BLAS is its one dependency, so the compiler keeps it so.

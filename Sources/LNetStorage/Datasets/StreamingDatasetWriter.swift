@@ -24,6 +24,8 @@ final class StreamingDatasetWriter<T: FeatureElement> {
     private let labelFilter: HDF5ChunkFilter?
     /// Whether the chunks of one append are compressed on several threads.
     private let parallel: Bool
+    /// Starts the disk writes of each append while the next rows are read, so the final fsync has little left.
+    private let writeback: EarlyWriteback?
     private var pending: [T] = []
     private var pendingLabels: [Int64] = []
     private(set) var rowsWritten = 0
@@ -43,6 +45,7 @@ final class StreamingDatasetWriter<T: FeatureElement> {
         featureFilter = filtered ? HDF5ChunkFilter(level: compressionLevel, shuffle: true, elementSize: MemoryLayout<T>.stride) : nil
         labelFilter = filtered ? HDF5ChunkFilter(level: compressionLevel, shuffle: true, elementSize: MemoryLayout<Int64>.stride) : nil
         file = try HDF5File.create(at: path, mode: .truncate)
+        writeback = EarlyWriteback(path: path)
         do {
             let root = try file.root
             x = try root.createExtendableDataset(
@@ -97,6 +100,7 @@ final class StreamingDatasetWriter<T: FeatureElement> {
             if let y { try write(pendingLabels[0..<whole], to: y, rowLength: 1, chunkRows: labelChunkRows, filter: labelFilter) }
             pendingLabels.removeFirst(whole)
         }
+        writeback?.start()
     }
 
     /// Writes what is buffered and closes the file.

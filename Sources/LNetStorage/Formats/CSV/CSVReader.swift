@@ -88,9 +88,9 @@ public final class CSVReader: RowSource {
     private let parser: CSVRowParser
     /// Where data rows 0, `resumeInterval`, 2 × `resumeInterval`, … start (16 bytes per 1,024 rows).
     private let resumePoints: [CSVResumePoint]
-    /// One per parse thread.
-    private let cursors: UnsafeMutablePointer<CSVParseCursor>
-    private let cursorCount: Int
+    /// One per parse thread, each in cache lines of its own: a tokenizer's position changes at every record, and
+    /// two threads writing to one cache line would pass it between their cores all the time.
+    private let cursors: [UnsafeMutablePointer<CSVParseCursor>]
     private var rowsDelivered = 0
 
     /// Opens `path` and runs the scan pass.
@@ -215,17 +215,21 @@ public final class CSVReader: RowSource {
 
         // Parse pass: the file opened afresh, one tokenizer per thread, each placed at its first part when it is due.
         let parseFile = try InputFile(path: path)
-        cursorCount = max(1, min(parseThreads, 16))
-        cursors = .allocate(capacity: cursorCount)
-        for index in 0..<cursorCount {
-            (cursors + index).initialize(to: CSVParseCursor(tokenizer: CSVTokenizer(file: parseFile, delimiter: separator), nextRow: -1))
+        let lineBytes = 128
+        let bytes = (MemoryLayout<CSVParseCursor>.stride + lineBytes - 1) / lineBytes * lineBytes
+        cursors = (0..<max(1, min(parseThreads, 16))).map { _ in
+            let cursor = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: lineBytes).bindMemory(to: CSVParseCursor.self, capacity: 1)
+            cursor.initialize(to: CSVParseCursor(tokenizer: CSVTokenizer(file: parseFile, delimiter: separator), nextRow: -1))
+            return cursor
         }
     }
 
     deinit {
-        for index in 0..<cursorCount { cursors[index].tokenizer.deallocate() }
-        cursors.deinitialize(count: cursorCount)
-        cursors.deallocate()
+        for cursor in cursors {
+            cursor.pointee.tokenizer.deallocate()
+            cursor.deinitialize(count: 1)
+            cursor.deallocate()
+        }
     }
 
     private static func resolveLabelColumn(_ label: String?, in names: [String], path: String, line: Int) throws -> Int {
@@ -260,7 +264,7 @@ public final class CSVReader: RowSource {
             labels = try [Int64](unsafeUninitializedCapacity: wanted) { labelOut, initializedLabels in
                 guard let featureBase = out.baseAddress, let labelBase = labelOut.baseAddress else { return }
                 let work = CSVChunkWork(
-                    parser: parser, resumePoints: resumePoints, cursors: cursors, cursorCount: cursorCount, parts: parts,
+                    parser: parser, resumePoints: resumePoints, cursors: cursors, parts: parts,
                     features: featureBase, labels: labelBase)
                 if parts.count == 1 {
                     work.run(part: 0)
@@ -279,7 +283,7 @@ public final class CSVReader: RowSource {
     /// Cuts `rows` into one part per parse thread, each at least `minimumPartRows` long, at resume points where it
     /// can (a part that starts there needs no rows skipped).
     private func partition(_ rows: Range<Int>) -> [Range<Int>] {
-        let count = max(1, min(cursorCount, rows.count / Self.minimumPartRows))
+        let count = max(1, min(cursors.count, rows.count / Self.minimumPartRows))
         let interval = Self.resumeInterval
         var bounds = [rows.lowerBound]
         for part in 1..<max(1, count) {
@@ -351,18 +355,18 @@ private final class CSVChunkWork: @unchecked Sendable {
     private let lock = NSLock()
     private var errors: [(any Error)?]
 
-    init(parser: CSVRowParser, resumePoints: [CSVResumePoint], cursors: UnsafeMutablePointer<CSVParseCursor>,
-         cursorCount: Int, parts: [Range<Int>], features: UnsafeMutablePointer<Double>, labels: UnsafeMutablePointer<Int64>) {
+    init(parser: CSVRowParser, resumePoints: [CSVResumePoint], cursors: [UnsafeMutablePointer<CSVParseCursor>],
+         parts: [Range<Int>], features: UnsafeMutablePointer<Double>, labels: UnsafeMutablePointer<Int64>) {
         self.parser = parser
         self.resumePoints = resumePoints
         self.parts = parts
         self.features = features
         self.labels = labels
-        var order = Array(0..<cursorCount)
-        if let continuing = order.firstIndex(where: { cursors[$0].nextRow == parts[0].lowerBound }) {
+        var order = cursors
+        if let continuing = order.firstIndex(where: { $0.pointee.nextRow == parts[0].lowerBound }) {
             order.swapAt(0, continuing)
         }
-        cursorOfPart = order.prefix(parts.count).map { cursors + $0 }
+        cursorOfPart = Array(order.prefix(parts.count))
         errors = Array(repeating: nil, count: parts.count)
     }
 

@@ -3,7 +3,8 @@ import LNetStorage
 
 // Reads every row of each file given and reports MB/s over the file size, the
 // fastest of --repeat runs. CSV (scan pass + parse pass), .npy, .npz, and
-// anything else as an IDX images file.
+// anything else as an IDX images file. --threads N parses each CSV chunk on N
+// threads (CSVReader's parseThreads; `lnet convert` uses --threads, default 2).
 
 var arguments = Array(CommandLine.arguments.dropFirst())
 var repeats = 3
@@ -11,8 +12,13 @@ if let index = arguments.firstIndex(of: "--repeat"), index + 1 < arguments.count
     repeats = n
     arguments.removeSubrange(index...(index + 1))
 }
+var threads = 1
+if let index = arguments.firstIndex(of: "--threads"), index + 1 < arguments.count, let n = Int(arguments[index + 1]) {
+    threads = n
+    arguments.removeSubrange(index...(index + 1))
+}
 guard !arguments.isEmpty else {
-    print("usage: import-throughput [--repeat N] FILE...")
+    print("usage: import-throughput [--repeat N] [--threads N] FILE...")
     exit(2)
 }
 
@@ -24,7 +30,7 @@ func cpuSeconds() -> Double {
 
 func drain(_ source: inout some RowSource) throws -> Int {
     var rows = 0
-    while let chunk = try source.nextChunk(maxRows: 4096) { rows += chunk.rowCount }
+    while let chunk = try source.nextChunk(maxRows: 32_768) { rows += chunk.rowCount }
     return rows
 }
 
@@ -39,7 +45,7 @@ for path in arguments {
             let start = Date()
             let cpuStart = cpuSeconds()
             if path.hasSuffix(".csv") || path.hasSuffix(".tsv") {
-                var reader = try CSVReader(path: path)
+                var reader = try CSVReader(path: path, parseThreads: threads)
                 bestScan = min(bestScan, Date().timeIntervalSince(start))
                 rows = try drain(&reader)
             } else if path.hasSuffix(".npz") {

@@ -1,0 +1,1 @@
+../../../../../Sources/LNetStorage/Formats/CSV/CSVRowParser.swift
