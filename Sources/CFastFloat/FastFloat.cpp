@@ -15,6 +15,9 @@ inline size_t parsePrefix(const unsigned char *first, const unsigned char *last,
     fast_float::from_chars_result result =
         fast_float::from_chars(begin, reinterpret_cast<const char *>(last), value, fast_float::chars_format::general);
     if (result.ec != std::errc() || result.ptr == begin) return 0;
+    // fast_float reads `nan(123)` as the default NaN; strtod keeps the payload
+    // in the bits. Such fields go to strtod, so that they mean what it says.
+    if (value != value && result.ptr[-1] == ')') return 0;
     return static_cast<size_t>(result.ptr - begin);
 }
 // A plain decimal field, [-]digits[.digits] with at most 19 digits in all,

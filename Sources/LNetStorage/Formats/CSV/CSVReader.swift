@@ -210,7 +210,8 @@ public final class CSVReader: RowSource {
             classNames = sorted.map { String(decoding: $0, as: UTF8.self) }
         }
         parser = CSVRowParser(
-            path: path, header: names, labelColumnIndex: labelIndex, sortedLabelBytes: sortedLabelBytes, totalRows: rows)
+            path: path, header: names, labelColumnIndex: labelIndex, sortedLabelBytes: sortedLabelBytes, totalRows: rows,
+            delimiter: separator)
         self.resumePoints = resumePoints
 
         // Parse pass: the file opened afresh, one tokenizer per thread, each placed at its first part when it is due.

@@ -16,6 +16,20 @@ struct CSVRowParser: Sendable {
     let sortedLabelBytes: [[UInt8]]?
     /// The data rows the scan pass counted.
     let totalRows: Int
+    /// The delimiter is a byte a number may contain (`.`, `e`, a digit, …; strtod also reads `inf`, `nan(…)` and
+    /// hexadecimal `0x1p3`): every field is then cut at the delimiter before it is parsed, since the number parser
+    /// would read on past it.
+    let cutsFieldsFirst: Bool
+
+    init(path: String, header: [String], labelColumnIndex: Int, sortedLabelBytes: [[UInt8]]?, totalRows: Int, delimiter: UInt8) {
+        self.path = path
+        self.header = header
+        self.labelColumnIndex = labelColumnIndex
+        self.sortedLabelBytes = sortedLabelBytes
+        self.totalRows = totalRows
+        let byte = Character(Unicode.Scalar(delimiter))
+        cutsFieldsFirst = (byte.isASCII && (byte.isLetter || byte.isNumber)) || ".+-()".contains(byte)
+    }
 
     var featureCount: Int { header.count - 1 }
 
@@ -102,7 +116,7 @@ struct CSVRowParser: Sendable {
             // fast_float reads the plain numbers in one call per run of them;
             // the field it stops at (strtod's other forms, or an error) is ours.
             var next = position
-            let parsed = lnet_parse_double_fields(bytes, &next, end, delimiter, columns.upperBound &- column, out)
+            let parsed = cutsFieldsFirst ? 0 : lnet_parse_double_fields(bytes, &next, end, delimiter, columns.upperBound &- column, out)
             position = next
             out += parsed
             column &+= parsed

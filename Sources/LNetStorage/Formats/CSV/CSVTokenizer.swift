@@ -54,6 +54,8 @@ struct CSVTokenizer {
     private var startedReading = false
     /// 1-based line number where the next record starts.
     private var nextLineNumber = 1
+    /// `buffer[..<lineFeedFreeUntil]` past `position` holds no line feed (what `nextLine` has searched in vain).
+    private var lineFeedFreeUntil = 0
 
     /// The fields of the current record (valid until the next call).
     private(set) var fields: [CSVField] = []
@@ -88,6 +90,7 @@ struct CSVTokenizer {
         // At offset 0 the byte order mark is still to be skipped.
         startedReading = point.offset != 0
         nextLineNumber = point.line
+        lineFeedFreeUntil = 0
         fields.removeAll(keepingCapacity: true)
     }
 
@@ -127,9 +130,17 @@ struct CSVTokenizer {
             let available = filled - start
             let lineEnd: Int
             let next: Int
-            if let newline = memchr(buffer + start, 0x0A, available) {
+            // Bytes already searched in vain are not searched again: in a file of lone-CR line endings every record
+            // would otherwise search the rest of the buffer.
+            let searchFrom = max(start, lineFeedFreeUntil)
+            if let newline = memchr(buffer + searchFrom, 0x0A, filled - searchFrom) {
                 lineEnd = buffer.distance(to: newline.assumingMemoryBound(to: UInt8.self))
                 next = lineEnd + 1
+            } else if memchr(buffer + start, 0x0D, available) != nil {
+                // No line feed in the buffer but a carriage return: lone-CR endings, which the full grammar reads
+                // one record at a time, rather than growing the buffer to the next line feed (perhaps the file's end).
+                lineFeedFreeUntil = filled
+                return try nextRecord() ? .tokenized : nil
             } else if atEndOfFile {
                 lineEnd = filled
                 next = filled
@@ -143,6 +154,7 @@ struct CSVTokenizer {
             // Quotes and lone CRs need the full grammar (glibc's memchr is
             // vectorized, so these checks cost little next to parsing).
             if memchr(buffer + start, 0x22, length) != nil || memchr(buffer + start, 0x0D, length) != nil {
+                lineFeedFreeUntil = lineEnd
                 return try nextRecord() ? .tokenized : nil
             }
             position = next
@@ -196,6 +208,7 @@ struct CSVTokenizer {
         if pending > 0, position > 0 {
             buffer.update(from: buffer + position, count: pending)
         }
+        lineFeedFreeUntil = max(0, lineFeedFreeUntil - position)
         position = 0
         filled = pending
         if capacity - filled < Self.blockBytes / 2 {

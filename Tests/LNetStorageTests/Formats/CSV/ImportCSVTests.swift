@@ -121,7 +121,9 @@ import Testing
         var fields = ["9007199254740993", "9007199254740995", "4503599627370497.5", "-4503599627370497.5",
                       "1234567890123456789", "12345678901234567890", "0.0000000000000000", "-0.00000000000000000",
                       "0.30000000000000004", "0.1000000000000000055511151231257827", "99999999999999999.99",
-                      "0.00000000000000000001", "-1.999999999999999999"]
+                      "0.00000000000000000001", "-1.999999999999999999",
+                      // strtod keeps a NaN's payload in its bits; these go to strtod.
+                      "nan(123)", "-NAN(0x10)", "nan", "-inf"]
         for _ in 0..<20_000 {
             let digits = String(UInt64.random(in: 0...9_999_999_999_999_999_999))
             let split = Int.random(in: 0...digits.count)
@@ -140,6 +142,39 @@ import Testing
         for (field, value) in zip(fields, parsed) where value.bitPattern != strtod(field, nil).bitPattern {
             Issue.record("\(field): parsed \(value), strtod gives \(strtod(field, nil))")
         }
+    }
+
+    /// A delimiter that numbers may contain (`.`, `e`, a digit): fields are cut at it before they are parsed.
+    @Test func aDelimiterNumbersMayContain() throws {
+        let dir = try ImportFixtures.makeDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for (text, delimiter, features) in [
+            ("a.b.label\n1.5.0\n-2.+7.1\n", UInt8(ascii: "."), [1.0, 5, -2, 7]),
+            ("xeyez\n5e3e0\n1e2e1\n", UInt8(ascii: "e"), [5, 3, 1, 2]),
+            ("x1y1z\n518160\n", UInt8(ascii: "1"), [5, 8]),
+        ] as [(String, UInt8, [Double])] {
+            let path = try ImportFixtures.write(text, to: "d.csv", in: dir)
+            var reader = try CSVReader(path: path, delimiter: .byte(delimiter))
+            #expect(try ImportFixtures.readAll(&reader).features == features, "\(text)")
+        }
+    }
+
+    /// Lone-CR line endings (old Mac files) read as LF ones do, one record at a time: the tokenizer neither searches
+    /// the rest of the file for a line feed at every record nor grows its buffer to hold the file.
+    @Test(arguments: [1, 2])
+    func loneCarriageReturnsReadLikeLineFeeds(threads: Int) throws {
+        let dir = try ImportFixtures.makeDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let rows = (0..<20_000).map { "\($0 % 97),\($0 % 13).5,\($0 % 3)" }
+        let cr = try ImportFixtures.write("a,b,label\r" + rows.joined(separator: "\r") + "\r", to: "cr.csv", in: dir)
+        let lf = try ImportFixtures.write("a,b,label\n" + rows.joined(separator: "\n") + "\n", to: "lf.csv", in: dir)
+        var crReader = try CSVReader(path: cr, parseThreads: threads)
+        var lfReader = try CSVReader(path: lf, parseThreads: threads)
+        let fromCR = try ImportFixtures.readAll(&crReader, maxRows: 8_192)
+        let fromLF = try ImportFixtures.readAll(&lfReader, maxRows: 8_192)
+        #expect(fromCR.features.count == 40_000)
+        #expect(fromCR.features == fromLF.features)
+        #expect(fromCR.labels == fromLF.labels)
     }
 
     @Test func raggedRowNamesFileAndLine() throws {
