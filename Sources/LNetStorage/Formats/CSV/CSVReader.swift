@@ -249,7 +249,8 @@ public final class CSVReader: RowSource {
         let shown = names.count <= 12 ? names.joined(separator: ", ") : names.prefix(12).joined(separator: ", ") + ", …"
         throw ImportError(file: path, line: line, problem: "no column named '\(label)' (columns: \(shown))")
     }
-/// The next `1...maxRows` data rows, or nil once all have been delivered. Throws `ImportError` naming the line
+
+    /// The next `1...maxRows` data rows, or nil once all have been delivered. Throws `ImportError` naming the line
     /// and column of a field that is empty or not a number: the first such field in the file's order, whichever
     /// thread parsed it.
     public func nextChunk(maxRows: Int) throws -> RowChunk? {
@@ -263,7 +264,10 @@ public final class CSVReader: RowSource {
         // would touch the largest buffer of the conversion twice.
         let features = try [Double](unsafeUninitializedCapacity: wanted * featureCount) { out, initializedFeatures in
             labels = try [Int64](unsafeUninitializedCapacity: wanted) { labelOut, initializedLabels in
-                guard let featureBase = out.baseAddress, let labelBase = labelOut.baseAddress else { return }
+                // Never nil: at least one row of at least one feature was asked for.
+                guard let featureBase = out.baseAddress, let labelBase = labelOut.baseAddress else {
+                    throw ImportError(file: parser.path, problem: "no memory for \(wanted) rows")
+                }
                 let work = CSVChunkWork(
                     parser: parser, resumePoints: resumePoints, cursors: cursors, parts: parts,
                     features: featureBase, labels: labelBase)
@@ -326,8 +330,8 @@ struct CSVParseCursor {
     var tokenizer: CSVTokenizer
     var nextRow: Int
 
-    /// Moves to data row `row`: from where the cursor is when that is at most one resume interval before it, else
-    /// from the resume point at or before it, skipping the rows in between.
+    /// Moves to data row `row`, reading on from where the cursor stands when that lies between `row` and the resume
+    /// point at or before it, else from that resume point; the rows in between are skipped unparsed.
     mutating func move(toRow row: Int, parser: CSVRowParser, resumePoints: [CSVResumePoint]) throws {
         guard nextRow != row, !resumePoints.isEmpty else { return }
         let index = min(row / CSVReader.resumeInterval, resumePoints.count - 1)
