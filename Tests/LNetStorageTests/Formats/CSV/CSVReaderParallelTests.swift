@@ -7,9 +7,9 @@ import Testing
 /// file's quoting, line endings and empty lines put between the boundaries.
 @Suite struct CSVReaderParallelTests {
     /// 12,345 rows: three features whose values are known exactly (Swift's shortest round-trip text), a string label
-    /// that is sometimes quoted with a line break or a delimiter inside, CRLF endings, and an empty line now and
-    /// then. Returns the text and the features and labels it holds.
-    /// Rows in `badRows` get `not-a-number` as their first field; `lines` is the 1-based line each row starts on.
+    /// that is sometimes quoted with a line break or a delimiter inside, CRLF endings on every third row, and an empty
+    /// line now and then. Returns the bytes, the features and labels they hold, and the 1-based line each row starts
+    /// on; rows in `badRows` get `not-a-number` as their first field.
     static func awkwardFile(rows: Int = 12_345, header: Bool = true, bom: Bool = false, badRows: Set<Int> = [])
         -> (bytes: [UInt8], features: [Double], labels: [String], lines: [Int])
     {
