@@ -248,6 +248,9 @@ public struct DatasetConverter {
         return summary
     }
 
+    /// The threads a reader may parse or decode on: `--threads`, at most the CPUs.
+    private var readerThreads: Int { max(1, min(options.threads, ProcessInfo.processInfo.activeProcessorCount)) }
+
     /// Opens the reader for `input` in `format`.
     public func openSource(_ input: String, format: InputFormat) throws -> any RowSource {
         switch format {
@@ -255,7 +258,7 @@ public struct DatasetConverter {
             return try CSVReader(
                 path: input, delimiter: options.delimiter ?? (format == .tsv ? .tab : .comma), labelColumn: options.labelColumn,
                 hasHeader: options.hasHeader,
-                parseThreads: max(1, min(options.threads, ProcessInfo.processInfo.activeProcessorCount)))
+                parseThreads: readerThreads)
         case .npy: return try NumpyReader(npy: input, labels: options.labels)
         case .npz: return try NumpyReader(npz: input, x: options.x, y: options.y)
         case .idx: return try IDXReader(images: input, labels: options.labels)
@@ -266,7 +269,7 @@ public struct DatasetConverter {
                 options: ImageFolderOptions(
                     size: options.imageSize ?? 64, decoding: ImageDecodingOptions(appliesEXIFOrientation: options.exifTranspose),
                     labelsFile: options.labels, skipsBadImages: options.skipBadImages,
-                    workers: max(1, min(options.threads, ProcessInfo.processInfo.activeProcessorCount))))
+                    workers: readerThreads))
         }
     }
 

@@ -13,7 +13,6 @@
 // The alternative, one pass that remaps string labels at the end, would force
 // the HDF5 writer to rewrite the label dataset; the scan pass costs far less
 // than number parsing (it only looks for delimiters, quotes and line ends).
-import CFastFloat
 import Foundation
 
 /// How CSV fields are separated.
